@@ -1,0 +1,74 @@
+/**
+ * The demo account, made through the public API (so it obeys every rule): 10 users sharing
+ * 5 licenses, as in the product's own example — the owner, 3 active users, 1 pending invitation
+ * and 5 people without a license.
+ */
+import type { AcceptResult, CreateAccountResult, PageBody, OutboxMessage, SessionResult, UserResult } from '../sdk/types.js';
+
+interface FetchApp {
+  request(path: string, init?: RequestInit): Response | Promise<Response>;
+}
+
+const PEOPLE = [
+  ['Grace', 'Hopper', 'grace.hopper', 'Principal structural engineer'],
+  ['Alan', 'Turing', 'alan.turing', 'Geotechnical engineer'],
+  ['Katherine', 'Johnson', 'katherine.johnson', 'Hydraulic engineer'],
+  ['Tim', 'Berners-Lee', 'tim.bernerslee', 'BIM coordinator'],
+  ['Barbara', 'Liskov', 'barbara.liskov', 'Project manager'],
+  ['Edsger', 'Dijkstra', 'edsger.dijkstra', 'Draftsperson'],
+  ['Margaret', 'Hamilton', 'margaret.hamilton', 'Fire safety engineer'],
+  ['Claude', 'Shannon', 'claude.shannon', 'Electrical engineer'],
+  ['Frances', 'Allen', 'frances.allen', 'Site supervisor'],
+] as const;
+
+export interface DemoAccount {
+  accountId: string;
+  accountName: string;
+  ownerId: string;
+  ownerToken: string;
+  users: number;
+  licenses: number;
+}
+
+export async function seedDemo(app: FetchApp, apiKey: string, now = new Date()): Promise<DemoAccount> {
+  const call = async <T>(path: string, token: string, method = 'GET', body?: unknown): Promise<T> => {
+    const response = await app.request(path, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body !== undefined && { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`seed: ${method} ${path} → ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  const accountName = 'Northwind Engineering';
+  const { account, owner } = await call<CreateAccountResult>('/v1/accounts', apiKey, 'POST', {
+    name: accountName,
+    licenses: { quantity: 5, unitPrice: 4900, currency: 'USD', interval: 'month' },
+    owner: { email: 'ada.lovelace@northwind.example', firstName: 'Ada', lastName: 'Lovelace', qualification: 'Managing director' },
+    testClock: { frozenTime: now.toISOString() },
+  });
+  const { token } = await call<SessionResult>(`/v1/accounts/${account.id}/sessions`, apiKey, 'POST', { userId: owner.id });
+  const base = `/v1/accounts/${account.id}`;
+  const invite = async ([firstName, lastName, handle, qualification]: (typeof PEOPLE)[number], accept: boolean) => {
+    const { user } = await call<UserResult>(`${base}/invitations`, token, 'POST', {
+      email: `${handle}@northwind.example`,
+      firstName,
+      lastName,
+      qualification,
+    });
+    if (accept) {
+      const outbox = await call<PageBody<OutboxMessage>>('/v1/outbox?limit=1', apiKey);
+      const invitation = outbox.data[0]!.activationUrl!.split('/').pop()!;
+      await call<AcceptResult>(`/v1/invitations/${invitation}/accept`, '', 'POST', {});
+    }
+    return user;
+  };
+  // People who worked here before and hold no license now.
+  for (const person of PEOPLE.slice(4)) {
+    const user = await invite(person, true);
+    await call<UserResult>(`${base}/users/${user.id}/license`, token, 'DELETE');
+  }
+  for (const person of PEOPLE.slice(0, 3)) await invite(person, true);
+  await invite(PEOPLE[3], false);
+  return { accountId: account.id, accountName, ownerId: owner.id, ownerToken: token, users: PEOPLE.length + 1, licenses: 5 };
+}

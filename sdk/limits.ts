@@ -1,0 +1,76 @@
+/**
+ * Input limits, defined once: the server's schemas and the invite form both use these,
+ * so a value the form accepts is one the server accepts (SPEC §3, input limits).
+ * Plain functions, no dependencies: this module ships to browsers.
+ */
+
+export const LIMITS = {
+  emailMax: 254,
+  emailLocalMax: 64,
+  nameMin: 1,
+  nameMax: 100,
+  qualificationMax: 100,
+  accountNameMax: 100,
+  quantityMin: 1,
+  quantityMax: 100_000,
+  unitPriceMax: 100_000_000,
+  pageSizeMin: 1,
+  pageSizeMax: 200,
+  pageSizeDefault: 50,
+  searchMax: 200,
+  idempotencyKeyMax: 255,
+  sessionTtlMaxSeconds: 24 * 60 * 60,
+  sessionTtlDefaultSeconds: 60 * 60,
+  bodyMaxBytes: 64 * 1024,
+} as const;
+
+/** Unicode control (Cc) and format (Cf) characters, line breaks included. */
+const FORBIDDEN_CHARS = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+
+/**
+ * A practical address rule (what browsers' `type=email` accept, plus the length limits):
+ * one `@`, a dot-atom local part, a domain of LDH labels with at least one dot.
+ */
+const EMAIL_PATTERN =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+export type TextProblem = 'required' | 'too_long' | 'forbidden_characters' | 'invalid_email';
+
+/** Checks free text (names, qualification); `min` 0 allows an empty value. */
+export function checkText(value: string, min: number, max: number): TextProblem | null {
+  if (FORBIDDEN_CHARS.test(value)) return 'forbidden_characters';
+  if ([...value].length < min || value.trim().length < min) return 'required';
+  if ([...value].length > max) return 'too_long';
+  return null;
+}
+
+export function checkName(value: string): TextProblem | null {
+  return checkText(value, LIMITS.nameMin, LIMITS.nameMax);
+}
+
+export function checkQualification(value: string): TextProblem | null {
+  return checkText(value, 0, LIMITS.qualificationMax);
+}
+
+export function checkEmail(value: string): TextProblem | null {
+  if (value.length === 0) return 'required';
+  if (FORBIDDEN_CHARS.test(value)) return 'forbidden_characters';
+  if (value.length > LIMITS.emailMax) return 'too_long';
+  const at = value.lastIndexOf('@');
+  if (at > LIMITS.emailLocalMax) return 'too_long';
+  if (!EMAIL_PATTERN.test(value) || value.includes('..') || value.startsWith('.') || value[at - 1] === '.') return 'invalid_email';
+  return null;
+}
+
+/** English messages for the problems above (the widget's catalogue overrides them). */
+export const TEXT_PROBLEM_MESSAGES: Record<TextProblem, string> = {
+  required: 'Required',
+  too_long: 'Too long',
+  forbidden_characters: 'Contains characters that are not allowed',
+  invalid_email: 'Not a valid email address',
+};
+
+/** Emails are unique per account, compared case-insensitively. */
+export function normalizeEmail(email: string): string {
+  return email.toLowerCase();
+}

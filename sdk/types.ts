@@ -1,0 +1,328 @@
+/**
+ * Wire types of the seatkit HTTP API (SPEC §3): the single source shared by the server,
+ * the SDK and the web components. Instants are ISO 8601 UTC strings; money is integer
+ * minor units (cents).
+ */
+
+export type Role = 'owner' | 'admin' | 'member';
+/** Roles that can be given by an invite or an edit (the owner role moves only by transfer). */
+export type AssignableRole = Exclude<Role, 'owner'>;
+export type UserStatus = 'invited' | 'enabled' | 'disabled';
+export type BillingInterval = 'month' | 'year';
+export type Permission = 'users:read' | 'users:manage' | 'licenses:manage' | 'owner:transfer';
+
+export const ROLES: readonly Role[] = ['owner', 'admin', 'member'];
+export const ASSIGNABLE_ROLES: readonly AssignableRole[] = ['admin', 'member'];
+export const USER_STATUSES: readonly UserStatus[] = ['invited', 'enabled', 'disabled'];
+export const BILLING_INTERVALS: readonly BillingInterval[] = ['month', 'year'];
+export const PERMISSIONS: readonly Permission[] = ['users:read', 'users:manage', 'licenses:manage', 'owner:transfer'];
+
+export const USER_SORT_KEYS = ['name', 'email', 'role', 'status', 'lastActiveAt', 'createdAt'] as const;
+export type UserSortKey = (typeof USER_SORT_KEYS)[number];
+/** A sort key, optionally with a leading `-` for descending order. */
+export type UserSort = UserSortKey | `-${UserSortKey}`;
+
+export interface ScheduledChange {
+  quantity: number;
+  effectiveAt: string;
+  /** Users whose license would be released at `effectiveAt` if nothing changes (release order). */
+  releases: string[];
+}
+
+export interface LicenseCounts {
+  quantity: number;
+  enabled: number;
+  invited: number;
+  inUse: number;
+  available: number;
+  scheduled: ScheduledChange | null;
+}
+
+export interface Billing {
+  unitPrice: number;
+  currency: string;
+  interval: BillingInterval;
+  periodStart: string;
+  periodEnd: string;
+}
+
+export interface Viewer {
+  userId: string;
+  role: Role;
+  permissions: Permission[];
+}
+
+export interface Account {
+  id: string;
+  name: string;
+  ownerId: string;
+  licenses: LicenseCounts;
+  billing: Billing;
+  testClock: null | { now: string };
+  /** Present on session requests only. */
+  viewer?: Viewer;
+}
+
+export interface User {
+  id: string;
+  accountId: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  role: Role;
+  qualification: string;
+  status: UserStatus;
+  invitationExpired: boolean;
+  invitedAt: string | null;
+  activatedAt: string | null;
+  licenseAssignedAt: string | null;
+  lastActiveAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface Invoice {
+  id: string;
+  kind: 'proration' | 'renewal';
+  quantity: number;
+  amount: number;
+  currency: string;
+  createdAt: string;
+  periodStart: string;
+  periodEnd: string;
+}
+
+export type AuditAction =
+  | 'account.created'
+  | 'user.invited'
+  | 'invitation.resent'
+  | 'invitation.revoked'
+  | 'invitation.accepted'
+  | 'invitation.expired'
+  | 'license.assigned'
+  | 'license.unassigned'
+  | 'license.reassigned'
+  | 'license.released'
+  | 'user.updated'
+  | 'owner.transferred'
+  | 'licenses.increased'
+  | 'licenses.decrease_scheduled'
+  | 'licenses.decrease_cancelled'
+  | 'licenses.decreased'
+  | 'period.renewed';
+
+/** Who did it: a user of the account, the host back end (API key) or the system (renewal, expiry). */
+export type Actor = { type: 'user'; userId: string } | { type: 'api_key' } | { type: 'system' } | { type: 'invitee'; userId: string };
+
+export interface AuditEvent {
+  id: string;
+  accountId: string;
+  action: AuditAction;
+  actor: Actor;
+  /** Every user the event affects (a reassign names both). */
+  userIds: string[];
+  /** State before and after, of the fields the event changed. */
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  createdAt: string;
+}
+
+/** Every list answers one page. */
+export interface PageBody<T> {
+  data: T[];
+  total: number;
+  nextCursor: string | null;
+}
+
+export interface ListParams {
+  limit?: number;
+  cursor?: string;
+}
+
+export interface UserListParams extends ListParams {
+  q?: string;
+  status?: UserStatus;
+  role?: Role;
+  sort?: UserSort;
+}
+
+export interface Quote {
+  quantity: number;
+  currentQuantity: number;
+  change: number;
+  amountDue: number;
+  currency: string;
+  effectiveAt: string;
+  remainingDays: number;
+  periodDays: number;
+  mustFree: number;
+  /** Users released at `effectiveAt` if this reduction is scheduled and nothing else changes. */
+  releases: string[];
+}
+
+export interface InvitationLookup {
+  accountName: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  expiresAt: string;
+}
+
+export interface OutboxMessage {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  activationUrl: string | null;
+  createdAt: string;
+}
+
+// ---- request bodies ----
+
+export interface CreateAccountBody {
+  name: string;
+  licenses: { quantity: number; unitPrice: number; currency: string; interval: BillingInterval };
+  owner: { email: string; firstName: string; lastName: string; qualification?: string };
+  testClock?: { frozenTime?: string };
+}
+
+export interface CreateSessionBody {
+  userId?: string;
+  email?: string;
+  ttlSeconds?: number;
+}
+
+export interface InviteBody {
+  email: string;
+  firstName: string;
+  lastName: string;
+  role?: AssignableRole;
+  qualification?: string;
+}
+
+export interface UpdateUserBody {
+  firstName?: string;
+  lastName?: string;
+  qualification?: string;
+  role?: AssignableRole;
+}
+
+export interface AcceptInvitationBody {
+  firstName?: string;
+  lastName?: string;
+}
+
+export interface ReassignBody {
+  fromUserId: string;
+  toUserId: string;
+}
+
+export interface TransferOwnershipBody {
+  userId: string;
+}
+
+export interface LicenseChangeBody {
+  quantity: number;
+  acceptAgreement: true;
+  expectedAmountDue: number;
+}
+
+export interface AdvanceClockBody {
+  advanceTo: string;
+}
+
+// ---- responses ----
+
+export interface CreateAccountResult {
+  account: Account;
+  owner: User;
+}
+
+export interface SessionResult {
+  token: string;
+  expiresAt: string;
+  user: User;
+}
+
+export interface UserResult {
+  user: User;
+  licenses: LicenseCounts;
+}
+
+export interface UsersResult {
+  users: User[];
+  licenses: LicenseCounts;
+}
+
+export interface AcceptResult {
+  user: User;
+  token: string;
+  expiresAt: string;
+}
+
+export interface LicenseChangeResult {
+  licenses: LicenseCounts;
+  billing: Billing;
+  invoice: Invoice | null;
+}
+
+export interface Health {
+  status: 'ok';
+}
+
+// ---- errors ----
+
+export const ERROR_CODES = {
+  validation_failed: 400,
+  invalid_json: 400,
+  idempotency_key_required: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  invitation_invalid: 404,
+  user_exists: 409,
+  no_license_available: 409,
+  owner_requires_license: 409,
+  owner_role_locked: 409,
+  licenses_in_use: 409,
+  quote_changed: 409,
+  user_not_eligible: 409,
+  user_not_enabled: 409,
+  idempotency_key_in_use: 409,
+  test_clock_required: 409,
+  invitation_expired: 410,
+  precondition_failed: 412,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  agreement_required: 422,
+  idempotency_key_reused: 422,
+  precondition_required: 428,
+  rate_limited: 429,
+  internal_error: 500,
+  storage_unavailable: 503,
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** RFC 9457 problem details, as every error answers. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  requestId: string;
+  /** Field path (dot-separated) → message, for validation errors. */
+  errors?: Record<string, string>;
+  /** `licenses_in_use`: how many licenses to free first. */
+  mustFree?: number;
+  /** `user_exists`: the existing user (the UI offers to assign a license instead). */
+  userId?: string;
+  /** `quote_changed`: the amount due now. */
+  amountDue?: number;
+  /** `no_license_available`: licenses free now. */
+  available?: number;
+  /** `precondition_failed`: the user's current version. */
+  version?: number;
+}

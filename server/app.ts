@@ -1,0 +1,159 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Context } from 'hono';
+import { LIMITS } from '../sdk/limits.js';
+import type { Problem } from '../sdk/types.js';
+import { defaultConfig, systemClock, type AppConfig, type Clock } from './config.js';
+import { randomId } from './crypto.js';
+import { ApiError, problemType } from './errors.js';
+import type { Deps, Env } from './http.js';
+import { OutboxMailer } from './mail/outbox.js';
+import type { Mailer } from './mail/types.js';
+import { RateLimiter } from './rate-limit.js';
+import { accounts } from './routes/accounts.js';
+import { events } from './routes/events.js';
+import { invitations } from './routes/invitations.js';
+import { invoices } from './routes/invoices.js';
+import { licenses } from './routes/licenses.js';
+import { outbox } from './routes/outbox.js';
+import { users } from './routes/users.js';
+import { MemoryStore } from './store/memory.js';
+import type { Store } from './store/types.js';
+
+export interface AppOptions {
+  store?: Store;
+  mailer?: Mailer;
+  clock?: Clock;
+  config: Partial<AppConfig> & Pick<AppConfig, 'apiKey'>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;.*)?$/i;
+
+function problem(c: Context<Env>, error: ApiError): Response {
+  const body: Problem = {
+    type: problemType(error.code),
+    title: error.title,
+    status: error.status,
+    detail: error.message,
+    code: error.code,
+    requestId: c.get('requestId') ?? '',
+    ...(error.errors && { errors: error.errors }),
+    ...error.extra,
+  };
+  const headers = new Headers(error.headers);
+  headers.set('Content-Type', 'application/problem+json');
+  return new Response(JSON.stringify(body), { status: error.status, headers });
+}
+
+/**
+ * Refuses a body that is not JSON (415) or not parseable (400) before any route sees it; an
+ * empty body needs no content type.
+ */
+async function jsonBodies(c: Context<Env>, next: () => Promise<void>): Promise<void> {
+  if (c.req.raw.body !== null && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
+    const text = await c.req.text();
+    if (text !== '') {
+      if (!JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
+        throw new ApiError('unsupported_media_type', 'Send the body as JSON (Content-Type: application/json).');
+      }
+      try {
+        JSON.parse(text);
+      } catch {
+        throw new ApiError('invalid_json', 'The body is not valid JSON.');
+      }
+    }
+  }
+  await next();
+}
+
+/**
+ * The reference server as a web-standard `fetch` app (SPEC §6): the same app runs on Node and
+ * inside a browser. Everything it keeps goes through `store`; mail through `mailer`.
+ */
+export function createApp(options: AppOptions): OpenAPIHono<Env> {
+  const config = defaultConfig(options.config);
+  const deps: Deps = {
+    store: options.store ?? new MemoryStore(),
+    mailer: options.mailer ?? new OutboxMailer({ log: config.log }),
+    clock: options.clock ?? systemClock,
+    config,
+    limits: config.rateLimits
+      ? {
+          invitations: new RateLimiter(config.rateLimits.invitationsPerHour, 60 * 60 * 1000),
+          tokenLookups: new RateLimiter(config.rateLimits.tokenLookupsPerMinute, 60 * 1000),
+        }
+      : null,
+    inFlight: new Set(),
+  };
+
+  const app = new OpenAPIHono<Env>();
+
+  app.use(async (c, next) => {
+    const incoming = c.req.header('X-Request-Id');
+    const id = incoming && REQUEST_ID.test(incoming) ? incoming : randomId('req');
+    c.set('requestId', id);
+    c.set('deps', deps);
+    await next();
+    c.header('X-Request-Id', id);
+  });
+  app.use(
+    cors({
+      origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Request-Id'],
+      exposeHeaders: ['ETag', 'X-Request-Id', 'Retry-After', 'Idempotent-Replayed'],
+      maxAge: 600,
+    }),
+  );
+  app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+  app.use(
+    bodyLimit({
+      maxSize: LIMITS.bodyMaxBytes,
+      onError: () => {
+        throw new ApiError('payload_too_large', `The body must be at most ${LIMITS.bodyMaxBytes / 1024} KiB.`);
+      },
+    }),
+  );
+  app.use(jsonBodies);
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' as const }));
+
+  for (const resource of [accounts, users, invitations, licenses, invoices, events, outbox]) app.route('/v1', resource);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The server API key (SEATKIT_API_KEY), for host back ends only.',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A session token of one user of one account (minted with the API key, or by accepting an invitation).',
+  });
+  app.doc31('/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'seatkit API',
+      version: '1.0.0',
+      description: 'License (seat) management. Errors are RFC 9457 problem+json with a stable `code`.',
+    },
+    servers: [{ url: '/' }],
+  });
+
+  app.notFound((c) => problem(c, new ApiError('not_found', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return problem(c, error);
+    if (error instanceof HTTPException && error.status < 500) {
+      const code = error.status === 413 ? 'payload_too_large' : error.status === 415 ? 'unsupported_media_type' : 'validation_failed';
+      return problem(c, new ApiError(code, error.message || undefined));
+    }
+    config.log(`error ${c.get('requestId')}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return problem(c, new ApiError('internal_error', 'Something went wrong on our side. Quote the request id when you report it.'));
+  });
+
+  return app;
+}

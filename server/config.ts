@@ -1,0 +1,44 @@
+/** What `createApp` needs besides its collaborators. Node reads it from the environment (server/node.ts). */
+export interface AppConfig {
+  /** The server API key for host back ends (`Authorization: Bearer <key>`). */
+  apiKey: string;
+  /** Activation link template; `{token}` is replaced by the invitation token. */
+  inviteUrl: string;
+  /** Allowed CORS origins; `['*']` allows any (auth is by bearer token, no cookies). */
+  corsOrigins: string[];
+  /** Invitation lifetime (default 7 days). */
+  invitationTtlSeconds: number;
+  /** `false` turns rate limits off (load tests). */
+  rateLimits: false | RateLimits;
+  /** Where the app logs (activation links, errors). */
+  log: (line: string) => void;
+  /** The client a request comes from, for per-client rate limits (the Node entry gives the socket address). */
+  clientKey?: (request: Request, env: unknown) => string;
+}
+
+export interface RateLimits {
+  /** Invitation emails (invites and resends) per account per hour. */
+  invitationsPerHour: number;
+  /** Invitation-token lookups and accepts per client per minute. */
+  tokenLookupsPerMinute: number;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = { invitationsPerHour: 100, tokenLookupsPerMinute: 30 };
+
+export function defaultConfig(overrides: Partial<AppConfig> & Pick<AppConfig, 'apiKey'>): AppConfig {
+  return {
+    inviteUrl: 'http://localhost:8787/activate/{token}',
+    corsOrigins: ['*'],
+    invitationTtlSeconds: 7 * 24 * 60 * 60,
+    rateLimits: DEFAULT_RATE_LIMITS,
+    log: () => {},
+    ...overrides,
+  };
+}
+
+/** The clock the app reads wall time from; tests inject their own. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,13 @@
+import type { Permission } from '../../sdk/types.js';
+import { ApiError } from '../errors.js';
+import type { UserRecord } from './state.js';
+import { ROLE_PERMISSIONS } from './views.js';
+
+export function can(viewer: UserRecord, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[viewer.role].includes(permission);
+}
+
+/** Refuses with 403 unless the viewer's role grants `permission` (SPEC §2, permissions). */
+export function requirePermission(viewer: UserRecord, permission: Permission): void {
+  if (!can(viewer, permission)) throw new ApiError('forbidden', `Your role (${viewer.role}) may not do this.`);
+}

@@ -1,0 +1,277 @@
+/** What every route file shares: the app's context type, auth, validation errors, mutations, lists. */
+import { OpenAPIHono, type z } from '@hono/zod-openapi';
+import type { Context as HonoContext, MiddlewareHandler } from 'hono';
+import type { Actor, PageBody, Permission } from '../sdk/types.js';
+import { LIMITS } from '../sdk/limits.js';
+import type { AppConfig, Clock } from './config.js';
+import { sha256, timingSafeEqual } from './crypto.js';
+import { requirePermission } from './domain/permissions.js';
+import { needsSettling, settle } from './domain/renewal.js';
+import type { AccountDoc, Context, Outcome, UserRecord } from './domain/state.js';
+import { touchUser } from './domain/users.js';
+import { licenseCounts, toUser } from './domain/views.js';
+import { ApiError } from './errors.js';
+import type { Mailer } from './mail/types.js';
+import type { RateLimiter } from './rate-limit.js';
+import { randomId } from './crypto.js';
+import type { Store } from './store/types.js';
+
+export interface Deps {
+  store: Store;
+  mailer: Mailer;
+  clock: Clock;
+  config: AppConfig;
+  limits: { invitations: RateLimiter; tokenLookups: RateLimiter } | null;
+  /** Idempotency keys whose first request is still running (this process). */
+  inFlight: Set<string>;
+}
+
+export interface Env {
+  Variables: {
+    deps: Deps;
+    requestId: string;
+    /** The signed-in user (session routes). */
+    viewer: UserRecord | null;
+    /** The account of the request, settled to the present. */
+    account: AccountDoc;
+    /** Hash of the session token, and the permission the route needs (re-checked inside each change). */
+    sessionHash: string | null;
+    permission: Permission | undefined;
+  };
+}
+
+export type Ctx = HonoContext<Env>;
+
+/** Zod issues → one `validation_failed` problem with a message per field. */
+export function validationError(error: z.ZodError): ApiError {
+  const errors: Record<string, string> = Object.create(null);
+  for (const issue of error.issues) {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) errors[path ? `${path}.${key}` : key] = 'Unknown field';
+    } else {
+      errors[path || 'body'] ??= issue.code === 'invalid_type' && issue.input === undefined ? 'Required' : issue.message;
+    }
+  }
+  const fields = Object.keys(errors);
+  return new ApiError('validation_failed', `Check ${fields.length === 1 ? 'this field' : 'these fields'}: ${fields.join(', ')}.`, { errors: { ...errors } });
+}
+
+/** A resource router: validation failures become problem+json. */
+export function router(): OpenAPIHono<Env> {
+  return new OpenAPIHono<Env>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error);
+    },
+  });
+}
+
+function bearer(c: Ctx): string | undefined {
+  const header = c.req.header('Authorization');
+  const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/);
+  return match?.[1];
+}
+
+function unauthorized(detail = 'Send a valid token: Authorization: Bearer <token>.'): ApiError {
+  return new ApiError('unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer' } });
+}
+
+function isApiKey(c: Ctx, token: string): boolean {
+  return timingSafeEqual(token, c.var.deps.config.apiKey);
+}
+
+/** The account's time: its test clock, or the wall clock. */
+export function accountNow(doc: AccountDoc, clock: Clock): Date {
+  return doc.testClock ? new Date(doc.testClock.now) : clock.now();
+}
+
+function context(c: Ctx, doc: AccountDoc): Context {
+  const viewer = c.var.viewer;
+  const actor: Actor = viewer ? { type: 'user', userId: viewer.id } : { type: 'api_key' };
+  return { now: accountNow(doc, c.var.deps.clock), actor, newId: randomId };
+}
+
+/**
+ * Runs a domain command on the request's account: serialised with every other change of it,
+ * after settling what time has passed, committed atomically with its audit events.
+ */
+export async function mutate<T>(c: Ctx, accountId: string, fn: (doc: AccountDoc, ctx: Context) => Outcome<T>): Promise<Outcome<T>> {
+  return c.var.deps.store.transact(accountId, (doc) => {
+    const ctx = context(c, doc);
+    const settled = settle(doc, ctx);
+    recheckViewer(c, settled.doc);
+    const outcome = fn(settled.doc, ctx);
+    return { ...outcome, events: [...settled.events, ...outcome.events] };
+  });
+}
+
+/**
+ * The viewer was authorised before the change waited its turn; a change committed meanwhile
+ * (ownership transfer, unassign, role edit) may have ended the session or taken the right.
+ */
+function recheckViewer(c: Ctx, doc: AccountDoc): void {
+  const viewer = c.var.viewer;
+  if (!viewer) return;
+  const session = doc.sessions[c.var.sessionHash ?? ''];
+  const current = doc.users[viewer.id];
+  if (!session || !current || current.status !== 'enabled') throw unauthorized('Your session has ended. Sign in again.');
+  if (c.var.permission) requirePermission(current, c.var.permission);
+}
+
+/** Loads an account and settles it to the present (lazy renewals and invitation expiry). */
+export async function loadAccount(c: Ctx, accountId: string): Promise<AccountDoc> {
+  const { store, clock } = c.var.deps;
+  const doc = await store.get(accountId);
+  if (!doc) throw new ApiError('not_found', 'No such account.');
+  if (!needsSettling(doc, accountNow(doc, clock))) return doc;
+  return (await mutate(c, accountId, (d) => ({ doc: d, events: [], result: undefined }))).doc;
+}
+
+/** Routes for host back ends: the server API key only. */
+export const apiKeyAuth: MiddlewareHandler<Env> = async (c, next) => {
+  const token = bearer(c);
+  if (!token) throw unauthorized();
+  if (!isApiKey(c, token)) {
+    if (await sessionOf(c, token)) throw new ApiError('forbidden', 'This route needs the server API key, not a session token.');
+    throw unauthorized();
+  }
+  c.set('viewer', null);
+  c.set('sessionHash', null);
+  c.set('permission', undefined);
+  await next();
+};
+
+async function sessionOf(c: Ctx, token: string): Promise<{ accountId: string; hash: string } | undefined> {
+  const hash = await sha256(token);
+  const accountId = await c.var.deps.store.findTokenAccount(hash);
+  return accountId ? { accountId, hash } : undefined;
+}
+
+const ACTIVITY_RESOLUTION_MS = 60_000;
+
+/**
+ * Routes of one account for its users: a session token of that account (a session of another
+ * account answers 404, like a missing account), optionally a permission, optionally the API key.
+ */
+export function sessionAuth(options: { permission?: Permission; allowApiKey?: boolean } = {}): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    const accountId = c.req.param('accountId') ?? '';
+    const token = bearer(c);
+    if (!token) throw unauthorized();
+    c.set('permission', options.permission);
+    if (options.allowApiKey && isApiKey(c, token)) {
+      c.set('viewer', null);
+      c.set('sessionHash', null);
+      c.set('account', await loadAccount(c, accountId));
+      return next();
+    }
+    const found = await sessionOf(c, token);
+    if (!found) throw unauthorized();
+    const wall = c.var.deps.clock.now();
+    let doc = await loadAccount(c, found.accountId);
+    const session = doc.sessions[found.hash];
+    let viewer = session && doc.users[session.userId];
+    if (!session || !viewer || viewer.status !== 'enabled' || Date.parse(session.expiresAt) <= wall.getTime()) {
+      throw unauthorized('Your session has ended. Sign in again.');
+    }
+    if (found.accountId !== accountId) throw new ApiError('not_found', 'No such account.');
+    if (!viewer.lastActiveAt || wall.getTime() - Date.parse(viewer.lastActiveAt) >= ACTIVITY_RESOLUTION_MS) {
+      const userId = viewer.id;
+      doc = await c.var.deps.store.transact(accountId, (d) => ({ doc: touchUser(d, userId, wall.toISOString()), events: [], result: undefined })).then((o) => o.doc);
+      viewer = doc.users[userId]!;
+    }
+    c.set('viewer', viewer);
+    c.set('sessionHash', found.hash);
+    c.set('account', doc);
+    if (options.permission) requirePermission(viewer, options.permission);
+    await next();
+  };
+}
+
+export function viewerOf(c: Ctx): UserRecord {
+  const viewer = c.var.viewer;
+  if (!viewer) throw new ApiError('forbidden', 'This route needs a session of a user.');
+  return viewer;
+}
+
+/** `ETag` of a user: its version, strong. */
+export function etag(user: { version: number }): string {
+  return `"${user.version}"`;
+}
+
+/** Answers `{ user, licenses }` for a user mutation, with the user's ETag. */
+export function userResult<S extends 200 | 201 = 200>(c: Ctx, user: UserRecord, doc: AccountDoc, status: S = 200 as S) {
+  c.header('ETag', etag(user));
+  return c.json({ user: toUser(user), licenses: licenseCounts(doc) }, status);
+}
+
+/** The version an `If-Match` header asks for: 428 when missing; a list may name several. */
+export function parseIfMatch(c: Ctx, current: number): number | '*' {
+  const header = c.req.header('If-Match');
+  if (header === undefined || header.trim() === '') throw new ApiError('precondition_required', 'Send If-Match with the ETag of the user you edit.');
+  const tags = header.split(',').map((t) => t.trim());
+  if (tags.includes('*')) return '*';
+  return tags.includes(etag({ version: current })) ? current : -1;
+}
+
+// ---- lists ----
+
+interface Cursor {
+  /** The list it belongs to (and its sort). */
+  s: string;
+  /** Position or key of the last item of the previous page. */
+  k: [string | number | null, string] | number;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return btoa(JSON.stringify(cursor)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function decodeCursor(raw: string | undefined, scope: string): Cursor['k'] | undefined {
+  if (raw === undefined) return undefined;
+  const bad = () => new ApiError('validation_failed', 'The cursor is not valid for this list.', { errors: { cursor: 'Not a valid cursor' } });
+  let cursor: unknown;
+  try {
+    cursor = JSON.parse(atob(raw.replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    throw bad();
+  }
+  if (typeof cursor !== 'object' || cursor === null || (cursor as Cursor).s !== scope) throw bad();
+  const k = (cursor as Cursor).k;
+  const validKey =
+    (typeof k === 'number' && Number.isInteger(k) && k >= 0) ||
+    (Array.isArray(k) && k.length === 2 && typeof k[1] === 'string' && (k[0] === null || ['string', 'number'].includes(typeof k[0])));
+  if (!validKey) throw bad();
+  return k;
+}
+
+export function pageLimit(raw: string | undefined): number {
+  return raw === undefined ? LIMITS.pageSizeDefault : Number(raw);
+}
+
+/** A page of an append-only log, newest first; the cursor is the position of the last item given. */
+export function pageNewestFirst<T>(
+  log: readonly T[],
+  query: { limit?: string; cursor?: string },
+  scope: string,
+  keep: (item: T) => boolean = () => true,
+): PageBody<T> {
+  const limit = pageLimit(query.limit);
+  const position = decodeCursor(query.cursor, scope);
+  if (position !== undefined && typeof position !== 'number') throw new ApiError('validation_failed', 'The cursor is not valid for this list.', { errors: { cursor: 'Not a valid cursor' } });
+  let total = 0;
+  for (const item of log) if (keep(item)) total++;
+  const data: T[] = [];
+  let last = -1;
+  let more = false;
+  for (let i = Math.min(position ?? log.length, log.length) - 1; i >= 0; i--) {
+    if (!keep(log[i]!)) continue;
+    if (data.length === limit) {
+      more = true;
+      break;
+    }
+    data.push(log[i]!);
+    last = i;
+  }
+  return { data, total, nextCursor: more ? encodeCursor({ s: scope, k: last }) : null };
+}

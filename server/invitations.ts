@@ -1,0 +1,42 @@
+/** Invitation tokens and their emails, shared by the routes that issue them (invite, resend, assign, reassign). */
+import { newToken, sha256 } from './crypto.js';
+import type { Outcome } from './domain/state.js';
+import { addSeconds } from './domain/time.js';
+import type { InvitationGrant } from './domain/users.js';
+import type { Ctx } from './http.js';
+import { invitationMessage } from './mail/invitation.js';
+
+export interface PendingInvitation {
+  token: string;
+  /** The grant for the domain, at the account's time. */
+  grant: (now: Date) => InvitationGrant;
+}
+
+export async function prepareInvitation(c: Ctx): Promise<PendingInvitation> {
+  const token = newToken();
+  const tokenHash = await sha256(token);
+  const ttl = c.var.deps.config.invitationTtlSeconds;
+  return { token, grant: (now) => ({ tokenHash, expiresAt: addSeconds(now, ttl) }) };
+}
+
+/** Counts an invitation email against the account's rate limit (before the change). */
+export function limitInvitations(c: Ctx, accountId: string): () => void {
+  const limiter = c.var.deps.limits?.invitations;
+  if (!limiter) return () => {};
+  limiter.hit(accountId, c.var.deps.clock.now().getTime());
+  return () => limiter.refund(accountId);
+}
+
+/** Sends the emails of the invitations an outcome issued; a failed send is logged, the invitation stands (resend it). */
+export async function sendInvitations(c: Ctx, outcome: Outcome<unknown>, pending: PendingInvitation): Promise<void> {
+  const { mailer, config } = c.var.deps;
+  for (const userId of outcome.invitations ?? []) {
+    const user = outcome.doc.users[userId]!;
+    const url = config.inviteUrl.replace('{token}', encodeURIComponent(pending.token));
+    try {
+      await mailer.send(invitationMessage(outcome.doc, user, url));
+    } catch (error) {
+      config.log(`invitation email to ${user.email} failed: ${String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import { ApiError } from './errors.js';
+
+/** A fixed-window counter per key, in memory (one process). */
+export class RateLimiter {
+  readonly #windows = new Map<string, { start: number; count: number }>();
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+  ) {}
+
+  /** Counts one hit for `key`, or throws 429 with Retry-After when the window is full. */
+  hit(key: string, now: number): void {
+    let window = this.#windows.get(key);
+    if (!window || now - window.start >= this.windowMs) {
+      if (this.#windows.size > 10_000) this.#sweep(now);
+      window = { start: now, count: 0 };
+      this.#windows.set(key, window);
+    }
+    if (window.count >= this.limit) {
+      const retryAfter = Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000));
+      throw new ApiError('rate_limited', `Too many requests. Try again in ${retryAfter} seconds.`, { headers: { 'Retry-After': String(retryAfter) } });
+    }
+    window.count++;
+  }
+
+  /** Gives back a hit whose action did not happen. */
+  refund(key: string): void {
+    const window = this.#windows.get(key);
+    if (window && window.count > 0) window.count--;
+  }
+
+  #sweep(now: number): void {
+    for (const [key, window] of this.#windows) if (now - window.start >= this.windowMs) this.#windows.delete(key);
+  }
+}

@@ -1,0 +1,20 @@
+import { createRoute } from '@hono/zod-openapi';
+import { pageNewestFirst, router, sessionAuth } from '../http.js';
+import { json, problems, sessionSecurity } from '../openapi.js';
+import * as s from '../schemas.js';
+
+export const invoices = router();
+
+invoices.openapi(
+  createRoute({
+    method: 'get',
+    path: '/accounts/{accountId}/invoices',
+    tags: ['Licenses'],
+    summary: 'Invoices (prorations and renewals), newest first (owner only)',
+    security: sessionSecurity,
+    middleware: [sessionAuth({ permission: 'licenses:manage' })] as const,
+    request: { params: s.AccountParams, query: s.ListQuery },
+    responses: { 200: json(s.page(s.Invoice, 'InvoicePage'), 'A page of invoices'), ...problems(401, 403, 404) },
+  }),
+  async (c) => c.json(pageNewestFirst(c.var.account.invoices, c.req.valid('query'), 'invoices'), 200),
+);

@@ -1,0 +1,152 @@
+import { createRoute } from '@hono/zod-openapi';
+import { LIMITS } from '../../sdk/limits.js';
+import { sha256 } from '../crypto.js';
+import { changeLicenses, quote } from '../domain/licenses.js';
+import { assignLicense, findUser, reassignLicense, unassignLicense } from '../domain/users.js';
+import { licenseCounts, toAccount, toUser } from '../domain/views.js';
+import { ApiError } from '../errors.js';
+import { accountNow, mutate, router, sessionAuth, userResult } from '../http.js';
+import { limitInvitations, prepareInvitation, sendInvitations } from '../invitations.js';
+import { body, json, problems, sessionSecurity } from '../openapi.js';
+import * as s from '../schemas.js';
+
+export const licenses = router();
+
+licenses.openapi(
+  createRoute({
+    method: 'put',
+    path: '/accounts/{accountId}/users/{userId}/license',
+    tags: ['Licenses'],
+    summary: 'Assign a license to a disabled user (enabled again, or invited anew if never activated)',
+    security: sessionSecurity,
+    middleware: [sessionAuth({ permission: 'users:manage' })] as const,
+    request: { params: s.UserParams, ...body(s.EmptyBody, false) },
+    responses: { 200: json(s.UserResult, 'The user, holding a license'), ...problems(401, 403, 404, 409, 413, 415, 429) },
+  }),
+  async (c) => {
+    const { accountId, userId } = c.req.valid('param');
+    const pending = await prepareInvitation(c);
+    const reinvites = !findUser(c.var.account, userId).activatedAt;
+    const refund = reinvites ? limitInvitations(c, accountId) : () => {};
+    try {
+      const outcome = await mutate(c, accountId, (doc, ctx) => assignLicense(doc, { userId, invitation: pending.grant(ctx.now) }, ctx));
+      await sendInvitations(c, outcome, pending);
+      return userResult(c, outcome.result, outcome.doc);
+    } catch (error) {
+      refund();
+      throw error;
+    }
+  },
+);
+
+licenses.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/accounts/{accountId}/users/{userId}/license',
+    tags: ['Licenses'],
+    summary: 'Unassign: the user is kept (disabled), the license free at once',
+    security: sessionSecurity,
+    middleware: [sessionAuth({ permission: 'users:manage' })] as const,
+    request: { params: s.UserParams, ...body(s.EmptyBody, false) },
+    responses: { 200: json(s.UserResult, 'The user, disabled'), ...problems(401, 403, 404, 409, 413, 415) },
+  }),
+  async (c) => {
+    const { accountId, userId } = c.req.valid('param');
+    const outcome = await mutate(c, accountId, (doc, ctx) => unassignLicense(doc, { userId }, ctx));
+    return userResult(c, outcome.result, outcome.doc);
+  },
+);
+
+licenses.openapi(
+  createRoute({
+    method: 'post',
+    path: '/accounts/{accountId}/license-transfers',
+    tags: ['Licenses'],
+    summary: 'Reassign a license from one user to another in one atomic step (works with none available)',
+    security: sessionSecurity,
+    middleware: [sessionAuth({ permission: 'users:manage' })] as const,
+    request: { params: s.AccountParams, ...body(s.ReassignBody) },
+    responses: { 200: json(s.UsersResult, 'Both users'), ...problems(401, 403, 404, 409, 413, 415, 429) },
+  }),
+  async (c) => {
+    const { accountId } = c.req.valid('param');
+    const { fromUserId, toUserId } = c.req.valid('json');
+    const pending = await prepareInvitation(c);
+    const outcome = await mutate(c, accountId, (doc, ctx) => reassignLicense(doc, { fromUserId, toUserId, invitation: pending.grant(ctx.now) }, ctx));
+    await sendInvitations(c, outcome, pending);
+    return c.json({ users: outcome.result.map(toUser), licenses: licenseCounts(outcome.doc) }, 200);
+  },
+);
+
+licenses.openapi(
+  createRoute({
+    method: 'get',
+    path: '/accounts/{accountId}/licenses/quote',
+    tags: ['Licenses'],
+    summary: 'Quote a new total: amount due now (increase) or the date it takes effect (decrease)',
+    security: sessionSecurity,
+    middleware: [sessionAuth({ permission: 'licenses:manage' })] as const,
+    request: { params: s.AccountParams, query: s.QuoteQuery },
+    responses: { 200: json(s.Quote, 'The quote'), ...problems(401, 403, 404) },
+  }),
+  async (c) => {
+    const doc = c.var.account;
+    return c.json(quote(doc, Number(c.req.valid('query').quantity), accountNow(doc, c.var.deps.clock)), 200);
+  },
+);
+
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+licenses.openapi(
+  createRoute({
+    method: 'post',
+    path: '/accounts/{accountId}/licenses',
+    tags: ['Licenses'],
+    summary: 'Change the licensed total (quoted first; Idempotency-Key required)',
+    description:
+      'An increase applies at once and records a proration invoice; a decrease is scheduled for the period end. ' +
+      'Replaying a key with the same body answers the first response (`Idempotent-Replayed: true`).',
+    security: sessionSecurity,
+    middleware: [sessionAuth({ permission: 'licenses:manage' })] as const,
+    request: {
+      params: s.AccountParams,
+      headers: s.IdempotencyHeaders,
+      ...body(s.LicenseChangeBody),
+    },
+    responses: { 200: json(s.LicenseChangeResult, 'The new counts and the invoice, if any'), ...problems(401, 403, 404, 409, 413, 415, 422) },
+  }),
+  async (c) => {
+    const { accountId } = c.req.valid('param');
+    const input = c.req.valid('json');
+    const key = c.req.header('Idempotency-Key');
+    if (key === undefined) throw new ApiError('idempotency_key_required', 'Send an Idempotency-Key header (one per purchase, reused on retries).');
+    if (key.length < 1 || key.length > LIMITS.idempotencyKeyMax) {
+      throw new ApiError('validation_failed', 'The Idempotency-Key must be 1–255 characters.', { errors: { 'Idempotency-Key': 'Must be 1–255 characters' } });
+    }
+    const fingerprint = await sha256(JSON.stringify([input.quantity, input.acceptAgreement, input.expectedAmountDue]));
+    const { inFlight, clock } = c.var.deps;
+    const slot = `${accountId}\n${key}`;
+    if (inFlight.has(slot)) throw new ApiError('idempotency_key_in_use', 'A request with this Idempotency-Key is still running. Retry shortly.', { headers: { 'Retry-After': '1' } });
+    inFlight.add(slot);
+    try {
+      const outcome = await mutate(c, accountId, (doc, ctx) => {
+        const wall = clock.now();
+        const seen = Object.hasOwn(doc.idempotency, key) ? doc.idempotency[key] : undefined;
+        if (seen && wall.getTime() - Date.parse(seen.createdAt) < IDEMPOTENCY_TTL_MS) {
+          if (seen.fingerprint !== fingerprint) throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used with another request. Use a new key.');
+          return { doc, events: [], result: { replayed: true, body: seen.body } };
+        }
+        const changed = changeLicenses(doc, input, ctx);
+        const account = toAccount(changed.doc);
+        const response = { licenses: account.licenses, billing: account.billing, invoice: changed.result };
+        const kept = Object.entries(doc.idempotency).filter(([, r]) => wall.getTime() - Date.parse(r.createdAt) < IDEMPOTENCY_TTL_MS);
+        const idempotency = Object.fromEntries([...kept, [key, { fingerprint, status: 200, body: response, createdAt: wall.toISOString() }]]);
+        return { ...changed, doc: { ...changed.doc, idempotency }, result: { replayed: false, body: response } };
+      });
+      if (outcome.result.replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json(outcome.result.body as s.LicenseChangeResultType, 200);
+    } finally {
+      inFlight.delete(slot);
+    }
+  },
+);

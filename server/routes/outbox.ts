@@ -1,0 +1,25 @@
+import { createRoute } from '@hono/zod-openapi';
+import { ApiError } from '../errors.js';
+import { apiKeyAuth, pageNewestFirst, router } from '../http.js';
+import { apiKeySecurity, json, problems } from '../openapi.js';
+import * as s from '../schemas.js';
+
+export const outbox = router();
+
+outbox.openapi(
+  createRoute({
+    method: 'get',
+    path: '/outbox',
+    tags: ['Dev'],
+    summary: 'Messages sent by the dev mailer, newest first (not with SMTP)',
+    security: apiKeySecurity,
+    middleware: [apiKeyAuth] as const,
+    request: { query: s.ListQuery },
+    responses: { 200: json(s.page(s.OutboxMessage, 'OutboxPage'), 'A page of messages'), ...problems(401, 403, 404) },
+  }),
+  async (c) => {
+    const { mailer } = c.var.deps;
+    if (!mailer.list) throw new ApiError('not_found', 'The outbox exists with the dev mailer only.');
+    return c.json(pageNewestFirst(await mailer.list(), c.req.valid('query'), 'outbox'), 200);
+  },
+);

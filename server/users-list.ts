@@ -1,0 +1,78 @@
+/** Search, filter, sort and keyset pagination of an account's users (`GET /users`). */
+import type { PageBody, User, UserListParams, UserSortKey } from '../sdk/types.js';
+import type { AccountDoc, UserRecord } from './domain/state.js';
+import { toUser } from './domain/views.js';
+import { decodeCursor, encodeCursor, pageLimit } from './http.js';
+import { ApiError } from './errors.js';
+
+type Key = string | number | null;
+
+const ROLE_RANK = { owner: 0, admin: 1, member: 2 } as const;
+const STATUS_RANK = { enabled: 0, invited: 1, disabled: 2 } as const;
+
+const SORT_KEYS: Record<UserSortKey, (u: UserRecord) => Key> = {
+  name: (u) => `${u.firstName} ${u.lastName}`.toLowerCase(),
+  email: (u) => u.email.toLowerCase(),
+  role: (u) => ROLE_RANK[u.role],
+  status: (u) => STATUS_RANK[u.status],
+  lastActiveAt: (u) => u.lastActiveAt,
+  createdAt: (u) => u.createdAt,
+};
+
+/** Orders (key, id) pairs; nulls (never active) come last in either direction; id breaks ties. */
+function comparator(descending: boolean) {
+  const dir = descending ? -1 : 1;
+  return (a: [Key, string], b: [Key, string]): number => {
+    if (a[0] !== b[0]) {
+      if (a[0] === null) return 1;
+      if (b[0] === null) return -1;
+      return (a[0] < b[0] ? -1 : 1) * dir;
+    }
+    return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+  };
+}
+
+function matches(u: UserRecord, q: string): boolean {
+  return (
+    `${u.firstName} ${u.lastName}`.toLowerCase().includes(q) || u.email.toLowerCase().includes(q) || u.qualification.toLowerCase().includes(q)
+  );
+}
+
+export function listUsers(doc: AccountDoc, params: Omit<UserListParams, 'limit'> & { limit?: string }): PageBody<User> {
+  const sort = params.sort ?? 'name';
+  const descending = sort.startsWith('-');
+  const keyOf = SORT_KEYS[(descending ? sort.slice(1) : sort) as UserSortKey];
+  const limit = pageLimit(params.limit);
+  const after = decodeCursor(params.cursor, `users:${sort}`);
+  if (typeof after === 'number') throw new ApiError('validation_failed', 'The cursor is not valid for this list.', { errors: { cursor: 'Not a valid cursor' } });
+  const q = params.q?.trim().toLowerCase();
+  const rows: [Key, string, UserRecord][] = [];
+  for (const id in doc.users) {
+    const u = doc.users[id]!;
+    if (params.status && u.status !== params.status) continue;
+    if (params.role && u.role !== params.role) continue;
+    if (q && !matches(u, q)) continue;
+    rows.push([keyOf(u), u.id, u]);
+  }
+  const compare = comparator(descending);
+  rows.sort((a, b) => compare([a[0], a[1]], [b[0], b[1]]));
+  let start = 0;
+  if (after) {
+    let lo = 0;
+    let hi = rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare([rows[mid]![0], rows[mid]![1]], after) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    start = lo;
+  }
+  const slice = rows.slice(start, start + limit);
+  const last = slice.at(-1);
+  const more = start + limit < rows.length;
+  return {
+    data: slice.map((r) => toUser(r[2])),
+    total: rows.length,
+    nextCursor: more && last ? encodeCursor({ s: `users:${sort}`, k: [last[0], last[1]] }) : null,
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Test helpers: a real app (memory store) on a controllable wall clock, and a small HTTP client
+ * that speaks to it in-process through `app.request`.
+ */
+import { createApp } from '../../server/app.js';
+import type { AppConfig, Clock } from '../../server/config.js';
+import { MemoryStore } from '../../server/store/memory.js';
+import { OutboxMailer } from '../../server/mail/outbox.js';
+import type { CreateAccountBody, CreateAccountResult, OutboxMessage, PageBody, SessionResult, User, UserResult } from '../../sdk/types.js';
+
+export const API_KEY = 'sk_test_0123456789abcdefghijklmnop';
+
+/** A wall clock the test moves by hand. */
+export class ManualClock implements Clock {
+  constructor(public current = new Date('2026-05-15T00:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export type Harness = ReturnType<typeof makeHarness>;
+
+export function makeHarness(config: Partial<AppConfig> = {}) {
+  const clock = new ManualClock();
+  const store = new MemoryStore();
+  const mailer = new OutboxMailer({ now: () => clock.now() });
+  const app = createApp({ store, mailer, clock, config: { apiKey: API_KEY, ...config } });
+
+  async function request<T = any>(
+    method: string,
+    path: string,
+    options: { token?: string | null; body?: unknown; raw?: BodyInit; headers?: Record<string, string> } = {},
+  ): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    let body: BodyInit | undefined = options.raw;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['Content-Type'] ??= 'application/json';
+    }
+    const response = await app.request(path, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  }
+
+  const admin = (method: string, path: string, body?: unknown) => request(method, path, { token: API_KEY, body });
+
+  async function createAccount(overrides: Partial<CreateAccountBody> = {}) {
+    const body: CreateAccountBody = {
+      name: 'Acme Engineering',
+      licenses: { quantity: 5, unitPrice: 400, currency: 'USD', interval: 'month' },
+      owner: { email: 'owner@acme.example', firstName: 'Olive', lastName: 'Owner' },
+      ...overrides,
+    };
+    const res = await request<CreateAccountResult>('POST', '/v1/accounts', { token: API_KEY, body });
+    if (res.status !== 201) throw new Error(`createAccount: ${res.status} ${JSON.stringify(res.body)}`);
+    const accountId = res.body.account.id;
+    const owner = res.body.owner;
+    const ownerToken = await session(accountId, owner.id);
+    return { accountId, owner, ownerToken, account: res.body.account, base: `/v1/accounts/${accountId}` };
+  }
+
+  async function session(accountId: string, userId: string): Promise<string> {
+    const res = await request<SessionResult>('POST', `/v1/accounts/${accountId}/sessions`, { token: API_KEY, body: { userId } });
+    if (res.status !== 200) throw new Error(`session: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.token;
+  }
+
+  /** The invitation token of the newest email to `email`. */
+  async function invitationToken(email: string): Promise<string> {
+    const messages = (await mailer.list()) as OutboxMessage[];
+    const message = [...messages].reverse().find((m) => m.to === email);
+    if (!message?.activationUrl) throw new Error(`no invitation for ${email}`);
+    return decodeURIComponent(message.activationUrl.split('/').pop()!);
+  }
+
+  /** Invites someone; with `accept`, activates them too and returns their session token. */
+  async function addUser(
+    accountId: string,
+    token: string,
+    person: { email: string; firstName?: string; lastName?: string; role?: 'admin' | 'member'; qualification?: string },
+    accept = true,
+  ): Promise<{ user: User; token?: string }> {
+    const res = await request<UserResult>('POST', `/v1/accounts/${accountId}/invitations`, {
+      token,
+      body: { firstName: 'Test', lastName: 'User', ...person },
+    });
+    if (res.status !== 201) throw new Error(`invite: ${res.status} ${JSON.stringify(res.body)}`);
+    if (!accept) return { user: res.body.user };
+    const accepted = await request('POST', `/v1/invitations/${await invitationToken(person.email)}/accept`, { body: {} });
+    if (accepted.status !== 200) throw new Error(`accept: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+    return { user: accepted.body.user, token: accepted.body.token };
+  }
+
+  async function outbox(): Promise<PageBody<OutboxMessage>> {
+    return (await admin('GET', '/v1/outbox?limit=200')).body;
+  }
+
+  return { app, store, mailer, clock, request, admin, createAccount, session, invitationToken, addUser, outbox };
+}
+
+/** Asserts a problem+json answer with this status and code. */
+export function isProblem(res: Reply, status: number, code: string): boolean {
+  return (
+    res.status === status &&
+    res.headers.get('content-type')?.startsWith('application/problem+json') === true &&
+    res.body?.code === code &&
+    typeof res.body?.requestId === 'string' &&
+    res.body?.status === status
+  );
+}
