@@ -34,6 +34,11 @@ const FORBIDDEN_CHARS = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 const EMAIL_PATTERN =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
+/** Whether text holds a control or format character (a line break, a NUL, a bidi override…). */
+export function hasForbiddenCharacters(value: string): boolean {
+  return FORBIDDEN_CHARS.test(value);
+}
+
 export type TextProblem = 'required' | 'too_long' | 'forbidden_characters' | 'invalid_email';
 
 /** Checks free text (names, qualification); `min` 0 allows an empty value. */

@@ -3,16 +3,17 @@ import { newToken, sha256 } from './crypto.js';
 import type { Outcome } from './domain/state.js';
 import { addSeconds } from './domain/time.js';
 import type { InvitationGrant } from './domain/users.js';
-import type { Ctx } from './http.js';
+import { mutate, type Ctx } from './http.js';
+import type { AccountDoc, Context } from './domain/state.js';
 import { invitationMessage } from './mail/invitation.js';
 
-export interface PendingInvitation {
+interface PendingInvitation {
   token: string;
   /** The grant for the domain, at the account's time. */
   grant: (now: Date) => InvitationGrant;
 }
 
-export async function prepareInvitation(c: Ctx): Promise<PendingInvitation> {
+async function prepareInvitation(c: Ctx): Promise<PendingInvitation> {
   const token = newToken();
   const tokenHash = await sha256(token);
   const ttl = c.var.deps.config.invitationTtlSeconds;
@@ -20,7 +21,7 @@ export async function prepareInvitation(c: Ctx): Promise<PendingInvitation> {
 }
 
 /** Counts an invitation email against the account's rate limit (before the change). */
-export function limitInvitations(c: Ctx, accountId: string): () => void {
+function limitInvitations(c: Ctx, accountId: string): () => void {
   const limiter = c.var.deps.limits?.invitations;
   if (!limiter) return () => {};
   limiter.hit(accountId, c.var.deps.clock.now().getTime());
@@ -28,7 +29,7 @@ export function limitInvitations(c: Ctx, accountId: string): () => void {
 }
 
 /** Sends the emails of the invitations an outcome issued; a failed send is logged, the invitation stands (resend it). */
-export async function sendInvitations(c: Ctx, outcome: Outcome<unknown>, pending: PendingInvitation): Promise<void> {
+async function sendInvitations(c: Ctx, outcome: Outcome<unknown>, pending: PendingInvitation): Promise<void> {
   const { mailer, config } = c.var.deps;
   for (const userId of outcome.invitations ?? []) {
     const user = outcome.doc.users[userId]!;
@@ -39,4 +40,28 @@ export async function sendInvitations(c: Ctx, outcome: Outcome<unknown>, pending
       config.log(`invitation email to ${user.email} failed: ${String(error)}`);
     }
   }
+}
+
+/**
+ * Runs a change that may issue an invitation (invite, resend, assign, reassign): a fresh token is
+ * ready for it, the email goes out once the change is committed, and a `limited` change counts
+ * against the account's invitation rate limit unless it fails.
+ */
+export async function withInvitation<T>(
+  c: Ctx,
+  accountId: string,
+  limited: boolean,
+  command: (doc: AccountDoc, ctx: Context, invitation: InvitationGrant) => Outcome<T>,
+): Promise<Outcome<T>> {
+  const pending = await prepareInvitation(c);
+  const refund = limited ? limitInvitations(c, accountId) : () => {};
+  let outcome: Outcome<T>;
+  try {
+    outcome = await mutate(c, accountId, (doc, ctx) => command(doc, ctx, pending.grant(ctx.now)));
+  } catch (error) {
+    refund();
+    throw error;
+  }
+  await sendInvitations(c, outcome, pending);
+  return outcome;
 }

@@ -9,6 +9,7 @@ import {
   checkName,
   checkQualification,
   checkText,
+  hasForbiddenCharacters,
   LIMITS,
   TEXT_PROBLEM_MESSAGES,
   type TextProblem,
@@ -18,9 +19,11 @@ import * as wire from '../sdk/types.js';
 function text(check: (value: string) => TextProblem | null, doc: { minLength?: number; maxLength: number; example?: string }) {
   return z
     .string()
+    .refine((value) => !hasForbiddenCharacters(value), TEXT_PROBLEM_MESSAGES.forbidden_characters)
+    .trim()
     .superRefine((value, ctx) => {
       const problem = check(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: TEXT_PROBLEM_MESSAGES[problem] });
+      if (problem) ctx.addIssue({ code: 'custom', message: problem === 'too_long' ? `At most ${doc.maxLength} characters` : TEXT_PROBLEM_MESSAGES[problem] });
     })
     .openapi(doc);
 }

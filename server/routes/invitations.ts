@@ -4,8 +4,8 @@ import { newToken, sha256 } from '../crypto.js';
 import { acceptInvitation, createSession, findInvitation, invite, resendInvitation, revokeInvitation } from '../domain/users.js';
 import { toUser } from '../domain/views.js';
 import { ApiError } from '../errors.js';
-import { accountNow, loadAccount, mutate, router, sessionAuth, userResult, type Ctx } from '../http.js';
-import { limitInvitations, prepareInvitation, sendInvitations } from '../invitations.js';
+import { accountNow, etag, loadAccount, mutate, router, sessionAuth, userResult, type Ctx } from '../http.js';
+import { withInvitation } from '../invitations.js';
 import { body, json, problems, sessionSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
 
@@ -25,16 +25,8 @@ invitations.openapi(
   async (c) => {
     const { accountId } = c.req.valid('param');
     const input = c.req.valid('json');
-    const pending = await prepareInvitation(c);
-    const refund = limitInvitations(c, accountId);
-    try {
-      const outcome = await mutate(c, accountId, (doc, ctx) => invite(doc, { ...input, invitation: pending.grant(ctx.now) }, ctx));
-      await sendInvitations(c, outcome, pending);
-      return userResult(c, outcome.result, outcome.doc, 201);
-    } catch (error) {
-      refund();
-      throw error;
-    }
+    const outcome = await withInvitation(c, accountId, true, (doc, ctx, invitation) => invite(doc, { ...input, invitation }, ctx));
+    return userResult(c, outcome.result, outcome.doc, 201);
   },
 );
 
@@ -51,16 +43,8 @@ invitations.openapi(
   }),
   async (c) => {
     const { accountId, userId } = c.req.valid('param');
-    const pending = await prepareInvitation(c);
-    const refund = limitInvitations(c, accountId);
-    try {
-      const outcome = await mutate(c, accountId, (doc, ctx) => resendInvitation(doc, { userId, invitation: pending.grant(ctx.now) }, ctx));
-      await sendInvitations(c, outcome, pending);
-      return userResult(c, outcome.result, outcome.doc);
-    } catch (error) {
-      refund();
-      throw error;
-    }
+    const outcome = await withInvitation(c, accountId, true, (doc, ctx, invitation) => resendInvitation(doc, { userId, invitation }, ctx));
+    return userResult(c, outcome.result, outcome.doc);
   },
 );
 
@@ -141,7 +125,7 @@ invitations.openapi(
       const signedIn = createSession(accepted.doc, { userId: accepted.result.id, tokenHash: sessionHash, wallNow, expiresAt });
       return { ...accepted, doc: signedIn.doc };
     });
-    c.header('ETag', `"${outcome.result.version}"`);
+    c.header('ETag', etag(outcome.result));
     return c.json({ user: toUser(outcome.result), token: session, expiresAt }, 200);
   },
 );

@@ -6,7 +6,7 @@ import { assignLicense, findUser, reassignLicense, unassignLicense } from '../do
 import { licenseCounts, toAccount, toUser } from '../domain/views.js';
 import { ApiError } from '../errors.js';
 import { accountNow, mutate, router, sessionAuth, userResult } from '../http.js';
-import { limitInvitations, prepareInvitation, sendInvitations } from '../invitations.js';
+import { withInvitation } from '../invitations.js';
 import { body, json, problems, sessionSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
 
@@ -25,17 +25,9 @@ licenses.openapi(
   }),
   async (c) => {
     const { accountId, userId } = c.req.valid('param');
-    const pending = await prepareInvitation(c);
     const reinvites = !findUser(c.var.account, userId).activatedAt;
-    const refund = reinvites ? limitInvitations(c, accountId) : () => {};
-    try {
-      const outcome = await mutate(c, accountId, (doc, ctx) => assignLicense(doc, { userId, invitation: pending.grant(ctx.now) }, ctx));
-      await sendInvitations(c, outcome, pending);
-      return userResult(c, outcome.result, outcome.doc);
-    } catch (error) {
-      refund();
-      throw error;
-    }
+    const outcome = await withInvitation(c, accountId, reinvites, (doc, ctx, invitation) => assignLicense(doc, { userId, invitation }, ctx));
+    return userResult(c, outcome.result, outcome.doc);
   },
 );
 
@@ -71,9 +63,10 @@ licenses.openapi(
   async (c) => {
     const { accountId } = c.req.valid('param');
     const { fromUserId, toUserId } = c.req.valid('json');
-    const pending = await prepareInvitation(c);
-    const outcome = await mutate(c, accountId, (doc, ctx) => reassignLicense(doc, { fromUserId, toUserId, invitation: pending.grant(ctx.now) }, ctx));
-    await sendInvitations(c, outcome, pending);
+    const reinvites = !findUser(c.var.account, toUserId).activatedAt;
+    const outcome = await withInvitation(c, accountId, reinvites, (doc, ctx, invitation) =>
+      reassignLicense(doc, { fromUserId, toUserId, invitation }, ctx),
+    );
     return c.json({ users: outcome.result.map(toUser), licenses: licenseCounts(outcome.doc) }, 200);
   },
 );
