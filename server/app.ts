@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -11,6 +11,8 @@ import { randomId } from './crypto.js';
 import { ApiError, problemType } from './errors.js';
 import type { Deps, Env } from './http.js';
 import { OutboxMailer } from './mail/outbox.js';
+import { json } from './openapi.js';
+import { Health } from './schemas.js';
 import type { Mailer } from './mail/types.js';
 import { RateLimiter } from './rate-limit.js';
 import { accounts } from './routes/accounts.js';
@@ -120,7 +122,18 @@ export function createApp(options: AppOptions): OpenAPIHono<Env> {
   );
   app.use(jsonBodies);
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' as const }));
+  app.openapi(
+    createRoute({ method: 'get', path: '/healthz', tags: ['Operations'], summary: 'Liveness', security: [], responses: { 200: json(Health, 'Alive') } }),
+    (c) => c.json({ status: 'ok' as const }, 200),
+  );
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/v1/openapi.json',
+    tags: ['Operations'],
+    summary: 'This OpenAPI 3.1 document',
+    security: [],
+    responses: { 200: { description: 'The OpenAPI document', content: { 'application/json': { schema: { type: 'object' } } } } },
+  });
 
   for (const resource of [accounts, users, invitations, licenses, invoices, events, outbox]) app.route('/v1', resource);
 

@@ -328,7 +328,11 @@ export type SchemasMatchWireTypes = [
 ];
 
 export const IdempotencyHeaders = z.object({
-  'idempotency-key': z.string().optional().openapi({ description: 'Required: 1–255 characters, one per logical change, reused on retries.', example: 'b7a9c1e2-purchase-1' }),
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(LIMITS.idempotencyKeyMax)
+    .openapi({ description: '1–255 characters, one per logical change, reused on retries.', example: 'b7a9c1e2-purchase-1' }),
 });
 
 export type LicenseChangeResultType = z.infer<typeof LicenseChangeResult>;

@@ -1,11 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
-import { LIMITS } from '../../sdk/limits.js';
 import { sha256 } from '../crypto.js';
 import { changeLicenses, quote } from '../domain/licenses.js';
 import { assignLicense, findUser, reassignLicense, unassignLicense } from '../domain/users.js';
 import { licenseCounts, toAccount, toUser } from '../domain/views.js';
 import { ApiError } from '../errors.js';
-import { accountNow, mutate, router, sessionAuth, userResult } from '../http.js';
+import { accountNow, mutate, router, sessionAuth, userResult, validationError } from '../http.js';
 import { withInvitation } from '../invitations.js';
 import { body, json, problems, sessionSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
@@ -111,11 +110,7 @@ licenses.openapi(
   async (c) => {
     const { accountId } = c.req.valid('param');
     const input = c.req.valid('json');
-    const key = c.req.header('Idempotency-Key');
-    if (key === undefined) throw new ApiError('idempotency_key_required', 'Send an Idempotency-Key header (one per purchase, reused on retries).');
-    if (key.length < 1 || key.length > LIMITS.idempotencyKeyMax) {
-      throw new ApiError('validation_failed', 'The Idempotency-Key must be 1–255 characters.', { errors: { 'Idempotency-Key': 'Must be 1–255 characters' } });
-    }
+    const key = c.req.valid('header')['idempotency-key'];
     const fingerprint = await sha256(JSON.stringify([input.quantity, input.acceptAgreement, input.expectedAmountDue]));
     const { inFlight, clock } = c.var.deps;
     const slot = `${accountId}\n${key}`;
@@ -141,5 +136,12 @@ licenses.openapi(
     } finally {
       inFlight.delete(slot);
     }
+  },
+  (result) => {
+    if (result.success) return undefined;
+    if (result.target === 'header' && result.error.issues.some((i) => i.code === 'invalid_type')) {
+      throw new ApiError('idempotency_key_required', 'Send an Idempotency-Key header (one per purchase, reused on retries).');
+    }
+    throw validationError(result.error);
   },
 );
