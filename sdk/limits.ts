@@ -24,8 +24,8 @@ export const LIMITS = {
   bodyMaxBytes: 64 * 1024,
 } as const;
 
-/** Unicode control (Cc) and format (Cf) characters, line breaks included. */
-const FORBIDDEN_CHARS = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+/** Unicode control (Cc) and format (Cf) characters, line breaks included, and lone surrogates (Cs). */
+const FORBIDDEN_CHARS = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;
 
 /**
  * A practical address rule (what browsers' `type=email` accept, plus the length limits):

@@ -52,16 +52,17 @@ function problem(c: Context<Env>, error: ApiError): Response {
 }
 
 /**
- * Refuses a body that is not JSON (415) or not parseable (400) before any route sees it; an
- * empty body needs no content type.
+ * Refuses a body that is not JSON (415) or not parseable (400) before any route sees it. An empty
+ * body needs no content type, and an empty body labelled JSON counts as no fields (`{}`), so a
+ * route that needs fields names the missing ones.
  */
 async function jsonBodies(c: Context<Env>, next: () => Promise<void>): Promise<void> {
   if (c.req.raw.body !== null && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
     const text = await c.req.text();
+    const isJson = JSON_TYPE.test(c.req.header('Content-Type') ?? '');
+    if (text !== '' && !isJson) throw new ApiError('unsupported_media_type', 'Send the body as JSON (Content-Type: application/json).');
+    if (text === '' && isJson) c.req.bodyCache.text = Promise.resolve('{}');
     if (text !== '') {
-      if (!JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
-        throw new ApiError('unsupported_media_type', 'Send the body as JSON (Content-Type: application/json).');
-      }
       try {
         JSON.parse(text);
       } catch {
@@ -161,7 +162,7 @@ export function createApp(options: AppOptions): OpenAPIHono<Env> {
   app.onError((error, c) => {
     if (error instanceof ApiError) return problem(c, error);
     if (error instanceof HTTPException && error.status < 500) {
-      const code = error.status === 413 ? 'payload_too_large' : error.status === 415 ? 'unsupported_media_type' : 'validation_failed';
+      const code = error.status === 413 ? 'payload_too_large' : error.status === 415 ? 'unsupported_media_type' : 'invalid_json';
       return problem(c, new ApiError(code, error.message || undefined));
     }
     config.log(`error ${c.get('requestId')}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
