@@ -3,7 +3,7 @@
  * 5 licenses, as in the product's own example — the owner, 3 active users, 1 pending invitation
  * and 5 people without a license.
  */
-import type { AcceptResult, CreateAccountResult, PageBody, OutboxMessage, SessionResult, UserResult } from '../sdk/types.js';
+import type { Account, AcceptResult, CreateAccountResult, PageBody, OutboxMessage, SessionResult, UserResult } from '../sdk/types.js';
 
 interface FetchApp {
   request(path: string, init?: RequestInit): Response | Promise<Response>;
@@ -28,6 +28,20 @@ export interface DemoAccount {
   ownerToken: string;
   users: number;
   licenses: number;
+}
+
+/** Signs in again as the owner of a demo account made before (a restart); undefined if it is gone. */
+export async function signInDemo(app: FetchApp, apiKey: string, known: { accountId: string; ownerId: string }): Promise<DemoAccount | undefined> {
+  const headers = { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' };
+  const account = await app.request(`/v1/accounts/${known.accountId}`, { headers });
+  if (!account.ok) return undefined;
+  const { name, ownerId, licenses } = (await account.json()) as Account;
+  const session = await app.request(`/v1/accounts/${known.accountId}/sessions`, { method: 'POST', headers, body: JSON.stringify({ userId: ownerId }) });
+  if (!session.ok) return undefined;
+  const { token } = (await session.json()) as SessionResult;
+  const users = await app.request(`/v1/accounts/${known.accountId}/users?limit=1`, { headers: { Authorization: `Bearer ${token}` } });
+  const { total } = (await users.json()) as PageBody<unknown>;
+  return { accountId: known.accountId, accountName: name, ownerId, ownerToken: token, users: total, licenses: licenses.quantity };
 }
 
 export async function seedDemo(app: FetchApp, apiKey: string, now = new Date()): Promise<DemoAccount> {

@@ -177,7 +177,7 @@ export function sessionAuth(options: { permission?: Permission; allowApiKey?: bo
     if (found.accountId !== accountId) throw new ApiError('not_found', 'No such account.');
     if (!viewer.lastActiveAt || wall.getTime() - Date.parse(viewer.lastActiveAt) >= ACTIVITY_RESOLUTION_MS) {
       const userId = viewer.id;
-      doc = await c.var.deps.store.transact(accountId, (d) => ({ doc: touchUser(d, userId, wall.toISOString()), events: [], result: undefined })).then((o) => o.doc);
+      doc = (await c.var.deps.store.transact(accountId, (d) => ({ doc: touchUser(d, userId, wall, ACTIVITY_RESOLUTION_MS), events: [], result: undefined }))).doc;
       viewer = doc.users[userId]!;
     }
     c.set('viewer', viewer);

@@ -1,14 +1,37 @@
 /**
- * The Node entry: configuration from the environment (SPEC §6), the HTTP server, graceful shutdown.
+ * The Node entry: configuration from the environment (SPEC §6), the durable store, mail, the HTTP
+ * server, structured request logs and graceful shutdown.
  * `npm run server` runs it; `npm start` runs it with `--demo` (a seeded demo account).
  */
 import { serve, type HttpBindings } from '@hono/node-server';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OutboxMessage } from '../sdk/types.js';
 import { createApp } from './app.js';
 import { DEFAULT_RATE_LIMITS, type AppConfig } from './config.js';
+import { OutboxMailer } from './mail/outbox.js';
+import { RetryingMailer } from './mail/retrying.js';
+import { SmtpMailer } from './mail/smtp.js';
+import type { Mailer } from './mail/types.js';
+import { AppendLog } from './store/append-log.js';
+import { FileStore } from './store/file.js';
+import { nodeFileSystem, writeFileAtomic } from './store/fs.js';
 import { MemoryStore } from './store/memory.js';
+import type { Store } from './store/types.js';
 
-export function configFromEnv(env: NodeJS.ProcessEnv, log: (line: string) => void): AppConfig & { port: number; publicUrl: string; generatedKey: boolean } {
+export interface NodeConfig extends AppConfig {
+  port: number;
+  publicUrl: string;
+  generatedKey: boolean;
+  /** Data folder, or `:memory:`. */
+  db: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  logRequests: boolean;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv, log: (line: string) => void): NodeConfig {
   const port = Number(env.PORT ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not ${env.PORT}`);
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
@@ -27,47 +50,110 @@ export function configFromEnv(env: NodeJS.ProcessEnv, log: (line: string) => voi
     rateLimits: env.SEATKIT_RATE_LIMITS === 'off' ? false : DEFAULT_RATE_LIMITS,
     log,
     clientKey: (_request, bindings) => (bindings as HttpBindings | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown',
+    db: env.SEATKIT_DB || join('.seatkit', 'data'),
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.SEATKIT_MAIL_FROM || 'seatkit <no-reply@localhost>',
+    logRequests: env.SEATKIT_LOG_REQUESTS !== 'off',
   };
+}
+
+/** One JSON object per line, for log collectors. */
+function jsonLogger(write: (line: string) => void) {
+  return (fields: Record<string, unknown>) => write(JSON.stringify({ time: new Date().toISOString(), ...fields }));
 }
 
 export interface Started {
   url: string;
   apiKey: string;
+  app: ReturnType<typeof createApp>;
   close(): Promise<void>;
 }
 
-export async function start(env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = console.log): Promise<Started & { app: ReturnType<typeof createApp> }> {
+async function openMailer(config: NodeConfig, log: (line: string) => void): Promise<{ mailer: Mailer; close(): Promise<void> }> {
+  if (config.smtpUrl) {
+    const smtp = new SmtpMailer(config.smtpUrl, config.mailFrom);
+    const mailer = new RetryingMailer(smtp, { log });
+    return { mailer, close: async () => (await mailer.close(), smtp.close()) };
+  }
+  if (config.db === ':memory:') return { mailer: new OutboxMailer({ log }), close: async () => {} };
+  const { log: file, records } = await AppendLog.open(nodeFileSystem, join(config.db, 'outbox.log'), { log });
+  const mailer = new OutboxMailer({ log, messages: records as OutboxMessage[], persist: (message) => file.append(message) });
+  return { mailer, close: () => file.close() };
+}
+
+/** Starts the server; throws (with a clear message) when the data folder is locked or damaged. */
+export async function start(env: NodeJS.ProcessEnv = process.env, write: (line: string) => void = console.log): Promise<Started> {
+  const logJson = jsonLogger(write);
+  const log = (message: string) => logJson({ level: 'info', message });
   const config = configFromEnv(env, log);
-  const store = new MemoryStore();
-  const app = createApp({ store, config });
+  const store: Store = config.db === ':memory:' ? new MemoryStore() : await FileStore.open(config.db, { log });
+  const mail = await openMailer(config, log);
+  const app = createApp({ store, mailer: mail.mailer, config });
+  const fetch = async (request: Request, bindings: unknown) => {
+    const started = performance.now();
+    const response = await app.fetch(request, bindings);
+    if (config.logRequests) {
+      logJson({
+        level: response.status >= 500 ? 'error' : 'info',
+        message: 'request',
+        requestId: response.headers.get('X-Request-Id'),
+        method: request.method,
+        path: new URL(request.url).pathname,
+        status: response.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      });
+    }
+    return response;
+  };
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port }, () => resolve(s));
+    const s = serve({ fetch, port: config.port }, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
-  if (config.generatedKey) log(`SEATKIT_API_KEY was not set; generated for this run: ${config.apiKey}`);
-  log(`seatkit API listening on ${url} (OpenAPI: ${url}/v1/openapi.json)`);
+  if (config.generatedKey) write(`SEATKIT_API_KEY was not set; generated for this run: ${config.apiKey}`);
+  write(`seatkit API listening on ${url} (OpenAPI: ${url}/v1/openapi.json), data: ${config.db}, mail: ${config.smtpUrl ? 'SMTP' : 'dev outbox'}`);
+  let closing: Promise<void> | undefined;
   const close = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => void store.close().then(resolve));
-    });
+    (closing ??= (async () => {
+      // Stop accepting; requests in flight finish (and their writes reach the disk) first.
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      await mail.close();
+    })());
   return { url, apiKey: config.apiKey, app, close };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const started = await start();
+  let started: Started;
+  try {
+    started = await start();
+  } catch (error) {
+    console.error(`seatkit: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
   if (process.argv.includes('--demo')) {
-    const { seedDemo } = await import('../demo/seed.js');
-    const demo = await seedDemo(started.app, started.apiKey);
+    const { seedDemo, signInDemo } = await import('../demo/seed.js');
+    const marker = join(configFromEnv(process.env, () => {}).db, 'demo.json');
+    const known = await readFile(marker, 'utf8').then((text) => JSON.parse(text) as { accountId: string; ownerId: string }, () => undefined);
+    const demo = (known && (await signInDemo(started.app, started.apiKey, known))) ?? (await seedDemo(started.app, started.apiKey));
+    if (!known || known.accountId !== demo.accountId) {
+      await writeFileAtomic(nodeFileSystem, marker, JSON.stringify({ accountId: demo.accountId, ownerId: demo.ownerId })).catch(() => {});
+    }
     console.log(`demo account ${demo.accountId} (${demo.accountName}): ${demo.users} users, ${demo.licenses} licenses`);
     console.log(`owner session token (1 h): ${demo.ownerToken}`);
     console.log(`try: curl -H "Authorization: Bearer ${demo.ownerToken}" ${started.url}/v1/accounts/${demo.accountId}`);
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      console.log(`${signal}: shutting down`);
-      void started.close().then(() => process.exit(0));
+      console.log(`${signal}: finishing requests in flight, then exiting`);
+      void started.close().then(
+        () => process.exit(0),
+        (error) => {
+          console.error(`seatkit: shutdown failed: ${String(error)}`);
+          process.exit(1);
+        },
+      );
     });
   }
 }

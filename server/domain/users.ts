@@ -319,8 +319,12 @@ export function createSession(
   return { doc: { ...doc, sessions }, events: [], result: user };
 }
 
-/** Records a user's last authenticated request; not a change of the user's details (no new version). */
-export function touchUser(doc: AccountDoc, userId: string, at: string): AccountDoc {
+/**
+ * Records a user's last authenticated request, at most once per `resolution` ms (so a burst of
+ * requests writes once). Not a change of the user's details: no new version.
+ */
+export function touchUser(doc: AccountDoc, userId: string, at: Date, resolution: number): AccountDoc {
   const user = doc.users[userId];
-  return user ? put(doc, { ...user, lastActiveAt: at }) : doc;
+  if (!user || (user.lastActiveAt && at.getTime() - Date.parse(user.lastActiveAt) < resolution)) return doc;
+  return put(doc, { ...user, lastActiveAt: at.toISOString() });
 }

@@ -5,7 +5,7 @@ import { createAccount, createSession, transferOwnership } from '../domain/users
 import { licenseCounts, toAccount, toUser } from '../domain/views.js';
 import { settle } from '../domain/renewal.js';
 import { ApiError } from '../errors.js';
-import { apiKeyAuth, loadAccount, mutate, router, sessionAuth, viewerOf } from '../http.js';
+import { apiKeyAuth, etag, loadAccount, mutate, router, sessionAuth, viewerOf } from '../http.js';
 import { apiKeySecurity, body, json, problems, sessionSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
 
@@ -29,6 +29,7 @@ accounts.openapi(
     const outcome = createAccount(input, ctx);
     await c.var.deps.store.create(outcome.doc, outcome.events);
     const owner = outcome.doc.users[outcome.result.ownerId]!;
+    c.header('ETag', etag(owner));
     return c.json({ account: toAccount(outcome.doc), owner: toUser(owner) }, 201);
   },
 );
@@ -54,6 +55,7 @@ accounts.openapi(
     const wallNow = c.var.deps.clock.now();
     const expiresAt = new Date(wallNow.getTime() + (input.ttlSeconds ?? LIMITS.sessionTtlDefaultSeconds) * 1000).toISOString();
     const outcome = await mutate(c, accountId, (doc) => createSession(doc, { ...input, tokenHash, wallNow, expiresAt }));
+    c.header('ETag', etag(outcome.result));
     return c.json({ token, expiresAt, user: toUser(outcome.result) }, 200);
   },
 );

@@ -1,0 +1,63 @@
+import type { Mailer, MailMessage } from './types.js';
+
+/**
+ * Sends through another mailer; a failed send is logged and tried again later in the background
+ * (the invitation stands meanwhile, and can be resent by hand), so a mail outage never fails
+ * or undoes the change that sent the message.
+ */
+export class RetryingMailer implements Mailer {
+  readonly #pending = new Set<Promise<void>>();
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+
+  constructor(
+    private readonly inner: Mailer,
+    private readonly options: { delaysMs?: number[]; log?: (line: string) => void } = {},
+  ) {}
+
+  async send(message: MailMessage): Promise<void> {
+    try {
+      await this.inner.send(message);
+    } catch (error) {
+      this.#log(`mail to ${message.to} failed (${String(error)}); retrying`);
+      this.#retry(message, 0);
+    }
+  }
+
+  #retry(message: MailMessage, attempt: number): void {
+    const delays = this.options.delaysMs ?? [1_000, 10_000, 60_000, 300_000];
+    if (attempt >= delays.length) {
+      this.#log(`mail to ${message.to} failed ${attempt + 1} times; giving up (resend the invitation)`);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      const sending = this.inner
+        .send(message)
+        .then(() => this.#log(`mail to ${message.to} sent on retry ${attempt + 1}`))
+        .catch((error) => {
+          this.#log(`mail to ${message.to} failed again (${String(error)})`);
+          this.#retry(message, attempt + 1);
+        })
+        .finally(() => this.#pending.delete(sending));
+      this.#pending.add(sending);
+    }, delays[attempt]);
+    (timer as { unref?: () => void }).unref?.();
+    this.#timers.add(timer);
+  }
+
+  /** Messages waiting for a retry or being retried. */
+  get retrying(): number {
+    return this.#timers.size + this.#pending.size;
+  }
+
+  /** Stops retrying (at shutdown) after the sends in flight. */
+  async close(): Promise<void> {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    await Promise.all(this.#pending);
+  }
+
+  #log(line: string): void {
+    this.options.log?.(line);
+  }
+}

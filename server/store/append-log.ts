@@ -1,0 +1,116 @@
+/**
+ * An append-only JSON-lines file with group commit: appends that arrive while a write is in
+ * flight are written and fsync'd together, and each append resolves only once it is on disk.
+ *
+ * A crash can leave a torn last line (a write that was never acknowledged): opening the log
+ * drops it. A bad line anywhere else is corruption: opening refuses.
+ */
+import { Buffer } from 'node:buffer';
+import { CorruptDataError, type FileSystem, type WritableFile } from './fs.js';
+
+interface Pending {
+  line: string;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export class AppendLog {
+  #queue: Pending[] = [];
+  #writing: Promise<void> | null = null;
+  /** Bytes known to be durable; anything past it is a failed write to cut off. */
+  #size: number;
+  #dirty = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly file: WritableFile,
+    size: number,
+    /** Called synchronously when a write fails, before any waiting append is rejected. */
+    private readonly onFailure: (error: unknown) => void,
+  ) {
+    this.#size = size;
+  }
+
+  /** Opens (or creates) a log and returns its records. */
+  static async open(
+    fs: FileSystem,
+    path: string,
+    options: { onFailure?: (error: unknown) => void; log?: (line: string) => void } = {},
+  ): Promise<{ log: AppendLog; records: unknown[] }> {
+    let text = '';
+    try {
+      text = await fs.readFile(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    const records: unknown[] = [];
+    let end = 0;
+    let lineNumber = 0;
+    while (end < text.length) {
+      const newline = text.indexOf('\n', end);
+      lineNumber++;
+      if (newline === -1) break;
+      const line = text.slice(end, newline);
+      try {
+        records.push(JSON.parse(line));
+      } catch {
+        throw new CorruptDataError(path, `line ${lineNumber} is not valid JSON`);
+      }
+      end = newline + 1;
+    }
+    const file = await fs.open(path, 'a+');
+    const size = Buffer.byteLength(text.slice(0, end), 'utf8');
+    if (end < text.length) {
+      options.log?.(`${path}: dropping a torn last line (${Buffer.byteLength(text.slice(end), 'utf8')} bytes) left by an interrupted write`);
+      await file.truncate(size);
+      await file.sync();
+    }
+    return { log: new AppendLog(path, file, size, options.onFailure ?? (() => {})), records };
+  }
+
+  /** Appends one record; resolves once it is durable. */
+  append(record: unknown): Promise<void> {
+    const line = `${JSON.stringify(record)}\n`;
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ line, resolve, reject });
+      this.#writing ??= this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue;
+      this.#queue = [];
+      const data = batch.map((p) => p.line).join('');
+      try {
+        if (this.#dirty) {
+          await this.file.truncate(this.#size);
+          this.#dirty = false;
+        }
+        this.#dirty = true;
+        await this.file.write(data, this.#size);
+        await this.file.sync();
+        this.#dirty = false;
+        this.#size += Buffer.byteLength(data, 'utf8');
+        for (const p of batch) p.resolve();
+      } catch (error) {
+        // Whatever was queued behind the failed batch was built on it: it fails too.
+        const failed = [...batch, ...this.#queue];
+        this.#queue = [];
+        this.onFailure(error);
+        for (const p of failed) p.reject(error);
+      }
+    }
+    this.#writing = null;
+  }
+
+  /** Waits for every append made so far. */
+  async flush(): Promise<void> {
+    while (this.#writing) await this.#writing;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.file.close();
+  }
+}
