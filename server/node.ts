@@ -117,7 +117,12 @@ export async function start(env: NodeJS.ProcessEnv = process.env, write: (line: 
   const close = () =>
     (closing ??= (async () => {
       // Stop accepting; requests in flight finish (and their writes reach the disk) first.
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive sockets would hold the close open; busy ones close after their response.
+        const idle = setInterval(() => (server as { closeIdleConnections?: () => void }).closeIdleConnections?.(), 50);
+        server.once('close', () => clearInterval(idle));
+      });
       await store.close();
       await mail.close();
     })());

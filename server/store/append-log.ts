@@ -83,10 +83,7 @@ export class AppendLog {
       this.#queue = [];
       const data = batch.map((p) => p.line).join('');
       try {
-        if (this.#dirty) {
-          await this.file.truncate(this.#size);
-          this.#dirty = false;
-        }
+        if (this.#dirty && !(await this.#cutOff())) throw new Error(`${this.path}: could not cut off a failed write`);
         this.#dirty = true;
         await this.file.write(data, this.#size);
         await this.file.sync();
@@ -94,14 +91,29 @@ export class AppendLog {
         this.#size += Buffer.byteLength(data, 'utf8');
         for (const p of batch) p.resolve();
       } catch (error) {
-        // Whatever was queued behind the failed batch was built on it: it fails too.
+        // Whatever was queued behind the failed batch was built on it: it fails too. The owner
+        // rolls back first, so appends made from now on are built on what is durable.
         const failed = [...batch, ...this.#queue];
         this.#queue = [];
         this.onFailure(error);
+        // Cut the failed bytes off now, so not even a restart can bring back a change answered as failed.
+        await this.#cutOff();
         for (const p of failed) p.reject(error);
       }
     }
     this.#writing = null;
+  }
+
+  /** Truncates the file back to its durable size; false if that failed too (tried again before the next write). */
+  async #cutOff(): Promise<boolean> {
+    try {
+      await this.file.truncate(this.#size);
+      await this.file.sync();
+      this.#dirty = false;
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Waits for every append made so far. */
@@ -111,6 +123,7 @@ export class AppendLog {
 
   async close(): Promise<void> {
     await this.flush();
+    if (this.#dirty) await this.#cutOff();
     await this.file.close();
   }
 }

@@ -161,6 +161,8 @@ function unavailable(): ApiError {
 export class FileStore implements Store {
   readonly #accounts = new Map<string, AccountFiles>();
   readonly #tokens = new Map<string, string>();
+  /** Logs opened while loading (closed again if loading fails). */
+  readonly #opening: AppendLog[] = [];
   #closed = false;
 
   private constructor(
@@ -183,6 +185,7 @@ export class FileStore implements Store {
     try {
       await store.#load();
     } catch (error) {
+      await store.#closeLogs(store.#opening);
       await lock.release();
       throw error;
     }
@@ -202,6 +205,7 @@ export class FileStore implements Store {
         onFailure: (error) => this.#rollBack(account, error),
         log: this.logLine,
       });
+      this.#opening.push(log);
       if (records.length === 0) throw new CorruptDataError(join(folder, name), 'the journal is empty');
       let doc = checkpoint.data?.doc;
       let seq = 0;
@@ -227,6 +231,10 @@ export class FileStore implements Store {
       this.#accounts.set(id, account);
       for (const hash of tokenHashes(doc)) this.#tokens.set(hash, id);
     }
+  }
+
+  async #closeLogs(logs: AppendLog[]): Promise<void> {
+    await Promise.all(logs.map((log) => log.close().catch(() => {})));
   }
 
   #rollBack(account: AccountFiles, error: unknown): void {

@@ -124,3 +124,104 @@ export function isProblem(res: Reply, status: number, code: string): boolean {
     res.body?.status === status
   );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The same app on the durable file store (server/store/file.ts), for the store's own tests.
+
+import { FileStore, type FileStoreOptions } from '../../server/store/file.js';
+
+export type FileHarness = Awaited<ReturnType<typeof makeFileHarness>>;
+
+/**
+ * A real app on a `FileStore` opened on `dir` (its lock taken; `close()` releases it), with the
+ * same in-process client as `makeHarness`. Rate limits are off unless `config` sets them. Pass
+ * the `clock` of an earlier harness to reopen the folder at the same wall time (sessions and
+ * idempotency keys follow wall time).
+ */
+export async function makeFileHarness(
+  dir: string,
+  options: FileStoreOptions & { clock?: ManualClock; config?: Partial<AppConfig> } = {},
+) {
+  const { clock = new ManualClock(), config = {}, ...storeOptions } = options;
+  const store = await FileStore.open(dir, storeOptions);
+  const mailer = new OutboxMailer({ now: () => clock.now() });
+  const app = createApp({ store, mailer, clock, config: { apiKey: API_KEY, rateLimits: false, ...config } });
+
+  async function request<T = any>(
+    method: string,
+    path: string,
+    options: { token?: string | null; body?: unknown; raw?: BodyInit; headers?: Record<string, string> } = {},
+  ): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    let body: BodyInit | undefined = options.raw;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['Content-Type'] ??= 'application/json';
+    }
+    const response = await app.request(path, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  }
+
+  const admin = (method: string, path: string, body?: unknown) => request(method, path, { token: API_KEY, body });
+
+  async function session(accountId: string, userId: string): Promise<string> {
+    const res = await request<SessionResult>('POST', `/v1/accounts/${accountId}/sessions`, { token: API_KEY, body: { userId } });
+    if (res.status !== 200) throw new Error(`session: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.token;
+  }
+
+  async function createAccount(overrides: Partial<CreateAccountBody> = {}) {
+    const body: CreateAccountBody = {
+      name: 'Acme Engineering',
+      licenses: { quantity: 5, unitPrice: 400, currency: 'USD', interval: 'month' },
+      owner: { email: 'owner@acme.example', firstName: 'Olive', lastName: 'Owner' },
+      ...overrides,
+    };
+    const res = await request<CreateAccountResult>('POST', '/v1/accounts', { token: API_KEY, body });
+    if (res.status !== 201) throw new Error(`createAccount: ${res.status} ${JSON.stringify(res.body)}`);
+    const accountId = res.body.account.id;
+    const owner = res.body.owner;
+    const ownerToken = await session(accountId, owner.id);
+    return { accountId, owner, ownerToken, account: res.body.account, base: `/v1/accounts/${accountId}` };
+  }
+
+  /** The invitation token of the newest email to `email`. */
+  async function invitationToken(email: string): Promise<string> {
+    const messages = (await mailer.list()) as OutboxMessage[];
+    const message = [...messages].reverse().find((m) => m.to === email);
+    if (!message?.activationUrl) throw new Error(`no invitation for ${email}`);
+    return decodeURIComponent(message.activationUrl.split('/').pop()!);
+  }
+
+  /** Invites someone; with `accept`, activates them too and returns their session token. */
+  async function addUser(
+    accountId: string,
+    token: string,
+    person: { email: string; firstName?: string; lastName?: string; role?: 'admin' | 'member'; qualification?: string },
+    accept = true,
+  ): Promise<{ user: User; token?: string }> {
+    const res = await request<UserResult>('POST', `/v1/accounts/${accountId}/invitations`, {
+      token,
+      body: { firstName: 'Test', lastName: 'User', ...person },
+    });
+    if (res.status !== 201) throw new Error(`invite: ${res.status} ${JSON.stringify(res.body)}`);
+    if (!accept) return { user: res.body.user };
+    const accepted = await request('POST', `/v1/invitations/${await invitationToken(person.email)}/accept`, { body: {} });
+    if (accepted.status !== 200) throw new Error(`accept: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+    return { user: accepted.body.user, token: accepted.body.token };
+  }
+
+  async function outbox(): Promise<PageBody<OutboxMessage>> {
+    return (await admin('GET', '/v1/outbox?limit=200')).body;
+  }
+
+  return { app, store, mailer, clock, request, admin, createAccount, session, invitationToken, addUser, outbox, close: () => store.close() };
+}

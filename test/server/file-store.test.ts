@@ -1,0 +1,883 @@
+/**
+ * The durable file store (SPEC §6, server/store/file.ts): what survives a restart, group commit,
+ * the files it keeps (always valid), one process per data folder, stale locks, damaged files,
+ * a torn journal tail, failed writes (503, nothing applied) and a graceful SIGTERM.
+ *
+ * Every test works in its own temporary folder. Failures are injected through the store's
+ * FileSystem seam (server/store/fs.ts); the process tests spawn the real server (server/node.ts).
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile, appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, describe, it, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Account, AuditEvent, Invoice, PageBody, User } from '../../sdk/types.js';
+import { start } from '../../server/node.js';
+import { FileStore } from '../../server/store/file.js';
+import { CorruptDataError, nodeFileSystem, type FileSystem, type WritableFile } from '../../server/store/fs.js';
+import { DataLockedError } from '../../server/store/lock.js';
+import { API_KEY, isProblem, makeFileHarness, ManualClock, type FileHarness, type Reply } from '../helpers/api.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const START = '2026-05-15T00:00:00.000Z';
+const DAY_MS = 86_400_000;
+
+// ---------------------------------------------------------------------------------------------
+// Folders
+
+const folders: string[] = [];
+after(async () => {
+  await Promise.all(folders.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A fresh temporary data folder, removed after the tests. */
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'seatkit-file-store-'));
+  folders.push(dir);
+  return dir;
+}
+
+/** Every file under `dir`, relative paths, sorted. */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath ?? e.path, e.name)))
+    .sort();
+}
+
+/**
+ * Checks every file the store keeps: each `*.json` is one compact JSON document (no newline, no
+ * indentation), each `*.log` is complete JSON lines ending with a newline. Returns what it checked.
+ */
+async function assertValidFiles(dir: string): Promise<{ json: string[]; logs: string[] }> {
+  const files = await listFiles(dir);
+  const json = files.filter((f) => f.endsWith('.json'));
+  const logs = files.filter((f) => f.endsWith('.log'));
+  for (const name of json) {
+    const text = await readFile(join(dir, name), 'utf8');
+    assert.doesNotThrow(() => JSON.parse(text), `${name} is one JSON document`);
+    assert.ok(!text.includes('\n'), `${name} has no line breaks`);
+    assert.equal(text, JSON.stringify(JSON.parse(text)), `${name} is compact (no indentation)`);
+  }
+  for (const name of logs) {
+    const text = await readFile(join(dir, name), 'utf8');
+    if (text === '') continue;
+    assert.ok(text.endsWith('\n'), `${name} ends with a complete line`);
+    text
+      .slice(0, -1)
+      .split('\n')
+      .forEach((line, i) => assert.doesNotThrow(() => JSON.parse(line), `${name} line ${i + 1} is JSON: ${line.slice(0, 80)}`));
+  }
+  assert.ok(!files.some((f) => f.endsWith('.tmp')), `no temp file is left behind: ${files.join(', ')}`);
+  return { json, logs };
+}
+
+/**
+ * Opens a copy of the folder as it is on disk right now (as a restart after a crash would), and
+ * returns the account document there. The copy's lock (held by this process) is dropped.
+ */
+async function onDisk(dir: string, accountId: string) {
+  const copy = await tempDir();
+  await cp(dir, copy, { recursive: true });
+  await rm(join(copy, 'seatkit.lock'), { force: true });
+  const store = await FileStore.open(copy);
+  try {
+    return { doc: await store.get(accountId), events: await store.events(accountId) };
+  } finally {
+    await store.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The FileSystem seam: counting calls and injecting failures
+
+type Op = 'write' | 'sync' | 'truncate' | 'open' | 'rename' | 'syncDir';
+
+interface Call {
+  op: Op;
+  path: string;
+}
+
+interface Fault {
+  /** Without an error the call only waits `delayMs`, then succeeds. */
+  error?: NodeJS.ErrnoException;
+  /** For `write`: half of the data reaches the file before the error (a short write). */
+  partial?: boolean;
+  /** Waits this long before failing (so that more changes queue behind the failing one). */
+  delayMs?: number;
+}
+
+function errno(code: 'ENOSPC' | 'EIO'): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: injected by the test`), { code });
+}
+
+const isJournal = (path: string) => path.endsWith('.log') && path.includes(join('accounts', ''));
+
+/** Wraps the real file system: records every write-side call and fails the ones `fault` picks. */
+function instrumentedFs() {
+  const calls: Call[] = [];
+  const control = {
+    calls,
+    /** Return a fault to make this call fail. */
+    fault: (_call: Call): Fault | undefined => undefined,
+    count(op: Op, which: (path: string) => boolean = isJournal) {
+      return calls.filter((c) => c.op === op && which(c.path)).length;
+    },
+  };
+  async function check(call: Call, real: () => Promise<void>, partial?: () => Promise<void>): Promise<void> {
+    calls.push(call);
+    const fault = control.fault(call);
+    if (!fault) return real();
+    if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (!fault.error) return real();
+    if (fault.partial && partial) await partial();
+    throw fault.error;
+  }
+  const fs: FileSystem = {
+    ...nodeFileSystem,
+    async open(path, flags) {
+      let file: WritableFile | undefined;
+      await check({ op: 'open', path }, async () => void (file = await nodeFileSystem.open(path, flags)));
+      const real = file!;
+      return {
+        write: (data, position) =>
+          check(
+            { op: 'write', path },
+            () => real.write(data, position),
+            () => real.write(data.slice(0, Math.max(1, Math.floor(data.length / 2))), position),
+          ),
+        sync: () => check({ op: 'sync', path }, () => real.sync()),
+        truncate: (length) => check({ op: 'truncate', path }, () => real.truncate(length)),
+        close: () => real.close(),
+      };
+    },
+    rename: (from, to) => check({ op: 'rename', path: to }, () => nodeFileSystem.rename(from, to)),
+    syncDir: (path) => check({ op: 'syncDir', path }, () => nodeFileSystem.syncDir(path)),
+  };
+  return { fs, control };
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP reads through a harness
+
+async function accountOf(h: FileHarness, base: string, token: string): Promise<Account> {
+  const res = await h.request<Account>('GET', base, { token });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body;
+}
+
+async function usersOf(h: FileHarness, base: string, token: string): Promise<User[]> {
+  const res = await h.request<PageBody<User>>('GET', `${base}/users?limit=200&sort=email`, { token });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.nextCursor, null, 'the test expects every user on one page');
+  return res.body.data;
+}
+
+async function eventsOf(h: FileHarness, base: string, token: string): Promise<PageBody<AuditEvent>> {
+  const res = await h.request<PageBody<AuditEvent>>('GET', `${base}/events?limit=200`, { token });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body;
+}
+
+async function invoicesOf(h: FileHarness, base: string, token: string): Promise<Invoice[]> {
+  const res = await h.request<PageBody<Invoice>>('GET', `${base}/invoices?limit=200`, { token });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body.data;
+}
+
+function invite(h: FileHarness, base: string, token: string, email: string): Promise<Reply> {
+  return h.request('POST', `${base}/invitations`, { token, body: { email, firstName: email.split('@')[0], lastName: 'Test' } });
+}
+
+function tally(replies: { status: number; body?: { code?: string } }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of replies) {
+    const key = r.status < 300 ? String(r.status) : `${r.status} ${r.body?.code ?? ''}`.trim();
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** An account with room for many invites, its owner signed in (their activity already recorded). */
+async function bigAccount(h: FileHarness, quantity = 200) {
+  const acc = await h.createAccount({ licenses: { quantity, unitPrice: 400, currency: 'USD', interval: 'month' } });
+  await accountOf(h, acc.base, acc.ownerToken);
+  return acc;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+interface Child {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function serverEnv(dir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    SEATKIT_DB: dir,
+    PORT: '0',
+    SEATKIT_API_KEY: API_KEY,
+    SEATKIT_LOG_REQUESTS: 'off',
+    SEATKIT_RATE_LIMITS: 'off',
+    SMTP_URL: '',
+  };
+}
+
+function spawnServer(dir: string): { child: ChildProcess; output: () => string; exit: Child['exit'] } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/node.ts'], { cwd: ROOT, env: serverEnv(dir), stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout!.on('data', (chunk) => (text += String(chunk)));
+  child.stderr!.on('data', (chunk) => (text += String(chunk)));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, output: () => text, exit };
+}
+
+/** Starts the real server as a child process and waits for its "listening" line. */
+async function startServer(dir: string): Promise<Child> {
+  const { child, output, exit } = spawnServer(dir);
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start in 20 s:\n${output()}`)), 20_000);
+    const look = () => {
+      const match = output().match(/seatkit API listening on (http:\/\/localhost:\d+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', look);
+    void exit.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited before listening:\n${output()}`));
+    });
+  });
+  return { child, url, output, exit };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The pid of a process that has exited (so no process has it, barring reuse). */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((resolve) => child.once('exit', resolve));
+  assert.ok(child.pid);
+  return child.pid;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+// =============================================================================================
+
+describe('file store: everything persists across a restart', () => {
+  it('keeps accounts, users, sessions, idempotency keys, invoices, events and the test clock', async () => {
+    const dir = await tempDir();
+    const clock = new ManualClock();
+    let h = await makeFileHarness(dir, { clock });
+    const acc = await h.createAccount({ testClock: { frozenTime: START } });
+    const other = await h.createAccount({ name: 'Other Co', owner: { email: 'o2@other.example', firstName: 'Otto', lastName: 'Other' } });
+    const ada = await h.addUser(acc.accountId, acc.ownerToken, { email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' });
+    await h.addUser(acc.accountId, acc.ownerToken, { email: 'bob@example.com', firstName: 'Bob', lastName: 'Pending' }, false);
+    const advanced = await h.admin('POST', `${acc.base}/test-clock`, { advanceTo: new Date(Date.parse(START) + 3 * DAY_MS).toISOString() });
+    assert.equal(advanced.status, 200, JSON.stringify(advanced.body));
+    const quote = await h.request('GET', `${acc.base}/licenses/quote?quantity=8`, { token: acc.ownerToken });
+    assert.equal(quote.status, 200, JSON.stringify(quote.body));
+    const purchase = { quantity: 8, acceptAgreement: true, expectedAmountDue: quote.body.amountDue };
+    const bought = await h.request('POST', `${acc.base}/licenses`, { token: acc.ownerToken, body: purchase, headers: { 'Idempotency-Key': 'buy-3' } });
+    assert.equal(bought.status, 200, JSON.stringify(bought.body));
+    assert.ok(bought.body.invoice, 'the purchase made an invoice');
+
+    const before = {
+      // Ada's first request records her activity: read her view before the users list.
+      adaView: await accountOf(h, acc.base, ada.token!),
+      other: await accountOf(h, other.base, other.ownerToken),
+      account: await accountOf(h, acc.base, acc.ownerToken),
+      users: await usersOf(h, acc.base, acc.ownerToken),
+      events: await eventsOf(h, acc.base, acc.ownerToken),
+      invoices: await invoicesOf(h, acc.base, acc.ownerToken),
+    };
+    assert.equal(before.invoices.length, 1);
+    await h.close();
+
+    h = await makeFileHarness(dir, { clock });
+    // Sessions minted before the restart still work (owner, an activated user, another account).
+    assert.deepEqual(await accountOf(h, acc.base, acc.ownerToken), before.account);
+    assert.deepEqual(await accountOf(h, acc.base, ada.token!), before.adaView);
+    assert.deepEqual(await accountOf(h, other.base, other.ownerToken), before.other);
+    assert.equal(before.account.testClock?.now, new Date(Date.parse(START) + 3 * DAY_MS).toISOString(), 'the test clock kept its time');
+    assert.equal(before.account.licenses.quantity, 8);
+    assert.deepEqual(await usersOf(h, acc.base, acc.ownerToken), before.users);
+    const events = await eventsOf(h, acc.base, acc.ownerToken);
+    assert.equal(events.total, before.events.total, 'the audit log has as many events');
+    assert.deepEqual(events.data, before.events.data);
+    assert.deepEqual(await invoicesOf(h, acc.base, acc.ownerToken), before.invoices);
+
+    // The idempotency key: a replay answers the first response and buys nothing more.
+    const replay = await h.request('POST', `${acc.base}/licenses`, { token: acc.ownerToken, body: purchase, headers: { 'Idempotency-Key': 'buy-3' } });
+    assert.equal(replay.status, 200, JSON.stringify(replay.body));
+    assert.equal(replay.headers.get('Idempotent-Replayed'), 'true');
+    assert.deepEqual(replay.body, bought.body);
+    assert.equal((await invoicesOf(h, acc.base, acc.ownerToken)).length, 1, 'still one invoice');
+    assert.equal((await accountOf(h, acc.base, acc.ownerToken)).licenses.quantity, 8);
+    // The test clock moves on from where it was.
+    const moved = await h.admin('POST', `${acc.base}/test-clock`, { advanceTo: new Date(Date.parse(START) + 4 * DAY_MS).toISOString() });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    await h.close();
+  });
+
+  it('keeps a pending invitation usable after a restart (its token is found again)', async () => {
+    const dir = await tempDir();
+    const clock = new ManualClock();
+    let h = await makeFileHarness(dir, { clock });
+    const acc = await h.createAccount();
+    await h.addUser(acc.accountId, acc.ownerToken, { email: 'bob@example.com', firstName: 'Bob', lastName: 'Later' }, false);
+    const token = await h.invitationToken('bob@example.com');
+    await h.close();
+
+    h = await makeFileHarness(dir, { clock });
+    const lookup = await h.request('GET', `/v1/invitations/${encodeURIComponent(token)}`);
+    assert.equal(lookup.status, 200, JSON.stringify(lookup.body));
+    assert.equal(lookup.body.email, 'bob@example.com');
+    const accepted = await h.request('POST', `/v1/invitations/${encodeURIComponent(token)}/accept`, { body: {} });
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    assert.equal((await accountOf(h, acc.base, accepted.body.token)).licenses.enabled, 2);
+    await h.close();
+  });
+});
+
+describe('file store: group commit', () => {
+  it('writes 50 concurrent invites of one account with far fewer fsyncs than 50, and keeps every one', async (t: TestContext) => {
+    const dir = await tempDir();
+    const { fs, control } = instrumentedFs();
+    const clock = new ManualClock();
+    let h = await makeFileHarness(dir, { fs, clock });
+    const acc = await bigAccount(h);
+    const syncsBefore = control.count('sync');
+    const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => invite(h, acc.base, acc.ownerToken, `user${i}@example.com`)));
+    const syncs = control.count('sync') - syncsBefore;
+    t.diagnostic(`50 concurrent invites: ${syncs} journal fsyncs`);
+    console.log(`group commit: 50 concurrent invites → ${syncs} journal fsyncs`);
+    assert.deepEqual(tally(replies), { 201: 50 });
+    assert.ok(syncs < 50, `${syncs} fsyncs for 50 changes`);
+    assert.ok(syncs >= 1);
+    const ids = replies.map((r) => r.body.user.id as string);
+    await h.close();
+
+    h = await makeFileHarness(dir, { clock });
+    const users = await usersOf(h, acc.base, acc.ownerToken);
+    for (const id of ids) assert.ok(users.some((u) => u.id === id), `invited user ${id} is there after reopening`);
+    assert.equal((await accountOf(h, acc.base, acc.ownerToken)).licenses.invited, 50);
+    await h.close();
+  });
+});
+
+describe('file store: the files it keeps', () => {
+  it('keeps every *.json compact and valid and every journal line valid; reopening replays to the same state', async () => {
+    const dir = await tempDir();
+    const clock = new ManualClock();
+    let h = await makeFileHarness(dir, { clock, checkpointEvery: 5 });
+    const acc = await bigAccount(h);
+    for (let i = 0; i < 12; i++) await h.addUser(acc.accountId, acc.ownerToken, { email: `u${i}@example.com` }, i % 2 === 0);
+    const before = { account: await accountOf(h, acc.base, acc.ownerToken), users: await usersOf(h, acc.base, acc.ownerToken) };
+    await h.close();
+
+    const { json, logs } = await assertValidFiles(dir);
+    assert.ok(json.includes(join('accounts', `${acc.accountId}.json`)), `a checkpoint was written: ${json.join(', ')}`);
+    assert.ok(logs.includes(join('accounts', `${acc.accountId}.log`)));
+    const checkpoint = JSON.parse(await readFile(join(dir, 'accounts', `${acc.accountId}.json`), 'utf8'));
+    assert.ok(checkpoint.seq >= 5, `the checkpoint is at line ${checkpoint.seq}`);
+
+    h = await makeFileHarness(dir, { clock, checkpointEvery: 5 });
+    assert.deepEqual(await accountOf(h, acc.base, acc.ownerToken), before.account);
+    assert.deepEqual(await usersOf(h, acc.base, acc.ownerToken), before.users);
+    // More changes after the reopen, then once more: still the same state, still valid files.
+    await h.addUser(acc.accountId, acc.ownerToken, { email: 'late@example.com' }, false);
+    const later = { account: await accountOf(h, acc.base, acc.ownerToken), users: await usersOf(h, acc.base, acc.ownerToken) };
+    await h.close();
+    await assertValidFiles(dir);
+    h = await makeFileHarness(dir, { clock });
+    assert.deepEqual(await accountOf(h, acc.base, acc.ownerToken), later.account);
+    assert.deepEqual(await usersOf(h, acc.base, acc.ownerToken), later.users);
+    await h.close();
+  });
+});
+
+describe('file store: one process per data folder', () => {
+  it('refuses a second open of the same folder with DataLockedError naming the folder', async () => {
+    const dir = await tempDir();
+    const first = await FileStore.open(dir);
+    try {
+      await assert.rejects(FileStore.open(dir), (error: Error) => {
+        assert.ok(error instanceof DataLockedError, String(error));
+        assert.ok(error.message.includes(dir), error.message);
+        assert.ok(error.message.includes(`pid ${process.pid}`), error.message);
+        return true;
+      });
+    } finally {
+      await first.close();
+    }
+    // Once the first has closed, the folder opens again.
+    const again = await FileStore.open(dir);
+    await again.close();
+  });
+
+  it('a second server process on a folder in use exits non-zero, naming the folder and the other pid', async () => {
+    const dir = await tempDir();
+    const lines: string[] = [];
+    const started = await start(serverEnv(dir), (line) => lines.push(line));
+    try {
+      const health = await fetch(`${started.url}/healthz`);
+      assert.equal(health.status, 200);
+      const { child, output, exit } = spawnServer(dir);
+      const { code } = await withTimeout(exit, 20_000, 'the second server');
+      assert.ok(child.pid);
+      assert.notEqual(code, 0, `the second server exited with ${code}`);
+      assert.ok(output().includes(dir), `the message names the data folder:\n${output()}`);
+      assert.ok(output().includes(`pid ${process.pid}`), `the message names the other pid:\n${output()}`);
+      assert.ok(!output().includes('listening'), output());
+      // The first server is still fine.
+      assert.equal((await fetch(`${started.url}/healthz`)).status, 200);
+    } finally {
+      await started.close();
+    }
+  });
+});
+
+describe('file store: a lock left behind does not block a restart', () => {
+  it('takes over a lock whose pid no longer exists', async () => {
+    const dir = await tempDir();
+    const pid = await deadPid();
+    await writeFile(join(dir, 'seatkit.lock'), JSON.stringify({ pid, startedAt: new Date().toISOString() }));
+    const store = await FileStore.open(dir);
+    const lock = JSON.parse(await readFile(join(dir, 'seatkit.lock'), 'utf8'));
+    assert.equal(lock.pid, process.pid, 'the lock now names this process');
+    await store.close();
+    assert.equal(await exists(join(dir, 'seatkit.lock')), false, 'closing removes the lock');
+  });
+
+  for (const [name, content] of [
+    ['an empty lock file', ''],
+    ['a lock file of garbage', 'garbage \u0000\u0001 not json'],
+    ['a lock file without a pid', '{"startedAt":"2026-01-01T00:00:00Z"}'],
+  ] as const) {
+    it(`takes over ${name} after the short re-check`, async () => {
+      const dir = await tempDir();
+      await writeFile(join(dir, 'seatkit.lock'), content);
+      const started = performance.now();
+      const store = await FileStore.open(dir);
+      const ms = performance.now() - started;
+      assert.equal(JSON.parse(await readFile(join(dir, 'seatkit.lock'), 'utf8')).pid, process.pid);
+      assert.ok(ms < 5000, `opened in ${Math.round(ms)} ms`);
+      await store.close();
+    });
+  }
+
+  it('takes over the lock of a server that was killed (SIGKILL)', async () => {
+    const dir = await tempDir();
+    const server = await startServer(dir);
+    assert.ok(await exists(join(dir, 'seatkit.lock')));
+    server.child.kill('SIGKILL');
+    await server.exit;
+    assert.ok(await exists(join(dir, 'seatkit.lock')), 'the killed server left its lock');
+    const store = await FileStore.open(dir);
+    await store.close();
+  });
+});
+
+describe('file store: a damaged file stops start-up and is left untouched', () => {
+  /** A folder with one account, several changes, and (with a small checkpointEvery) a checkpoint. */
+  async function seeded(checkpointEvery = 3) {
+    const dir = await tempDir();
+    const h = await makeFileHarness(dir, { checkpointEvery });
+    const acc = await bigAccount(h);
+    for (let i = 0; i < 6; i++) await invite(h, acc.base, acc.ownerToken, `u${i}@example.com`);
+    await h.close();
+    const json = join(dir, 'accounts', `${acc.accountId}.json`);
+    const log = join(dir, 'accounts', `${acc.accountId}.log`);
+    if (checkpointEvery <= 6) assert.ok(await exists(json), 'a checkpoint exists');
+    return { dir, json, log, accountId: acc.accountId };
+  }
+
+  /** Damages `file`, then checks: open refuses naming it, the bytes stay, the lock is free, a repair opens. */
+  async function refuses(dir: string, file: string, damage: (original: Buffer) => Buffer, accountId: string) {
+    const original = await readFile(file);
+    const damaged = damage(original);
+    await writeFile(file, damaged);
+    await assert.rejects(FileStore.open(dir), (error: Error) => {
+      assert.ok(error instanceof CorruptDataError, `${error.name}: ${error.message}`);
+      assert.ok(error.message.includes(file), `the message names the file: ${error.message}`);
+      return true;
+    });
+    assert.ok((await readFile(file)).equals(damaged), 'the damaged file is byte-for-byte unchanged');
+    assert.equal(await exists(join(dir, 'seatkit.lock')), false, 'the lock was released');
+    await writeFile(file, original);
+    const store = await FileStore.open(dir);
+    try {
+      assert.equal((await store.get(accountId))?.id, accountId, 'after the repair the account is there');
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('(a) a checkpoint overwritten with garbage', async () => {
+    const s = await seeded();
+    await refuses(s.dir, s.json, () => Buffer.from('this is not json at all\n'), s.accountId);
+  });
+
+  it('(b) a checkpoint truncated in the middle', async () => {
+    const s = await seeded();
+    await refuses(s.dir, s.json, (b) => b.subarray(0, Math.floor(b.length / 2)), s.accountId);
+  });
+
+  it('(c) an empty checkpoint', async () => {
+    const s = await seeded();
+    await refuses(s.dir, s.json, () => Buffer.alloc(0), s.accountId);
+  });
+
+  it('(c′) a checkpoint that is JSON but not a checkpoint', async () => {
+    const s = await seeded();
+    await refuses(s.dir, s.json, () => Buffer.from('{"hello":"world"}'), s.accountId);
+  });
+
+  it('(d) a journal line in the middle replaced by garbage', async () => {
+    const s = await seeded(10_000);
+    await refuses(
+      s.dir,
+      s.log,
+      (b) => {
+        const lines = b.toString('utf8').split('\n');
+        assert.ok(lines.length > 4, 'the journal has several lines');
+        lines[2] = '{"s":3,"garbage';
+        return Buffer.from(lines.join('\n'));
+      },
+      s.accountId,
+    );
+  });
+
+  it('(e) an empty journal', async () => {
+    const s = await seeded(10_000);
+    await refuses(s.dir, s.log, () => Buffer.alloc(0), s.accountId);
+  });
+
+  it('(f) a journal that ends before the checkpoint (truncated at a line boundary)', async () => {
+    const s = await seeded(3);
+    await refuses(
+      s.dir,
+      s.log,
+      (b) => {
+        const lines = b.toString('utf8').split('\n');
+        return Buffer.from(`${lines[0]}\n`);
+      },
+      s.accountId,
+    );
+  });
+});
+
+describe('file store: a torn journal tail', () => {
+  it('drops a partial last line, keeps every acknowledged change, and appends cleanly after it', async () => {
+    const dir = await tempDir();
+    const clock = new ManualClock();
+    let h = await makeFileHarness(dir, { clock });
+    const acc = await bigAccount(h);
+    const invited: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await invite(h, acc.base, acc.ownerToken, `u${i}@example.com`);
+      assert.equal(res.status, 201);
+      invited.push(res.body.user.id);
+    }
+    await h.close();
+    const log = join(dir, 'accounts', `${acc.accountId}.log`);
+    const intact = await readFile(log, 'utf8');
+    await appendFile(log, '{"s":999,"m":{"users":{"set":{"usr_torn":{"id":"usr_to');
+
+    h = await makeFileHarness(dir, { clock });
+    const users = await usersOf(h, acc.base, acc.ownerToken);
+    for (const id of invited) assert.ok(users.some((u) => u.id === id), `${id} is there`);
+    assert.ok(!users.some((u) => u.id === 'usr_torn'));
+    assert.equal(await readFile(log, 'utf8'), intact, 'the torn line was cut off');
+    const next = await invite(h, acc.base, acc.ownerToken, 'after@example.com');
+    assert.equal(next.status, 201, JSON.stringify(next.body));
+    await h.close();
+    await assertValidFiles(dir);
+
+    h = await makeFileHarness(dir, { clock });
+    const again = await usersOf(h, acc.base, acc.ownerToken);
+    assert.ok(again.some((u) => u.id === next.body.user.id), 'the change after the torn line is there');
+    assert.equal(again.length, 1 + invited.length + 1);
+    await h.close();
+  });
+});
+
+describe('file store: a failed write answers 503 and applies nothing', () => {
+  const failures = [
+    { name: 'a short write failing with ENOSPC', op: 'write' as const, fault: { error: errno('ENOSPC'), partial: true } },
+    { name: 'a write failing with EIO', op: 'write' as const, fault: { error: errno('EIO') } },
+    { name: 'an fsync failing with EIO', op: 'sync' as const, fault: { error: errno('EIO') } },
+  ];
+
+  for (const failure of failures) {
+    it(`${failure.name}: 503 storage_unavailable, nothing applied (memory, disk, outbox), then recovers`, async () => {
+      const dir = await tempDir();
+      const { fs, control } = instrumentedFs();
+      const clock = new ManualClock();
+      let h = await makeFileHarness(dir, { fs, clock });
+      const acc = await bigAccount(h, 10);
+      const kept = await invite(h, acc.base, acc.ownerToken, 'kept@example.com');
+      assert.equal(kept.status, 201);
+      const account = await accountOf(h, acc.base, acc.ownerToken);
+      const users = await usersOf(h, acc.base, acc.ownerToken);
+      const events = (await eventsOf(h, acc.base, acc.ownerToken)).total;
+      const mails = (await h.outbox()).total;
+
+      let failing = true;
+      control.fault = (call) => (failing && call.op === failure.op && isJournal(call.path) ? failure.fault : undefined);
+      const res = await invite(h, acc.base, acc.ownerToken, 'lost@example.com');
+      assert.ok(isProblem(res, 503, 'storage_unavailable'), `${res.status} ${JSON.stringify(res.body)}`);
+      assert.ok(Number(res.headers.get('Retry-After')) > 0, 'Retry-After is set');
+
+      // Nothing of it in memory…
+      assert.deepEqual((await accountOf(h, acc.base, acc.ownerToken)).licenses, account.licenses, 'counts unchanged');
+      assert.deepEqual(await usersOf(h, acc.base, acc.ownerToken), users, 'no new user');
+      assert.equal((await eventsOf(h, acc.base, acc.ownerToken)).total, events, 'no new event');
+      assert.equal((await h.outbox()).total, mails, 'no invitation email was sent');
+      // …and nothing of it on disk (what a restart right now would load).
+      const disk = await onDisk(dir, acc.accountId);
+      assert.ok(disk.doc, 'the account is on disk');
+      assert.ok(!Object.values(disk.doc.users).some((u) => u.email === 'lost@example.com'), 'the failed invite is not on disk');
+      assert.equal(Object.keys(disk.doc.users).length, users.length);
+      assert.equal(disk.events.length, events);
+
+      // Recovery: the next change works on the same store.
+      failing = false;
+      const next = await invite(h, acc.base, acc.ownerToken, 'next@example.com');
+      assert.equal(next.status, 201, JSON.stringify(next.body));
+      assert.equal((await accountOf(h, acc.base, acc.ownerToken)).licenses.invited, account.licenses.invited + 1);
+      await h.close();
+
+      // The journal is valid (the failed bytes were cut off) and holds exactly what was acknowledged.
+      await assertValidFiles(dir);
+      h = await makeFileHarness(dir, { clock });
+      const after = await usersOf(h, acc.base, acc.ownerToken);
+      assert.deepEqual(after.map((u) => u.email).sort(), [...users.map((u) => u.email), 'next@example.com'].sort());
+      await h.close();
+    });
+  }
+
+  it('a failed fsync followed by a shutdown: the failed change is not on disk after reopening', async () => {
+    const dir = await tempDir();
+    const { fs, control } = instrumentedFs();
+    const clock = new ManualClock();
+    let h = await makeFileHarness(dir, { fs, clock });
+    const acc = await bigAccount(h, 10);
+    const users = await usersOf(h, acc.base, acc.ownerToken);
+    control.fault = (call) => (call.op === 'sync' && isJournal(call.path) ? { error: errno('EIO') } : undefined);
+    const res = await invite(h, acc.base, acc.ownerToken, 'lost@example.com');
+    assert.ok(isProblem(res, 503, 'storage_unavailable'), `${res.status} ${JSON.stringify(res.body)}`);
+    control.fault = () => undefined;
+    await h.close();
+
+    await assertValidFiles(dir);
+    h = await makeFileHarness(dir, { clock });
+    const after = await usersOf(h, acc.base, acc.ownerToken);
+    assert.ok(!after.some((u) => u.email === 'lost@example.com'), 'the change answered 503 did not come back after the restart');
+    assert.equal(after.length, users.length);
+    await h.close();
+  });
+
+  it('a failure in the middle of a pipelined burst fails the whole batch built on it; later changes work', async (t: TestContext) => {
+    const dir = await tempDir();
+    const { fs, control } = instrumentedFs();
+    const clock = new ManualClock();
+    let h = await makeFileHarness(dir, { fs, clock });
+    const acc = await bigAccount(h, 50);
+    const account = await accountOf(h, acc.base, acc.ownerToken);
+    const users = await usersOf(h, acc.base, acc.ownerToken);
+    const mails = (await h.outbox()).total;
+
+    // The first journal fsync of the burst fails, slowly enough that the whole burst queues behind it.
+    let armed = true;
+    control.fault = (call) => {
+      if (!armed || call.op !== 'sync' || !isJournal(call.path)) return undefined;
+      armed = false;
+      return { error: errno('EIO'), delayMs: 150 };
+    };
+    const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => invite(h, acc.base, acc.ownerToken, `burst${i}@example.com`)));
+    t.diagnostic(`burst with a failing first fsync: ${JSON.stringify(tally(replies))}`);
+    for (const r of replies) assert.ok(isProblem(r, 503, 'storage_unavailable'), `${r.status} ${JSON.stringify(r.body)}`);
+    assert.deepEqual((await accountOf(h, acc.base, acc.ownerToken)).licenses, account.licenses);
+    assert.deepEqual(await usersOf(h, acc.base, acc.ownerToken), users);
+    assert.equal((await h.outbox()).total, mails, 'no email for a change that failed');
+    const disk = await onDisk(dir, acc.accountId);
+    assert.equal(Object.keys(disk.doc!.users).length, users.length, 'none of the burst is on disk');
+
+    const later = await Promise.all(Array.from({ length: 5 }, (_, i) => invite(h, acc.base, acc.ownerToken, `later${i}@example.com`)));
+    assert.deepEqual(tally(later), { 201: 5 });
+    await h.close();
+
+    await assertValidFiles(dir);
+    h = await makeFileHarness(dir, { clock });
+    const after = await usersOf(h, acc.base, acc.ownerToken);
+    assert.equal(after.length, users.length + 5);
+    assert.ok(!after.some((u) => u.email.startsWith('burst')));
+    await h.close();
+  });
+
+  it('a short write of a batch (some whole lines reach the file) fails that batch and leaves none of it on disk', async (t: TestContext) => {
+    const dir = await tempDir();
+    const { fs, control } = instrumentedFs();
+    const clock = new ManualClock();
+    let h = await makeFileHarness(dir, { fs, clock });
+    const acc = await bigAccount(h, 50);
+    const users = await usersOf(h, acc.base, acc.ownerToken);
+
+    // The first write of the burst is slow to sync (the rest queue behind it as one batch); the
+    // batch's write then stops half-way with ENOSPC, after several whole lines.
+    let journalWrites = 0;
+    control.fault = (call) => {
+      if (!isJournal(call.path)) return undefined;
+      if (call.op === 'sync' && journalWrites === 1) return { delayMs: 150 };
+      if (call.op === 'write' && ++journalWrites === 2) return { error: errno('ENOSPC'), partial: true };
+      return undefined;
+    };
+    const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => invite(h, acc.base, acc.ownerToken, `burst${i}@example.com`)));
+    t.diagnostic(`burst with a short second write: ${JSON.stringify(tally(replies))}`);
+    const ok = replies.filter((r) => r.status === 201).map((r) => r.body.user.email as string);
+    assert.equal(ok.length, 1, 'only the change written before the failure succeeded');
+    for (const r of replies) if (r.status !== 201) assert.ok(isProblem(r, 503, 'storage_unavailable'), `${r.status} ${JSON.stringify(r.body)}`);
+    const expected = [...users.map((u) => u.email), ...ok].sort();
+    assert.deepEqual((await usersOf(h, acc.base, acc.ownerToken)).map((u) => u.email).sort(), expected);
+    const disk = await onDisk(dir, acc.accountId);
+    assert.deepEqual(
+      Object.values(disk.doc!.users)
+        .map((u) => u.email)
+        .sort(),
+      expected,
+      'on disk: exactly the acknowledged changes (no line of the failed batch)',
+    );
+
+    control.fault = () => undefined;
+    assert.equal((await invite(h, acc.base, acc.ownerToken, 'later@example.com')).status, 201);
+    await h.close();
+    await assertValidFiles(dir);
+    h = await makeFileHarness(dir, { clock });
+    assert.deepEqual((await usersOf(h, acc.base, acc.ownerToken)).map((u) => u.email).sort(), [...expected, 'later@example.com'].sort());
+    await h.close();
+  });
+
+  it('account creation whose first journal cannot be written answers 503 and creates no account', async () => {
+    const dir = await tempDir();
+    const { fs, control } = instrumentedFs();
+    let h = await makeFileHarness(dir, { fs });
+    let failing = true;
+    control.fault = (call) => (failing && call.op === 'write' && /\.log\.[^/\\]*\.tmp$/.test(call.path) ? { error: errno('ENOSPC'), partial: true } : undefined);
+    const body = {
+      name: 'Doomed Inc',
+      licenses: { quantity: 5, unitPrice: 400, currency: 'USD', interval: 'month' },
+      owner: { email: 'owner@doomed.example', firstName: 'Dora', lastName: 'Doomed' },
+    };
+    const res = await h.admin('POST', '/v1/accounts', body);
+    assert.ok(isProblem(res, 503, 'storage_unavailable'), `${res.status} ${JSON.stringify(res.body)}`);
+    assert.ok(Number(res.headers.get('Retry-After')) > 0);
+    assert.deepEqual(await readdir(join(dir, 'accounts')), [], 'no file of the account (nor a temp file) is left');
+    assert.equal((await h.outbox()).total, 0);
+
+    failing = false;
+    const ok = await h.admin('POST', '/v1/accounts', body);
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    await h.close();
+    h = await makeFileHarness(dir);
+    assert.ok(await h.store.get(ok.body.account.id), 'the account created after the failure is there');
+    assert.equal((await readdir(join(dir, 'accounts'))).length, 1, 'one account journal');
+    await h.close();
+  });
+});
+
+describe('file store: SIGTERM with requests in flight', () => {
+  it('finishes the requests in flight, exits 0 within 5 s, and every 2xx is on disk', async (t: TestContext) => {
+    const dir = await tempDir();
+    const server = await startServer(dir);
+    try {
+      const call = async (method: string, path: string, token: string, body?: unknown) => {
+        const res = await fetch(`${server.url}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${token}`, ...(body !== undefined && { 'Content-Type': 'application/json' }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        return { status: res.status, body: (await res.json()) as any };
+      };
+      const created = await call('POST', '/v1/accounts', API_KEY, {
+        name: 'Busy Co',
+        licenses: { quantity: 500, unitPrice: 400, currency: 'USD', interval: 'month' },
+        owner: { email: 'owner@busy.example', firstName: 'Bea', lastName: 'Busy' },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const accountId: string = created.body.account.id;
+      const session = await call('POST', `/v1/accounts/${accountId}/sessions`, API_KEY, { userId: created.body.owner.id });
+      assert.equal(session.status, 200, JSON.stringify(session.body));
+      const token: string = session.body.token;
+      assert.equal((await call('GET', `/v1/accounts/${accountId}`, token)).status, 200);
+
+      let signalled = 0;
+      const sigterm = () => {
+        if (signalled) return;
+        signalled = performance.now();
+        server.child.kill('SIGTERM');
+      };
+      const replies = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          call('POST', `/v1/accounts/${accountId}/invitations`, token, { email: `inflight${i}@example.com`, firstName: 'In', lastName: `Flight${i}` }).then(
+            (reply) => {
+              sigterm();
+              return reply;
+            },
+            (error: Error) => ({ status: 0, body: { code: `${error.message}: ${String((error.cause as Error | undefined)?.message ?? '')}` } }),
+          ),
+        ),
+      );
+      sigterm();
+      const { code, signal } = await withTimeout(server.exit, 5_000, 'the server after SIGTERM');
+      const exitMs = performance.now() - signalled;
+      const failures = [...new Set(replies.filter((r) => r.status === 0).map((r) => r.body.code))];
+      if (failures.length > 0) t.diagnostic(`requests without an answer: ${failures.join('; ')}`);
+      t.diagnostic(`SIGTERM: exit ${code} after ${Math.round(exitMs)} ms; replies ${JSON.stringify(tally(replies))}`);
+      console.log(`SIGTERM with 100 invites in flight: exit ${code} after ${Math.round(exitMs)} ms; replies ${JSON.stringify(tally(replies))}`);
+      assert.equal(signal, null);
+      assert.equal(code, 0, server.output());
+      assert.ok(exitMs < 5000);
+      const acknowledged = replies.filter((r) => r.status >= 200 && r.status < 300).map((r) => r.body.user.id as string);
+      assert.ok(acknowledged.length > 0, 'some requests completed');
+      for (const r of replies) assert.ok(r.status === 0 || r.status === 201 || r.status === 503, `unexpected answer ${r.status} ${JSON.stringify(r.body)}`);
+
+      await assertValidFiles(dir);
+      assert.equal(await exists(join(dir, 'seatkit.lock')), false, 'the lock was released');
+      const store = await FileStore.open(dir);
+      try {
+        const doc = await store.get(accountId);
+        assert.ok(doc);
+        for (const id of acknowledged) assert.ok(doc.users[id], `acknowledged invite ${id} is on disk`);
+        t.diagnostic(`on disk: ${Object.keys(doc.users).length - 1} invited users for ${acknowledged.length} acknowledged invites`);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+    }
+  });
+});
