@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Account, AuditEvent, Invoice, Quote, User } from '../../sdk/types.js';
-import { isProblem, makeHarness } from '../helpers/api.js';
+import { isProblem, makeHarness, type Reply } from '../helpers/api.js';
+
+/** Asserts a problem+json answer with this status and code, saying what came instead. */
+function expectProblem(res: Reply, status: number, code: string, context = ''): void {
+  assert.ok(isProblem(res, status, code), `${context ? `${context}: ` : ''}expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
+}
 
 const HOUR_MS = 3_600_000;
 const START = '2026-05-15T00:00:00.000Z';
@@ -108,7 +113,7 @@ describe('assign', () => {
     const s = await setup();
     const ada = await s.add('ada@example.com');
     const res = await s.req('PUT', `/users/${ada.id}/license`);
-    assert.ok(isProblem(res, 409, 'user_not_eligible'));
+    expectProblem(res, 409, 'user_not_eligible');
     assert.equal((await s.user(ada.id)).version, ada.version);
   });
 
@@ -119,7 +124,7 @@ describe('assign', () => {
     await s.add('bob@example.com');
     const before = await s.account();
     const res = await s.req('PUT', `/users/${ada.id}/license`);
-    assert.ok(isProblem(res, 409, 'no_license_available'), JSON.stringify(res.body));
+    expectProblem(res, 409, 'no_license_available');
     assert.equal((await s.user(ada.id)).status, 'disabled');
     assert.deepEqual(counts(await s.account()), counts(before));
   });
@@ -148,7 +153,7 @@ describe('unassign', () => {
   it('refuses to unassign the owner with 409 owner_requires_license', async () => {
     const s = await setup();
     const res = await s.req('DELETE', `/users/${s.owner.id}/license`);
-    assert.ok(isProblem(res, 409, 'owner_requires_license'));
+    expectProblem(res, 409, 'owner_requires_license');
     const owner = await s.user(s.owner.id);
     assert.equal(owner.status, 'enabled');
     assert.equal(owner.version, s.owner.version);
@@ -160,7 +165,7 @@ describe('unassign', () => {
     const ada = await s.add('ada@example.com');
     await s.req('DELETE', `/users/${ada.id}/license`);
     const res = await s.req('DELETE', `/users/${ada.id}/license`);
-    assert.ok(isProblem(res, 409, 'user_not_eligible'));
+    expectProblem(res, 409, 'user_not_eligible');
   });
 });
 
@@ -216,7 +221,7 @@ describe('reassign', () => {
     ];
     for (const body of cases) {
       const res = await s.req('POST', '/license-transfers', body);
-      assert.ok(isProblem(res, 409, 'user_not_eligible'), `${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body)}`);
+      expectProblem(res, 409, 'user_not_eligible', JSON.stringify(body));
     }
     const after = await s.h.request('GET', `${s.base}/users?limit=200`, { token: s.as.token });
     assert.deepEqual(after.body, before.body);
@@ -232,13 +237,13 @@ describe('reassign', () => {
     assert.equal(res.status, 200);
     assert.equal((await s.user(pia.id)).status, 'disabled');
     assert.equal((await s.user(ada.id)).status, 'enabled');
-    assert.ok(isProblem(await s.h.request('GET', `/v1/invitations/${token}`), 404, 'invitation_invalid'));
+    expectProblem(await s.h.request('GET', `/v1/invitations/${token}`), 404, 'invitation_invalid');
   });
 
   it('never takes the owner’s license (409 owner_requires_license)', async () => {
     const { s, bob } = await full();
     const res = await s.req('POST', '/license-transfers', { fromUserId: s.owner.id, toUserId: bob.id });
-    assert.ok(isProblem(res, 409, 'owner_requires_license'));
+    expectProblem(res, 409, 'owner_requires_license');
     assert.equal((await s.user(s.owner.id)).status, 'enabled');
     assert.equal((await s.user(bob.id)).status, 'disabled');
   });
@@ -296,10 +301,22 @@ describe('quote and change (GitHub case: 25 → 35 licenses on June 4 of a May 1
     assert.equal(invoices[0]!.id, res.body.invoice.id);
   });
 
+  it('charges the change\'s own day and rounds the final amount half up once (1 × 100 × 16 / 31 = 51.6 → 52)', async () => {
+    const s = await setup({ quantity: 1, unitPrice: 100 });
+    await s.advanceTo('2026-05-30T23:00:00Z');
+    const q = await s.quote(2);
+    assert.equal(q.body.remainingDays, 16);
+    assert.equal(q.body.periodDays, 31);
+    assert.equal(q.body.amountDue, 52);
+    const res = await s.change({ quantity: 2, acceptAgreement: true, expectedAmountDue: 52 });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.invoice.amount, 52);
+  });
+
   it('refuses without the license agreement (422 agreement_required) and charges nothing', async () => {
     const s = await github();
     const res = await s.change({ ...body, acceptAgreement: false });
-    assert.ok(isProblem(res, 422, 'agreement_required'), JSON.stringify(res.body));
+    expectProblem(res, 422, 'agreement_required');
     assert.equal((await s.account()).licenses.quantity, 25);
     assert.deepEqual(await s.invoices(), []);
   });
@@ -308,7 +325,7 @@ describe('quote and change (GitHub case: 25 → 35 licenses on June 4 of a May 1
     const s = await github();
     for (const expectedAmountDue of [1418, 1420, 0]) {
       const res = await s.change({ ...body, expectedAmountDue });
-      assert.ok(isProblem(res, 409, 'quote_changed'), JSON.stringify(res.body));
+      expectProblem(res, 409, 'quote_changed');
     }
     assert.equal((await s.account()).licenses.quantity, 25);
     assert.deepEqual(await s.invoices(), []);
@@ -319,14 +336,14 @@ describe('quote and change (GitHub case: 25 → 35 licenses on June 4 of a May 1
     const q = await s.quote(35);
     await s.advanceTo('2026-06-05T10:00:00Z');
     const res = await s.change({ ...body, expectedAmountDue: q.body.amountDue });
-    assert.ok(isProblem(res, 409, 'quote_changed'));
+    expectProblem(res, 409, 'quote_changed');
     assert.deepEqual(await s.invoices(), []);
   });
 
   it('requires an Idempotency-Key (400 idempotency_key_required)', async () => {
     const s = await github();
     const res = await s.change(body, null);
-    assert.ok(isProblem(res, 400, 'idempotency_key_required'), JSON.stringify(res.body));
+    expectProblem(res, 400, 'idempotency_key_required');
     assert.equal((await s.account()).licenses.quantity, 25);
     assert.deepEqual(await s.invoices(), []);
   });
@@ -369,7 +386,7 @@ describe('quote and change (GitHub case: 25 → 35 licenses on June 4 of a May 1
     await s.change(body, 'purchase-1');
     const q = await s.quote(40);
     const res = await s.change({ quantity: 40, acceptAgreement: true, expectedAmountDue: q.body.amountDue }, 'purchase-1');
-    assert.ok(isProblem(res, 422, 'idempotency_key_reused'), JSON.stringify(res.body));
+    expectProblem(res, 422, 'idempotency_key_reused');
     assert.equal((await s.account()).licenses.quantity, 35);
     assert.equal((await s.invoices()).length, 1);
   });
@@ -394,12 +411,12 @@ describe('quantity limits', () => {
   it('refuses a total below 1 or above 100,000 with 400, in the quote and the change', async () => {
     const s = await setup();
     for (const quantity of [0, -1, 100_001]) {
-      assert.ok(isProblem(await s.quote(quantity), 400, 'validation_failed'), `quote ${quantity}`);
+      expectProblem(await s.quote(quantity), 400, 'validation_failed', `quote ${quantity}`);
       const res = await s.change({ quantity, acceptAgreement: true, expectedAmountDue: 0 });
-      assert.ok(isProblem(res, 400, 'validation_failed'), `change ${quantity}`);
+      expectProblem(res, 400, 'validation_failed', `change ${quantity}`);
     }
-    assert.ok(isProblem(await s.quote('abc'), 400, 'validation_failed'));
-    assert.ok(isProblem(await s.change({ quantity: 2.5, acceptAgreement: true, expectedAmountDue: 0 }), 400, 'validation_failed'));
+    expectProblem(await s.quote('abc'), 400, 'validation_failed');
+    expectProblem(await s.change({ quantity: 2.5, acceptAgreement: true, expectedAmountDue: 0 }), 400, 'validation_failed');
     assert.equal((await s.account()).licenses.quantity, 5);
   });
 
@@ -445,7 +462,7 @@ describe('decrease', () => {
     assert.equal(q.status, 200);
     assert.equal(q.body.mustFree, 2);
     const res = await s.change({ quantity: 2, acceptAgreement: true, expectedAmountDue: 0 });
-    assert.ok(isProblem(res, 409, 'licenses_in_use'), JSON.stringify(res.body));
+    expectProblem(res, 409, 'licenses_in_use');
     assert.equal(res.body.mustFree, 2);
     const account = await s.account();
     assert.equal(account.licenses.quantity, 5);
@@ -567,13 +584,17 @@ describe('renewal', () => {
     );
   });
 
-  it('settles lazily on the next request when the wall clock passes the period end (no test clock)', async () => {
+  it('settles lazily on the next read when the wall clock passes the period end (no test clock)', async () => {
     const h = makeHarness();
     const acc = await h.createAccount();
-    h.clock.advance(32 * 24 * HOUR_MS);
-    const token = await h.session(acc.accountId, acc.owner.id);
+    h.clock.advance(30 * 24 * HOUR_MS + 12 * HOUR_MS);
+    const minted = await h.admin('POST', `${acc.base}/sessions`, { userId: acc.owner.id, ttlSeconds: 86_400 });
+    const token: string = minted.body.token;
+    assert.equal((await h.request('GET', acc.base, { token })).body.billing.periodStart, START);
+    h.clock.advance(13 * HOUR_MS);
     const account = await h.request('GET', acc.base, { token });
     assert.equal(account.body.billing.periodStart, '2026-06-15T00:00:00.000Z');
+    assert.equal(account.body.billing.periodEnd, '2026-07-15T00:00:00.000Z');
     const invoices = await h.request('GET', `${acc.base}/invoices`, { token });
     assert.equal(invoices.body.total, 1);
     assert.equal(invoices.body.data[0].kind, 'renewal');
@@ -648,7 +669,7 @@ describe('releases when a scheduled reduction meets licenses assigned during the
     const { s, ada } = await noticeWindow();
     const adaToken = await s.h.session(s.accountId, ada.id);
     await s.advanceTo('2026-06-15T00:00:00Z');
-    assert.ok(isProblem(await s.h.request('GET', s.base, { token: adaToken }), 401, 'unauthorized'));
+    expectProblem(await s.h.request('GET', s.base, { token: adaToken }), 401, 'unauthorized');
   });
 
   it('voids the invitation tokens of released invitations', async () => {
@@ -656,7 +677,7 @@ describe('releases when a scheduled reduction meets licenses assigned during the
     const token = await s.h.invitationToken('pete@example.com');
     await s.advanceTo('2026-06-15T00:00:00Z');
     const res = await s.h.request('GET', `/v1/invitations/${token}`);
-    assert.ok(isProblem(res, 404, 'invitation_invalid'));
+    expectProblem(res, 404, 'invitation_invalid');
   });
 
   it('releases exactly the previewed users even when their licenses were taken at the same instant', async () => {

@@ -3,6 +3,11 @@ import { describe, it } from 'node:test';
 import type { Account, AuditEvent, PageBody, User } from '../../sdk/types.js';
 import { API_KEY, isProblem, makeHarness, type Harness, type Reply } from '../helpers/api.js';
 
+/** Asserts a problem+json answer with this status and code, saying what came instead. */
+function expectProblem(res: Reply, status: number, code: string, context = ''): void {
+  assert.ok(isProblem(res, status, code), `${context ? `${context}: ` : ''}expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
+}
+
 const MINUTE_MS = 60_000;
 
 async function setup(config: Parameters<typeof makeHarness>[0] = {}) {
@@ -67,7 +72,7 @@ describe('edit user (PATCH)', () => {
     const s = await setup();
     const { user } = await s.add('ada@example.com');
     const res = await s.req('PATCH', `/users/${user.id}`, { firstName: 'Changed' });
-    assert.ok(isProblem(res, 428, 'precondition_required'), JSON.stringify(res.body));
+    expectProblem(res, 428, 'precondition_required');
     const after = await s.user(user.id);
     assert.equal(after.firstName, user.firstName);
     assert.equal(after.version, user.version);
@@ -77,7 +82,7 @@ describe('edit user (PATCH)', () => {
     const s = await setup();
     const { user } = await s.add('ada@example.com');
     const res = await s.req('PATCH', `/users/${user.id}`, { firstName: 'Changed' }, { 'If-Match': `"${user.version - 1}"` });
-    assert.ok(isProblem(res, 412, 'precondition_failed'), JSON.stringify(res.body));
+    expectProblem(res, 412, 'precondition_failed');
     const after = await s.user(user.id);
     assert.equal(after.firstName, user.firstName);
     assert.equal(after.version, user.version);
@@ -100,7 +105,7 @@ describe('edit user (PATCH)', () => {
     assert.equal(after.firstName, 'Augusta');
     assert.equal(after.role, 'admin');
     const stale = await s.req('PATCH', `/users/${user.id}`, { firstName: 'Again' }, { 'If-Match': etag });
-    assert.ok(isProblem(stale, 412, 'precondition_failed'));
+    expectProblem(stale, 412, 'precondition_failed');
     const history = await s.req('GET', `/users/${user.id}/events`);
     const event = history.body.data[0] as AuditEvent;
     assert.equal(event.action, 'user.updated');
@@ -113,13 +118,13 @@ describe('edit user (PATCH)', () => {
     const { user } = await s.add('ada@example.com');
     const ifMatch = { 'If-Match': `"${user.version}"` };
     const email = await s.req('PATCH', `/users/${user.id}`, { email: 'other@example.com' }, ifMatch);
-    assert.ok(isProblem(email, 400, 'validation_failed'), JSON.stringify(email.body));
+    expectProblem(email, 400, 'validation_failed');
     assert.ok(email.body.errors?.email);
     const unknown = await s.req('PATCH', `/users/${user.id}`, { firstName: 'X', nickname: 'Ace' }, ifMatch);
-    assert.ok(isProblem(unknown, 400, 'validation_failed'));
+    expectProblem(unknown, 400, 'validation_failed');
     assert.ok(unknown.body.errors?.nickname);
     const status = await s.req('PATCH', `/users/${user.id}`, { status: 'disabled' }, ifMatch);
-    assert.ok(isProblem(status, 400, 'validation_failed'));
+    expectProblem(status, 400, 'validation_failed');
     const after = await s.user(user.id);
     assert.equal(after.email, 'ada@example.com');
     assert.equal(after.firstName, user.firstName);
@@ -131,7 +136,7 @@ describe('edit user (PATCH)', () => {
     const s = await setup();
     const { user } = await s.add('ada@example.com');
     const res = await s.req('PATCH', `/users/${user.id}`, { role: 'owner' }, { 'If-Match': `"${user.version}"` });
-    assert.ok(isProblem(res, 400, 'validation_failed'));
+    expectProblem(res, 400, 'validation_failed');
     assert.equal((await s.user(user.id)).role, 'member');
     assert.equal((await s.h.request('GET', s.base, { token: s.ownerToken })).body.ownerId, s.owner.id);
   });
@@ -141,7 +146,7 @@ describe('edit user (PATCH)', () => {
     const owner = await s.user(s.owner.id);
     for (const role of ['admin', 'member']) {
       const res = await s.req('PATCH', `/users/${s.owner.id}`, { role }, { 'If-Match': `"${owner.version}"` });
-      assert.ok(isProblem(res, 409, 'owner_role_locked'), JSON.stringify(res.body));
+      expectProblem(res, 409, 'owner_role_locked');
     }
     const after = await s.user(s.owner.id);
     assert.equal(after.role, 'owner');
@@ -183,7 +188,7 @@ describe('ownership transfer', () => {
     await s.req('POST', '/owner', { userId: admin.id });
     for (const token of [s.ownerToken, second]) {
       const res = await s.h.request('GET', s.base, { token });
-      assert.ok(isProblem(res, 401, 'unauthorized'), JSON.stringify(res.body));
+      expectProblem(res, 401, 'unauthorized');
     }
     const again = await s.h.session(s.accountId, s.owner.id);
     const account = await s.h.request<Account>('GET', s.base, { token: again });
@@ -209,7 +214,7 @@ describe('ownership transfer', () => {
     await s.req('DELETE', `/users/${disabled.user.id}/license`);
     for (const userId of [invited.user.id, disabled.user.id, s.owner.id]) {
       const res = await s.req('POST', '/owner', { userId });
-      assert.ok(isProblem(res, 409, 'user_not_eligible'), `${userId}: ${res.status} ${JSON.stringify(res.body)}`);
+      expectProblem(res, 409, 'user_not_eligible', userId);
     }
     const account = await s.h.request<Account>('GET', s.base, { token: s.ownerToken });
     assert.equal(account.status, 200, 'the owner is still signed in');
@@ -220,7 +225,7 @@ describe('ownership transfer', () => {
   it('is refused to an admin (403 forbidden)', async () => {
     const { s, admin, adminToken } = await withAdmin();
     const res = await s.h.request('POST', `${s.base}/owner`, { token: adminToken, body: { userId: admin.id } });
-    assert.ok(isProblem(res, 403, 'forbidden'));
+    expectProblem(res, 403, 'forbidden');
     assert.equal((await s.h.request<Account>('GET', s.base, { token: s.ownerToken })).body.ownerId, s.owner.id);
   });
 });
@@ -342,7 +347,7 @@ describe('GET /users (lists)', () => {
     ];
     for (const query of bad) {
       const res = await list(query);
-      assert.ok(isProblem(res, 400, 'validation_failed'), `${query} → ${res.status} ${JSON.stringify(res.body)}`);
+      expectProblem(res, 400, 'validation_failed', query);
     }
     assert.equal((await list('?limit=1')).body.data.length, 1);
     assert.equal((await list('?limit=200')).status, 200);
@@ -418,7 +423,7 @@ describe('sessions', () => {
     assert.equal(minted.body.user.id, s.owner.id);
     assert.equal((await s.h.request('GET', s.base, { token: minted.body.token })).status, 200);
     s.h.clock.advance(61_000);
-    assert.ok(isProblem(await s.h.request('GET', s.base, { token: minted.body.token }), 401, 'unauthorized'));
+    expectProblem(await s.h.request('GET', s.base, { token: minted.body.token }), 401, 'unauthorized');
   });
 
   it('lasts 1 hour by default and at most 24 hours', async () => {
@@ -427,7 +432,7 @@ describe('sessions', () => {
     assert.equal(minted.body.expiresAt, new Date(s.h.clock.now().getTime() + 3600_000).toISOString());
     assert.match(minted.body.token, /^[A-Za-z0-9_-]{22,}$/);
     const tooLong = await s.h.admin('POST', `${s.base}/sessions`, { userId: s.owner.id, ttlSeconds: 86_401 });
-    assert.ok(isProblem(tooLong, 400, 'validation_failed'));
+    expectProblem(tooLong, 400, 'validation_failed');
     s.h.clock.advance(3600_000 - 1);
     assert.equal((await s.h.request('GET', s.base, { token: minted.body.token })).status, 200);
     s.h.clock.advance(1);
@@ -441,17 +446,17 @@ describe('sessions', () => {
     await s.req('DELETE', `/users/${disabled.user.id}/license`);
     for (const userId of [invited.user.id, disabled.user.id]) {
       const res = await s.h.admin('POST', `${s.base}/sessions`, { userId });
-      assert.ok(isProblem(res, 409, 'user_not_enabled'), JSON.stringify(res.body));
+      expectProblem(res, 409, 'user_not_enabled');
     }
     const byEmail = await s.h.admin('POST', `${s.base}/sessions`, { email: 'inv@example.com' });
-    assert.ok(isProblem(byEmail, 409, 'user_not_enabled'));
+    expectProblem(byEmail, 409, 'user_not_enabled');
   });
 
   it("ends a user's sessions when the license is unassigned", async () => {
     const s = await setup();
     const { user, token } = await s.add('ada@example.com');
     await s.req('DELETE', `/users/${user.id}/license`);
-    assert.ok(isProblem(await s.h.request('GET', `${s.base}/users/${user.id}`, { token }), 401, 'unauthorized'));
+    expectProblem(await s.h.request('GET', `${s.base}/users/${user.id}`, { token }), 401, 'unauthorized');
   });
 
   it("answers a minted session with the user's ETag (every response carrying one user carries its ETag)", async () => {
@@ -485,8 +490,8 @@ describe('sessions', () => {
 
   it('answers 401 to a garbage token and to no token', async () => {
     const s = await setup();
-    assert.ok(isProblem(await s.h.request('GET', s.base, { token: 'nope-nope-nope' }), 401, 'unauthorized'));
-    assert.ok(isProblem(await s.h.request('GET', s.base), 401, 'unauthorized'));
+    expectProblem(await s.h.request('GET', s.base, { token: 'nope-nope-nope' }), 401, 'unauthorized');
+    expectProblem(await s.h.request('GET', s.base), 401, 'unauthorized');
   });
 });
 
@@ -499,8 +504,8 @@ describe('what a member sees', () => {
     assert.equal(self.status, 200);
     assert.equal(self.body.id, member.user.id);
     assert.equal(self.headers.get('ETag'), `"${self.body.version}"`);
-    assert.ok(isProblem(await s.h.request('GET', `${s.base}/users/${s.owner.id}`, { token }), 403, 'forbidden'));
-    assert.ok(isProblem(await s.h.request('GET', `${s.base}/users`, { token }), 403, 'forbidden'));
+    expectProblem(await s.h.request('GET', `${s.base}/users/${s.owner.id}`, { token }), 403, 'forbidden');
+    expectProblem(await s.h.request('GET', `${s.base}/users`, { token }), 403, 'forbidden');
     const account = await s.h.request<Account>('GET', s.base, { token });
     assert.equal(account.status, 200);
     assert.deepEqual(account.body.viewer, { userId: member.user.id, role: 'member', permissions: [] });
@@ -576,7 +581,7 @@ describe('rate limits', () => {
     assert.equal((await invite(s, 'b@example.com')).status, 201);
     const before = (await s.h.request<Account>('GET', s.base, { token: s.ownerToken })).body.licenses;
     const res = await invite(s, 'c@example.com');
-    assert.ok(isProblem(res, 429, 'rate_limited'), JSON.stringify(res.body));
+    expectProblem(res, 429, 'rate_limited');
     const retryAfter = Number(res.headers.get('Retry-After'));
     assert.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 3600, `Retry-After ${res.headers.get('Retry-After')}`);
     const after = (await s.h.request<Account>('GET', s.base, { token: s.ownerToken })).body.licenses;
@@ -599,7 +604,7 @@ describe('rate limits', () => {
 
   it('does not count an invitation that was refused', async () => {
     const s = await setup(limits);
-    for (let i = 0; i < 3; i++) assert.ok(isProblem(await invite(s, 'owner@acme.example'), 409, 'user_exists'));
+    for (let i = 0; i < 3; i++) expectProblem(await invite(s, 'owner@acme.example'), 409, 'user_exists');
     assert.equal((await invite(s, 'a@example.com')).status, 201);
     assert.equal((await invite(s, 'b@example.com')).status, 201);
   });
@@ -611,7 +616,7 @@ describe('rate limits', () => {
     await s.req('DELETE', `/users/${bob.body.user.id}/invitation`);
     const mails = (await s.h.outbox()).total;
     const res = await s.req('POST', '/license-transfers', { fromUserId: ada.user.id, toUserId: bob.body.user.id });
-    assert.ok(isProblem(res, 429, 'rate_limited'), `${res.status} ${JSON.stringify(res.body)}`);
+    expectProblem(res, 429, 'rate_limited');
     assert.ok(res.headers.get('Retry-After'));
     assert.equal((await s.user(ada.user.id)).status, 'enabled');
     assert.equal((await s.user(bob.body.user.id)).status, 'disabled');
@@ -623,7 +628,7 @@ describe('rate limits', () => {
     const first = await invite(s, 'a@example.com');
     await s.req('POST', `/users/${first.body.user.id}/invitation/resend`);
     const res = await s.req('POST', `/users/${first.body.user.id}/invitation/resend`);
-    assert.ok(isProblem(res, 429, 'rate_limited'));
+    expectProblem(res, 429, 'rate_limited');
     assert.ok(res.headers.get('Retry-After'));
   });
 
@@ -633,10 +638,10 @@ describe('rate limits', () => {
     const token = await s.h.invitationToken('a@example.com');
     for (let i = 0; i < 3; i++) assert.equal((await s.h.request('GET', `/v1/invitations/${token}`)).status, 200);
     const res = await s.h.request('GET', `/v1/invitations/${token}`);
-    assert.ok(isProblem(res, 429, 'rate_limited'), JSON.stringify(res.body));
+    expectProblem(res, 429, 'rate_limited');
     assert.ok(Number(res.headers.get('Retry-After')) > 0);
     const accept = await s.h.request('POST', `/v1/invitations/${token}/accept`, { body: {} });
-    assert.ok(isProblem(accept, 429, 'rate_limited'), 'accepting is a lookup too');
+    expectProblem(accept, 429, 'rate_limited', 'accepting is a lookup too');
     assert.equal((await s.user((await s.h.request('GET', `${s.base}/users?q=a%40example.com`, { token: s.ownerToken })).body.data[0].id)).status, 'invited');
     s.h.clock.advance(MINUTE_MS);
     assert.equal((await s.h.request('GET', `/v1/invitations/${token}`)).status, 200);
