@@ -1,0 +1,74 @@
+import { Http, type HttpOptions, type TokenSource } from './core/http.js';
+import { AccountResource } from './resources/account.js';
+import { AccountsResource, OutboxResource, SessionsResource, TestClockResource } from './resources/admin.js';
+import { InvitationsResource } from './resources/invitations.js';
+import { LicensesResource } from './resources/licenses.js';
+import { EventsResource, InvoicesResource } from './resources/lists.js';
+import { UsersResource } from './resources/users.js';
+
+export interface SeatClientOptions {
+  /** Where the server is mounted: its origin plus any prefix, without `/v1` (e.g. `https://api.example.com/seats`). */
+  baseUrl: string;
+  accountId: string;
+  /** A session token of the signed-in user. */
+  token?: string;
+  /** Asked for the session token before each call and once more after a 401 (refresh it there). */
+  getToken?: TokenSource;
+  /** Custom fetch (tests, an in-process app, instrumentation). */
+  fetch?: typeof fetch;
+  /** Retries of a safe call (GETs, license changes) after the first attempt; default 2. */
+  maxRetries?: number;
+  /** Per-attempt timeout in ms; default 30,000. */
+  timeout?: number;
+}
+
+/**
+ * The client of one account, for one signed-in user (browser or Node). Resources are fields:
+ * `client.users.list()`, `client.licenses.change(…)`.
+ */
+export class SeatClient {
+  readonly accountId: string;
+  readonly account: AccountResource;
+  readonly users: UsersResource;
+  readonly invitations: InvitationsResource;
+  readonly licenses: LicensesResource;
+  readonly invoices: InvoicesResource;
+  readonly events: EventsResource;
+
+  constructor(options: SeatClientOptions) {
+    const http = new Http(options as HttpOptions);
+    const path = `accounts/${encodeURIComponent(options.accountId)}`;
+    this.accountId = options.accountId;
+    this.account = new AccountResource(http, path);
+    this.users = new UsersResource(http, path);
+    this.invitations = new InvitationsResource(http, path);
+    this.licenses = new LicensesResource(http, path);
+    this.invoices = new InvoicesResource(http, path);
+    this.events = new EventsResource(http, path);
+  }
+}
+
+export interface SeatAdminOptions {
+  baseUrl: string;
+  /** The server API key (`SEATKIT_API_KEY`). Keep it on the server: never send it to a browser. */
+  apiKey: string;
+  fetch?: typeof fetch;
+  maxRetries?: number;
+  timeout?: number;
+}
+
+/** The client of a host back end, with the server API key: accounts, sessions, test clocks, the dev outbox. */
+export class SeatAdmin {
+  readonly accounts: AccountsResource;
+  readonly sessions: SessionsResource;
+  readonly testClock: TestClockResource;
+  readonly outbox: OutboxResource;
+
+  constructor(options: SeatAdminOptions) {
+    const http = new Http({ ...options, token: options.apiKey });
+    this.accounts = new AccountsResource(http);
+    this.sessions = new SessionsResource(http);
+    this.testClock = new TestClockResource(http);
+    this.outbox = new OutboxResource(http);
+  }
+}

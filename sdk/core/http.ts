@@ -1,0 +1,126 @@
+/**
+ * The one place the SDK talks HTTP (ky): the base URL, the token, retries, timeouts, and the
+ * mapping of every failure to a `SeatError`.
+ */
+import ky, { HTTPError, TimeoutError, type KyInstance, type Options } from 'ky';
+import { errorFromResponse, SeatError, SeatNetworkError, SeatTimeoutError } from './errors.js';
+
+export type TokenSource = () => string | Promise<string>;
+
+export interface HttpOptions {
+  /** Where the server is mounted: its origin plus any prefix, without `/v1`. */
+  baseUrl: string;
+  /** A fixed bearer token (session token or, for `SeatAdmin`, the API key). */
+  token?: string;
+  /** Asked for the token before each call, and once more after a 401. */
+  getToken?: TokenSource;
+  /** Custom fetch (tests, an in-process app, a proxy). */
+  fetch?: typeof fetch;
+  /** Retries of a retriable call after the first attempt (default 2). */
+  maxRetries?: number;
+  /** Per-attempt timeout in ms (default 30,000). */
+  timeout?: number;
+}
+
+/** Options every SDK method takes as its last argument. */
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Per-attempt timeout in ms for this call. */
+  timeout?: number;
+}
+
+export interface CallOptions extends RequestOptions {
+  query?: Record<string, string | number | undefined>;
+  json?: unknown;
+  headers?: Record<string, string>;
+  /** Safe to repeat: GETs, and changes carrying an Idempotency-Key. */
+  retry?: boolean;
+  /** No Authorization header (invitation lookups and accepts). */
+  anonymous?: boolean;
+}
+
+export interface Answer<T> {
+  body: T;
+  headers: Headers;
+}
+
+function abortion(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+const RETRY_STATUSES = [408, 429, 500, 502, 503, 504];
+
+export class Http {
+  readonly #ky: KyInstance;
+  readonly #options: HttpOptions;
+
+  constructor(options: HttpOptions) {
+    this.#options = options;
+    this.#ky = ky.create({
+      prefixUrl: `${options.baseUrl.replace(/\/+$/, '')}/v1/`,
+      timeout: options.timeout ?? 30_000,
+      ...(options.fetch && { fetch: options.fetch }),
+    });
+  }
+
+  async #token(): Promise<string | undefined> {
+    return this.#options.getToken ? await this.#options.getToken() : this.#options.token;
+  }
+
+  async call<T>(method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, options: CallOptions = {}): Promise<Answer<T>> {
+    const send = async (token: string | undefined) => {
+      const searchParams: Record<string, string> = {};
+      for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) searchParams[key] = String(value);
+      const kyOptions: Options = {
+        method,
+        searchParams,
+        headers: { ...options.headers, ...(token && !options.anonymous && { Authorization: `Bearer ${token}` }) },
+        ...(options.json !== undefined && { json: options.json }),
+        ...(options.signal && { signal: options.signal }),
+        ...(options.timeout !== undefined && { timeout: options.timeout }),
+        retry: {
+          limit: options.retry ? (this.#options.maxRetries ?? 2) : 0,
+          methods: [method],
+          statusCodes: RETRY_STATUSES,
+          afterStatusCodes: [413, 429, 503],
+          maxRetryAfter: 60_000,
+          backoffLimit: 10_000,
+          retryOnTimeout: options.retry === true,
+          jitter: true,
+        },
+      };
+      const response = await this.#ky(path, kyOptions);
+      const text = await response.text();
+      return { body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
+    };
+    const attempt = async () => {
+      try {
+        return await send(await this.#token());
+      } catch (error) {
+        // A 401 may be a token that just expired: ask `getToken` once more before giving up.
+        if (!this.#options.getToken || options.anonymous || !(error instanceof HTTPError) || error.response.status !== 401) throw error;
+        return await send(await this.#options.getToken());
+      }
+    };
+    try {
+      // Settle on abort even when a custom fetch ignores the signal.
+      return await (options.signal ? Promise.race([attempt(), abortion(options.signal)]) : attempt());
+    } catch (error) {
+      throw await this.#map(error, options.signal);
+    }
+  }
+
+  async #map(error: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+    if (signal?.aborted) return signal.reason;
+    if (error instanceof HTTPError) return errorFromResponse(error.response);
+    if (error instanceof TimeoutError) {
+      return new SeatTimeoutError({ status: 0, code: 'timeout', detail: `No answer within the timeout (${error.request.method} ${error.request.url}).`, cause: error });
+    }
+    if (error instanceof SeatError || (error instanceof DOMException && error.name === 'AbortError')) return error;
+    return new SeatNetworkError({ status: 0, code: 'network_error', detail: `The server could not be reached: ${String((error as Error)?.message ?? error)}`, cause: error });
+  }
+}
+
