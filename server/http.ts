@@ -113,7 +113,7 @@ function recheckViewer(c: Ctx, doc: AccountDoc): void {
   const viewer = c.var.viewer;
   if (!viewer) return;
   const session = doc.sessions[c.var.sessionHash ?? ''];
-  const current = doc.users[viewer.id];
+  const current = doc.users.get(viewer.id);
   if (!session || !current || current.status !== 'enabled') throw unauthorized('Your session has ended. Sign in again.');
   if (c.var.permission) requirePermission(current, c.var.permission);
 }
@@ -170,7 +170,7 @@ export function sessionAuth(options: { permission?: Permission; allowApiKey?: bo
     const wall = c.var.deps.clock.now();
     let doc = await loadAccount(c, found.accountId);
     const session = doc.sessions[found.hash];
-    let viewer = session && doc.users[session.userId];
+    let viewer = session && doc.users.get(session.userId);
     if (!session || !viewer || viewer.status !== 'enabled' || Date.parse(session.expiresAt) <= wall.getTime()) {
       throw unauthorized('Your session has ended. Sign in again.');
     }
@@ -178,7 +178,7 @@ export function sessionAuth(options: { permission?: Permission; allowApiKey?: bo
     if (!viewer.lastActiveAt || wall.getTime() - Date.parse(viewer.lastActiveAt) >= ACTIVITY_RESOLUTION_MS) {
       const userId = viewer.id;
       doc = (await c.var.deps.store.transact(accountId, (d) => ({ doc: touchUser(d, userId, wall, ACTIVITY_RESOLUTION_MS), events: [], result: undefined }))).doc;
-      viewer = doc.users[userId]!;
+      viewer = doc.users.get(userId)!;
     }
     c.set('viewer', viewer);
     c.set('sessionHash', found.hash);

@@ -32,7 +32,7 @@ function limitInvitations(c: Ctx, accountId: string): () => void {
 async function sendInvitations(c: Ctx, outcome: Outcome<unknown>, pending: PendingInvitation): Promise<void> {
   const { mailer, config } = c.var.deps;
   for (const userId of outcome.invitations ?? []) {
-    const user = outcome.doc.users[userId]!;
+    const user = outcome.doc.users.get(userId)!;
     const url = config.inviteUrl.replace('{token}', encodeURIComponent(pending.token));
     try {
       await mailer.send(invitationMessage(outcome.doc, user, url));

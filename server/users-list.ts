@@ -47,8 +47,7 @@ export function listUsers(doc: AccountDoc, params: Omit<UserListParams, 'limit'>
   if (typeof after === 'number') throw new ApiError('validation_failed', 'The cursor is not valid for this list.', { errors: { cursor: 'Not a valid cursor' } });
   const q = params.q?.trim().toLowerCase();
   const rows: [Key, string, UserRecord][] = [];
-  for (const id in doc.users) {
-    const u = doc.users[id]!;
+  for (const u of doc.users.values()) {
     if (params.status && u.status !== params.status) continue;
     if (params.role && u.role !== params.role) continue;
     if (q && !matches(u, q)) continue;

@@ -12,7 +12,7 @@ import { releaseLicense } from './users.js';
 export function renewalReleases(doc: AccountDoc, quantity: number): string[] {
   const excess = countLicenses(doc).inUse - quantity;
   if (excess <= 0) return [];
-  const holders = Object.values(doc.users).filter((u) => holdsLicense(u) && u.id !== doc.ownerId);
+  const holders = [...doc.users.values()].filter((u) => holdsLicense(u) && u.id !== doc.ownerId);
   const newestFirst = (a: string | null, b: string | null, ida: string, idb: string) =>
     (b ?? '').localeCompare(a ?? '') || idb.localeCompare(ida);
   const invited = holders.filter((u) => u.status === 'invited').sort((a, b) => newestFirst(a.invitedAt, b.invitedAt, a.id, b.id));
@@ -24,8 +24,7 @@ export function renewalReleases(doc: AccountDoc, quantity: number): string[] {
 
 function nextExpiry(doc: AccountDoc): UserRecord | undefined {
   let next: UserRecord | undefined;
-  for (const id in doc.users) {
-    const user = doc.users[id]!;
+  for (const user of doc.users.values()) {
     if (user.status === 'invited' && user.invitation && (!next || user.invitation.expiresAt < next.invitation!.expiresAt)) next = user;
   }
   return next;
@@ -48,7 +47,7 @@ function expireInvitation(doc: AccountDoc, user: UserRecord, ctx: Context, at: D
     updatedAt: at.toISOString(),
     version: user.version + 1,
   };
-  const next = { ...doc, users: { ...doc.users, [user.id]: updated } };
+  const next = { ...doc, users: new Map(doc.users).set(user.id, updated) };
   const diff = userDiff(user, updated);
   return { doc: next, event: auditEvent(doc, ctx, 'invitation.expired', [user.id], diff.before, diff.after, at) };
 }
@@ -61,7 +60,7 @@ function renew(doc: AccountDoc, ctx: Context, at: Date): { doc: AccountDoc; even
   let next = doc;
   const sys = { ...ctx, actor: { type: 'system' as const } };
   for (const userId of renewalReleases(doc, quantity)) {
-    const released = releaseLicense(next, next.users[userId]!, at);
+    const released = releaseLicense(next, next.users.get(userId)!, at);
     next = released.doc;
     events.push(auditEvent(doc, sys, 'license.released', [userId], released.diff.before, released.diff.after, at));
   }

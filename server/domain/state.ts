@@ -43,8 +43,8 @@ export interface AccountDoc {
   createdAt: string;
   plan: Plan;
   testClock: { now: string } | null;
-  /** By id, in creation order. */
-  users: Record<string, UserRecord>;
+  /** By id, in creation order. A Map: copied and walked in a fraction of a plain object's time at 10,000 users. */
+  users: ReadonlyMap<string, UserRecord>;
   /** By SHA-256 hash of the session token. */
   sessions: Record<string, SessionRecord>;
   /** By Idempotency-Key (license changes). */

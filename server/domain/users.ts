@@ -13,14 +13,14 @@ export interface InvitationGrant {
 }
 
 export function findUser(doc: AccountDoc, userId: string): UserRecord {
-  const user = Object.hasOwn(doc.users, userId) ? doc.users[userId] : undefined;
+  const user = doc.users.get(userId);
   if (!user) throw new ApiError('not_found', 'No such user in this account.');
   return user;
 }
 
 export function findUserByEmail(doc: AccountDoc, email: string): UserRecord | undefined {
   const key = normalizeEmail(email);
-  for (const id in doc.users) if (normalizeEmail(doc.users[id]!.email) === key) return doc.users[id];
+  for (const user of doc.users.values()) if (normalizeEmail(user.email) === key) return user;
   return undefined;
 }
 
@@ -34,7 +34,7 @@ function requireAvailable(doc: AccountDoc, needed = 1): void {
 }
 
 function put(doc: AccountDoc, user: UserRecord): AccountDoc {
-  return { ...doc, users: { ...doc.users, [user.id]: user } };
+  return { ...doc, users: new Map(doc.users).set(user.id, user) };
 }
 
 function withoutSessionsOf(doc: AccountDoc, userId: string): AccountDoc {
@@ -107,7 +107,7 @@ export function createAccount(
       scheduled: null,
     },
     testClock: body.testClock ? { now } : null,
-    users: { [ownerId]: owner },
+    users: new Map([[ownerId, owner]]),
     sessions: {},
     idempotency: {},
     invoices: [],
@@ -167,7 +167,7 @@ export function invite(doc: AccountDoc, cmd: InviteCommand, ctx: Context): Outco
 
 /** The user holding an invitation token, or why the token is refused. */
 export function findInvitation(doc: AccountDoc, tokenHash: string, now: Date): UserRecord {
-  const user = Object.values(doc.users).find((u) => u.invitation?.tokenHash === tokenHash);
+  const user = [...doc.users.values()].find((u) => u.invitation?.tokenHash === tokenHash);
   if (!user) throw new ApiError('invitation_invalid', 'This invitation link is not valid any more. Ask for a new one.');
   if (user.invitationExpired || Date.parse(user.invitation!.expiresAt) <= now.getTime()) {
     throw new ApiError('invitation_expired', 'This invitation has expired. Ask an administrator to resend it.');
@@ -294,7 +294,7 @@ export function updateUser(
 
 export function transferOwnership(doc: AccountDoc, cmd: { userId: string }, ctx: Context): Outcome<[UserRecord, UserRecord]> {
   const target = findUser(doc, cmd.userId);
-  const owner = doc.users[doc.ownerId]!;
+  const owner = doc.users.get(doc.ownerId)!;
   if (target.id === owner.id || target.status !== 'enabled' || !target.activatedAt) {
     throw new ApiError('user_not_eligible', 'Ownership goes to another user who is enabled and has activated the account.');
   }
@@ -324,7 +324,7 @@ export function createSession(
  * requests writes once). Not a change of the user's details: no new version.
  */
 export function touchUser(doc: AccountDoc, userId: string, at: Date, resolution: number): AccountDoc {
-  const user = doc.users[userId];
+  const user = doc.users.get(userId);
   if (!user || (user.lastActiveAt && at.getTime() - Date.parse(user.lastActiveAt) < resolution)) return doc;
   return put(doc, { ...user, lastActiveAt: at.toISOString() });
 }

@@ -15,8 +15,7 @@ export function holdsLicense(user: UserRecord): boolean {
 export function countLicenses(doc: AccountDoc): { enabled: number; invited: number; inUse: number; available: number } {
   let enabled = 0;
   let invited = 0;
-  for (const id in doc.users) {
-    const status = doc.users[id]!.status;
+  for (const { status } of doc.users.values()) {
     if (status === 'enabled') enabled++;
     else if (status === 'invited') invited++;
   }

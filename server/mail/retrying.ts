@@ -11,15 +11,28 @@ export class RetryingMailer implements Mailer {
 
   constructor(
     private readonly inner: Mailer,
-    private readonly options: { delaysMs?: number[]; log?: (line: string) => void } = {},
+    private readonly options: { delaysMs?: number[]; waitMs?: number; log?: (line: string) => void } = {},
   ) {}
 
   async send(message: MailMessage): Promise<void> {
-    try {
-      await this.inner.send(message);
-    } catch (error) {
-      this.#log(`mail to ${message.to} failed (${String(error)}); retrying`);
-      this.#retry(message, 0);
+    const first = this.inner.send(message).then(
+      () => true,
+      (error) => {
+        this.#log(`mail to ${message.to} failed (${String(error)}); retrying`);
+        this.#retry(message, 0);
+        return false;
+      },
+    );
+    // A slow mail server must not hold the change that sent the message: wait a little, then let
+    // the first attempt finish in the background.
+    const waitMs = this.options.waitMs ?? 2_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = await Promise.race([first, new Promise<'slow'>((resolve) => (timer = setTimeout(() => resolve('slow'), waitMs)))]);
+    clearTimeout(timer);
+    if (done === 'slow') {
+      this.#log(`mail to ${message.to} is slow; finishing in the background`);
+      const tracked = first.then(() => undefined).finally(() => this.#pending.delete(tracked));
+      this.#pending.add(tracked);
     }
   }
 

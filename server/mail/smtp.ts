@@ -9,7 +9,8 @@ export class SmtpMailer implements Mailer {
     url: string,
     private readonly from: string,
   ) {
-    this.#transport = nodemailer.createTransport(url);
+    // Short timeouts: a mail server that hangs must not hold the change that sent the message.
+    this.#transport = nodemailer.createTransport({ url, connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 15_000 });
   }
 
   async send(message: MailMessage): Promise<void> {

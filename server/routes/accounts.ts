@@ -28,7 +28,7 @@ accounts.openapi(
     const ctx = { now: frozen ?? c.var.deps.clock.now(), actor: { type: 'api_key' as const }, newId: randomId };
     const outcome = createAccount(input, ctx);
     await c.var.deps.store.create(outcome.doc, outcome.events);
-    const owner = outcome.doc.users[outcome.result.ownerId]!;
+    const owner = outcome.doc.users.get(outcome.result.ownerId)!;
     c.header('ETag', etag(owner));
     return c.json({ account: toAccount(outcome.doc), owner: toUser(owner) }, 201);
   },

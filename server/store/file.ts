@@ -12,25 +12,36 @@
 import { Low } from 'lowdb';
 import { join } from 'node:path';
 import type { AuditEvent } from '../../sdk/types.js';
-import type { AccountDoc, Outcome } from '../domain/state.js';
+import type { AccountDoc, Outcome, UserRecord } from '../domain/state.js';
 import { ApiError } from '../errors.js';
 import { AppendLog } from './append-log.js';
 import { CorruptDataError, nodeFileSystem, writeFileAtomic, type FileSystem } from './fs.js';
 import { acquireLock, type Lock } from './lock.js';
 import { tokenHashes, type Store } from './types.js';
 
-/** The fields of a document that are maps, journalled entry by entry. */
+/** The fields of a document that are collections, journalled entry by entry. */
 const MAP_FIELDS = ['users', 'sessions', 'idempotency'] as const;
 type MapField = (typeof MAP_FIELDS)[number];
+
+/** A document as JSON: `users` (a Map in memory) becomes an array of user records. */
+type StoredDoc = Omit<AccountDoc, 'users'> & { users: UserRecord[] };
+
+function encodeDoc(doc: AccountDoc): StoredDoc {
+  return { ...doc, users: [...doc.users.values()] };
+}
+
+function decodeDoc(stored: StoredDoc): AccountDoc {
+  return { ...stored, users: new Map(stored.users.map((user) => [user.id, user])) };
+}
 
 /** One journal line: the change's sequence number, what it changed, its audit events. */
 interface JournalRecord {
   s: number;
   /** The whole document (the account's first line). */
-  d?: AccountDoc;
+  d?: StoredDoc;
   /** Top-level fields replaced. */
   f?: Partial<AccountDoc>;
-  /** Map fields: entries set and keys deleted. */
+  /** Collections: entries set and keys deleted. */
   m?: Partial<Record<MapField, { set: Record<string, unknown>; del: string[] }>>;
   e: AuditEvent[];
 }
@@ -38,7 +49,7 @@ interface JournalRecord {
 interface Checkpoint {
   format: 1;
   seq: number;
-  doc: AccountDoc;
+  doc: StoredDoc;
 }
 
 /** Takes a checkpoint after this many journal lines, so start-up replays little. */
@@ -49,18 +60,23 @@ function setEntry(target: Record<string, unknown>, key: string, value: unknown):
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+function entries(collection: ReadonlyMap<string, unknown> | Record<string, unknown>): Map<string, unknown> {
+  return collection instanceof Map ? (collection as Map<string, unknown>) : new Map(Object.entries(collection));
+}
+
+/** What changed from one document to the next: replaced fields, and set or deleted entries of collections. */
 export function diffDocs(before: AccountDoc, after: AccountDoc): Pick<JournalRecord, 'f' | 'm'> {
   const f: Record<string, unknown> = {};
   const m: NonNullable<JournalRecord['m']> = {};
   for (const key of Object.keys(after) as (keyof AccountDoc)[]) {
     if (before[key] === after[key]) continue;
     if ((MAP_FIELDS as readonly string[]).includes(key)) {
-      const a = before[key] as Record<string, unknown>;
-      const b = after[key] as Record<string, unknown>;
+      const a = entries(before[key] as Record<string, unknown>);
+      const b = entries(after[key] as Record<string, unknown>);
       const set: Record<string, unknown> = {};
       const del: string[] = [];
-      for (const k of Object.keys(b)) if (!Object.hasOwn(a, k) || a[k] !== b[k]) setEntry(set, k, b[k]);
-      for (const k of Object.keys(a)) if (!Object.hasOwn(b, k)) del.push(k);
+      for (const [k, v] of b) if (a.get(k) !== v || !a.has(k)) setEntry(set, k, v);
+      for (const k of a.keys()) if (!b.has(k)) del.push(k);
       m[key as MapField] = { set, del };
     } else {
       f[key] = after[key];
@@ -70,10 +86,18 @@ export function diffDocs(before: AccountDoc, after: AccountDoc): Pick<JournalRec
 }
 
 export function applyRecord(doc: AccountDoc | undefined, record: JournalRecord): AccountDoc {
-  if (record.d) return record.d;
+  if (record.d) return decodeDoc(record.d);
   if (!doc) throw new Error('journal starts without the account');
   const next: AccountDoc = { ...doc, ...record.f };
-  for (const [field, change] of Object.entries(record.m ?? {}) as [MapField, { set: Record<string, unknown>; del: string[] }][]) {
+  const { users, sessions, idempotency } = record.m ?? {};
+  if (users) {
+    const map = new Map(doc.users);
+    for (const [k, v] of Object.entries(users.set)) map.set(k, v as UserRecord);
+    for (const k of users.del) map.delete(k);
+    next.users = map;
+  }
+  for (const [field, change] of [['sessions', sessions], ['idempotency', idempotency]] as const) {
+    if (!change) continue;
     const map: Record<string, unknown> = { ...doc[field] };
     for (const [k, v] of Object.entries(change.set)) setEntry(map, k, v);
     for (const k of change.del) delete map[k];
@@ -104,7 +128,7 @@ class CheckpointFile {
     } catch {
       throw new CorruptDataError(this.path, 'the file is not valid JSON (truncated or damaged)');
     }
-    if (data?.format !== 1 || typeof data.seq !== 'number' || typeof data.doc?.id !== 'string') {
+    if (data?.format !== 1 || typeof data.seq !== 'number' || typeof data.doc?.id !== 'string' || !Array.isArray(data.doc.users)) {
       throw new CorruptDataError(this.path, 'the file is not a seatkit account checkpoint');
     }
     return data;
@@ -207,7 +231,7 @@ export class FileStore implements Store {
       });
       this.#opening.push(log);
       if (records.length === 0) throw new CorruptDataError(join(folder, name), 'the journal is empty');
-      let doc = checkpoint.data?.doc;
+      let doc = checkpoint.data ? decodeDoc(checkpoint.data.doc) : undefined;
       let seq = 0;
       for (const raw of records) {
         const record = raw as JournalRecord;
@@ -247,7 +271,7 @@ export class FileStore implements Store {
   async create(doc: AccountDoc, events: readonly AuditEvent[]): Promise<void> {
     if (this.#accounts.has(doc.id)) throw new Error(`account ${doc.id} exists`);
     const folder = join(this.dir, 'accounts');
-    const record: JournalRecord = { s: 1, d: doc, e: [...events] };
+    const record: JournalRecord = { s: 1, d: encodeDoc(doc), e: [...events] };
     try {
       await writeFileAtomic(this.fs, join(folder, `${doc.id}.log`), `${JSON.stringify(record)}\n`);
     } catch (error) {
@@ -311,7 +335,7 @@ export class FileStore implements Store {
     if (account.checkpointing) return;
     const seq = account.durableSeq;
     const doc = account.durable;
-    account.checkpoint.data = { format: 1, seq, doc };
+    account.checkpoint.data = { format: 1, seq, doc: encodeDoc(doc) };
     account.checkpointing = account.checkpoint
       .write()
       .then(() => {

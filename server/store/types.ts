@@ -25,9 +25,6 @@ export interface Store {
 /** Every token hash a document holds (sessions and pending invitations), for the store's index. */
 export function tokenHashes(doc: AccountDoc): string[] {
   const hashes = Object.keys(doc.sessions);
-  for (const id in doc.users) {
-    const invitation = doc.users[id]!.invitation;
-    if (invitation) hashes.push(invitation.tokenHash);
-  }
+  for (const { invitation } of doc.users.values()) if (invitation) hashes.push(invitation.tokenHash);
   return hashes;
 }

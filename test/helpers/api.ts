@@ -225,3 +225,41 @@ export async function makeFileHarness(
 
   return { app, store, mailer, clock, request, admin, createAccount, session, invitationToken, addUser, outbox, close: () => store.close() };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The SDK on the real app: clients whose fetch calls the app in-process (no network, no mock).
+
+import { SeatAdmin, SeatClient, type SeatClientOptions } from '../../sdk/index.js';
+
+/** The base URL the SDK tests use for the in-process app (never resolved: fetch goes to the app). */
+export const SDK_BASE_URL = 'http://seatkit.test';
+
+/** A `fetch` that hands every request to the app in-process. */
+export function appFetch(app: { request: (input: Request | string | URL, init?: RequestInit) => Response | Promise<Response> }): typeof fetch {
+  return async (input, init) => app.request(input instanceof URL ? input.href : input, init);
+}
+
+/**
+ * A harness plus the SDK: `admin` (API key) and `client(token)` for one account, all on the same
+ * in-process app. `setup()` creates an account (owner signed in) through the SDK itself.
+ */
+export function makeSdkHarness(config: Partial<AppConfig> = {}) {
+  const h = makeHarness(config);
+  const fetch = appFetch(h.app);
+  const admin = new SeatAdmin({ baseUrl: SDK_BASE_URL, apiKey: API_KEY, fetch });
+  const client = (accountId: string, token?: string, options: Partial<SeatClientOptions> = {}) =>
+    new SeatClient({ baseUrl: SDK_BASE_URL, accountId, ...(token !== undefined && { token }), fetch, ...options });
+
+  async function setup(overrides: Partial<CreateAccountBody> = {}) {
+    const { account, owner } = await admin.accounts.create({
+      name: 'Acme Engineering',
+      licenses: { quantity: 5, unitPrice: 400, currency: 'USD', interval: 'month' },
+      owner: { email: 'owner@acme.example', firstName: 'Olive', lastName: 'Owner' },
+      ...overrides,
+    });
+    const { token: ownerToken } = await admin.sessions.create(account.id, { userId: owner.id });
+    return { account, accountId: account.id, owner, ownerToken, ownerClient: client(account.id, ownerToken) };
+  }
+
+  return { ...h, fetch, admin, client, setup };
+}

@@ -69,7 +69,7 @@ interface Route {
 }
 
 const base = (w: World, accountId?: string) => `/v1/accounts/${accountId ?? w.a.accountId}`;
-const versionOf = async (w: World, userId: string) => (await w.h.store.get(w.a.accountId))!.users[userId]!.version;
+const versionOf = async (w: World, userId: string) => (await w.h.store.get(w.a.accountId))!.users.get(userId)!.version;
 
 const ROUTES: Route[] = [
   {
@@ -176,7 +176,7 @@ async function state(w: World) {
   const docs = [];
   for (const id of [w.a.accountId, w.b.accountId]) {
     const doc = structuredClone((await w.h.store.get(id))!);
-    for (const user of Object.values(doc.users)) user.lastActiveAt = null;
+    for (const user of doc.users.values()) user.lastActiveAt = null;
     docs.push({ doc, events: (await w.h.store.events(id)).length });
   }
   return { docs, outbox: (await w.h.mailer.list!()).length };

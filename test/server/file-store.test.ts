@@ -660,8 +660,8 @@ describe('file store: a failed write answers 503 and applies nothing', () => {
       // …and nothing of it on disk (what a restart right now would load).
       const disk = await onDisk(dir, acc.accountId);
       assert.ok(disk.doc, 'the account is on disk');
-      assert.ok(!Object.values(disk.doc.users).some((u) => u.email === 'lost@example.com'), 'the failed invite is not on disk');
-      assert.equal(Object.keys(disk.doc.users).length, users.length);
+      assert.ok(![...disk.doc.users.values()].some((u) => u.email === 'lost@example.com'), 'the failed invite is not on disk');
+      assert.equal(disk.doc.users.size, users.length);
       assert.equal(disk.events.length, events);
 
       // Recovery: the next change works on the same store.
@@ -725,7 +725,7 @@ describe('file store: a failed write answers 503 and applies nothing', () => {
     assert.deepEqual(await usersOf(h, acc.base, acc.ownerToken), users);
     assert.equal((await h.outbox()).total, mails, 'no email for a change that failed');
     const disk = await onDisk(dir, acc.accountId);
-    assert.equal(Object.keys(disk.doc!.users).length, users.length, 'none of the burst is on disk');
+    assert.equal(disk.doc!.users.size, users.length, 'none of the burst is on disk');
 
     const later = await Promise.all(Array.from({ length: 5 }, (_, i) => invite(h, acc.base, acc.ownerToken, `later${i}@example.com`)));
     assert.deepEqual(tally(later), { 201: 5 });
@@ -765,7 +765,7 @@ describe('file store: a failed write answers 503 and applies nothing', () => {
     assert.deepEqual((await usersOf(h, acc.base, acc.ownerToken)).map((u) => u.email).sort(), expected);
     const disk = await onDisk(dir, acc.accountId);
     assert.deepEqual(
-      Object.values(disk.doc!.users)
+      [...disk.doc!.users.values()]
         .map((u) => u.email)
         .sort(),
       expected,
@@ -871,8 +871,8 @@ describe('file store: SIGTERM with requests in flight', () => {
       try {
         const doc = await store.get(accountId);
         assert.ok(doc);
-        for (const id of acknowledged) assert.ok(doc.users[id], `acknowledged invite ${id} is on disk`);
-        t.diagnostic(`on disk: ${Object.keys(doc.users).length - 1} invited users for ${acknowledged.length} acknowledged invites`);
+        for (const id of acknowledged) assert.ok(doc.users.get(id), `acknowledged invite ${id} is on disk`);
+        t.diagnostic(`on disk: ${doc.users.size - 1} invited users for ${acknowledged.length} acknowledged invites`);
       } finally {
         await store.close();
       }
