@@ -38,8 +38,9 @@ export class Page<T> implements AsyncIterable<T> {
  * What `list()` returns: `await` it for the first page, or `for await` over it for every item
  * across pages. The request starts at once.
  */
-export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
+export class PagePromise<T> implements Promise<Page<T>>, AsyncIterable<T> {
   readonly #page: Promise<Page<T>>;
+  readonly [Symbol.toStringTag] = 'PagePromise';
 
   constructor(page: Promise<Page<T>>) {
     this.#page = page;

@@ -1,0 +1,10 @@
+/**
+ * `seatkit/widget`: importing it registers the seatkit elements; their classes and event types
+ * are exported for typing and subclassing.
+ */
+export { SeatProvider } from './seat-provider/seat-provider.js';
+export { SeatEvent, type SeatEventDetails, type SeatEventType } from './shared/events.js';
+export { SeatStore } from './shared/store.js';
+export { registerLocale } from './shared/i18n/localize.js';
+export { en, type Messages } from './shared/i18n/en.js';
+export { SeatBanner } from './seat-banner/seat-banner.js';

@@ -1,0 +1,76 @@
+import { css } from 'lit';
+
+export const styles = css`
+  .base {
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: 1rem 1.25rem;
+  }
+  .top {
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    gap: 1rem;
+    flex-wrap: wrap;
+  }
+  .summary {
+    margin: 0;
+    font-size: 1.25rem;
+    font-weight: 700;
+  }
+  meter {
+    display: block;
+    width: 100%;
+    height: 0.75rem;
+    margin-block: 0.75rem 0.5rem;
+  }
+  meter::-webkit-meter-bar {
+    background: var(--_bg-subtle);
+    border: 1px solid var(--_border);
+    border-radius: 999px;
+  }
+  meter::-webkit-meter-optimum-value,
+  meter::-webkit-meter-suboptimum-value {
+    background: var(--_accent);
+    border-radius: 999px;
+  }
+  .counts {
+    display: flex;
+    gap: 1.25rem;
+    flex-wrap: wrap;
+    list-style: none;
+    padding: 0;
+    margin: 0;
+    color: var(--_muted);
+  }
+  .counts .none {
+    color: var(--_danger);
+    font-weight: 600;
+  }
+  .notice {
+    margin: 0.75rem 0 0;
+    padding: 0.5rem 0.75rem;
+    border-radius: var(--_radius);
+    background: var(--_warning-bg);
+  }
+  .quote {
+    min-height: 3.5rem;
+  }
+  .quote p {
+    margin: 0.25rem 0;
+  }
+  .amount {
+    font-weight: 700;
+    font-size: 1.05rem;
+  }
+  .agreement {
+    display: flex;
+    align-items: center;
+    gap: 0.5rem;
+    flex-wrap: wrap;
+  }
+  .agreement label {
+    margin: 0;
+  }
+`;

@@ -1,0 +1,304 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import type { SeatError } from '../../sdk/core/errors.js';
+import { LIMITS } from '../../sdk/limits.js';
+import type { Quote } from '../../sdk/types.js';
+import { closeDialog, openDialog } from '../shared/dialog.js';
+import { emit, request } from '../shared/events.js';
+import { SeatElement } from '../shared/seat-element.js';
+import { controls, tokens } from '../shared/styles.js';
+import { styles } from './seat-banner.styles.js';
+
+const QUOTE_DEBOUNCE_MS = 250;
+
+/**
+ * @summary Licenses in use and available, the scheduled reduction, and (for the owner) a dialog to
+ * buy licenses or reduce them at the period end, with a live quote and the license agreement.
+ *
+ * @event seat-licenses-change-request - Cancelable, before a change of the total is sent (`detail`: quantity, amountDue).
+ * @event seat-licenses-changed - After the total changed (`detail`: licenses, billing, invoice).
+ * @event seat-error - A change failed (`detail`: error, action).
+ *
+ * @csspart base - The banner's box.
+ * @csspart summary - "N of M licenses in use".
+ * @csspart meter - The meter of licenses in use.
+ * @csspart counts - Active, pending and available counts.
+ * @csspart notice - The scheduled-reduction and no-license notices.
+ * @csspart manage-button - The *Manage licenses* button.
+ * @csspart dialog - The *Manage licenses* dialog.
+ * @csspart confirm-button - The dialog's *Complete change* button.
+ *
+ * @cssproperty --seat-color-accent - Buttons, links and the meter.
+ * @cssproperty --seat-color-surface - Background.
+ * @cssproperty --seat-color-text - Text.
+ * @cssproperty --seat-color-warning-surface - Background of notices.
+ * @cssproperty --seat-radius - Corner radius.
+ * @cssproperty --seat-font-family - Font.
+ */
+@customElement('seat-banner')
+export class SeatBanner extends SeatElement {
+  static override styles = [tokens, controls, styles];
+
+  /** The license agreement the buyer accepts (linked next to the checkbox). */
+  @property({ attribute: 'agreement-url' }) agreementUrl?: string;
+
+  @state() private quantity = 0;
+  @state() private quote: Quote | null = null;
+  @state() private quoting = false;
+  @state() private quoteError = '';
+  @state() private agreed = false;
+  @state() private submitting = false;
+  @state() private submitError = '';
+  @state() private announcement = '';
+  /** Names of users by id, for the "who would be released" lists. */
+  @state() private names = new Map<string, string>();
+
+  @query('dialog') private dialog!: HTMLDialogElement;
+
+  #quoteTimer: ReturnType<typeof setTimeout> | undefined;
+  #quoteAbort: AbortController | undefined;
+  #purchaseListenerOn: EventTarget | undefined;
+  readonly #onPurchase = (event: Event) => {
+    const needed = (event as CustomEvent<number>).detail;
+    if (!this.store?.can('licenses:manage')) return;
+    event.preventDefault();
+    this.openManage((this.store.account?.licenses.quantity ?? 0) + needed);
+  };
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#purchaseListenerOn?.removeEventListener('purchase', this.#onPurchase);
+    this.#purchaseListenerOn = undefined;
+    clearTimeout(this.#quoteTimer);
+    this.#quoteAbort?.abort();
+  }
+
+  protected override updated(_changed: PropertyValues): void {
+    // The banner sells licenses for the other elements of its store (the invite form's "Buy a license").
+    const store = this.store;
+    if (store !== this.#purchaseListenerOn) {
+      this.#purchaseListenerOn?.removeEventListener('purchase', this.#onPurchase);
+      store?.addEventListener('purchase', this.#onPurchase);
+      this.#purchaseListenerOn = store;
+    }
+    const releases = [...(store?.account?.licenses.scheduled?.releases ?? []), ...(this.quote?.releases ?? [])];
+    void this.#loadNames(releases);
+  }
+
+  /** Opens the *Manage licenses* dialog, optionally with a proposed total. */
+  openManage(quantity?: number): void {
+    const licenses = this.store?.account?.licenses;
+    if (!licenses) return;
+    this.quantity = quantity ?? licenses.scheduled?.quantity ?? licenses.quantity;
+    this.agreed = false;
+    this.submitError = '';
+    this.quote = null;
+    openDialog(this.dialog, quantity === undefined ? undefined : this.renderRoot.querySelector('[part~="manage-button"]'));
+    this.#requestQuote(0);
+  }
+
+  async #loadNames(ids: string[]): Promise<void> {
+    const store = this.store;
+    const missing = ids.filter((id) => !this.names.has(id));
+    if (!store || missing.length === 0 || !store.can('users:read')) return;
+    const found = await Promise.all(missing.map((id) => store.client.users.get(id).catch(() => undefined)));
+    const names = new Map(this.names);
+    for (const user of found) if (user) names.set(user.id, `${user.firstName} ${user.lastName}`);
+    this.names = names;
+  }
+
+  #nameList(ids: string[]): string {
+    return this.i18n.list(ids.map((id) => this.names.get(id) ?? '…'));
+  }
+
+  #onQuantityInput(event: Event): void {
+    this.quantity = (event.target as HTMLInputElement).valueAsNumber;
+    this.submitError = '';
+    this.#requestQuote(QUOTE_DEBOUNCE_MS);
+  }
+
+  #validQuantity(): boolean {
+    return Number.isInteger(this.quantity) && this.quantity >= LIMITS.quantityMin && this.quantity <= LIMITS.quantityMax;
+  }
+
+  #requestQuote(delay: number): void {
+    clearTimeout(this.#quoteTimer);
+    this.#quoteAbort?.abort();
+    this.quoteError = '';
+    if (!this.#validQuantity()) {
+      this.quote = null;
+      this.quoting = false;
+      return;
+    }
+    this.quoting = true;
+    this.#quoteTimer = setTimeout(() => void this.#fetchQuote(), delay);
+  }
+
+  async #fetchQuote(): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    const abort = (this.#quoteAbort = new AbortController());
+    try {
+      const quote = await store.client.licenses.quote(this.quantity, { signal: abort.signal });
+      if (abort.signal.aborted) return;
+      this.quote = quote;
+    } catch (error) {
+      if (abort.signal.aborted) return;
+      this.quote = null;
+      this.quoteError = (error as SeatError).detail ?? this.i18n.t('somethingWentWrong', '');
+    } finally {
+      if (!abort.signal.aborted) this.quoting = false;
+    }
+  }
+
+  #canConfirm(): boolean {
+    const q = this.quote;
+    return !!q && !this.quoting && !this.submitting && this.agreed && q.quantity === this.quantity && q.mustFree === 0 && this.#isChange(q);
+  }
+
+  #isChange(q: Quote): boolean {
+    const scheduled = this.store?.account?.licenses.scheduled;
+    return q.change !== 0 || !!scheduled;
+  }
+
+  async #confirm(): Promise<void> {
+    const store = this.store;
+    const q = this.quote;
+    if (!store || !q || !this.#canConfirm()) return;
+    // Disabled before anything awaits: a double click buys once.
+    this.submitting = true;
+    try {
+      const detail = { quantity: q.quantity, currentQuantity: q.currentQuantity, amountDue: q.amountDue, currency: q.currency };
+      if (!request(this, 'seat-licenses-change-request', detail)) return;
+      const result = await store.mutate((client) => client.licenses.change({ quantity: q.quantity, expectedAmountDue: q.amountDue, acceptAgreement: true }));
+      emit(this, 'seat-licenses-changed', result);
+      this.announcement =
+        q.change > 0 ? this.i18n.t('licensesChanged', result.licenses.quantity) : result.licenses.scheduled
+          ? this.i18n.t('decreaseScheduled', result.licenses.scheduled.quantity, this.i18n.date(result.licenses.scheduled.effectiveAt))
+          : this.i18n.t('licensesChanged', result.licenses.quantity);
+      closeDialog(this.dialog);
+    } catch (error) {
+      const seatError = error as SeatError;
+      emit(this, 'seat-error', { error: seatError, action: 'licenses.change' });
+      if (seatError.code === 'quote_changed') {
+        this.submitError = this.i18n.t('quoteChanged');
+        this.#requestQuote(0);
+      } else {
+        this.submitError = seatError.detail ?? this.i18n.t('somethingWentWrong', '');
+      }
+    } finally {
+      this.submitting = false;
+    }
+  }
+
+  protected override render() {
+    const store = this.store;
+    if (!store) return nothing;
+    const account = store.account;
+    if (store.sessionExpired) return html`<div part="base" class="base"><p class="error">${this.i18n.t('sessionExpired')}</p></div>`;
+    if (!account) {
+      if (store.status === 'error') {
+        return html`<div part="base" class="base" role="alert">
+          <p class="error">${this.i18n.t('loadFailed')}</p>
+          <button @click=${() => void store.load()}>${this.i18n.t('retry')}</button>
+        </div>`;
+      }
+      return html`<div part="base" class="base" aria-busy="true"><p>${this.i18n.t('loading')}</p></div>`;
+    }
+    const l = account.licenses;
+    return html`
+      <section part="base" class="base" aria-labelledby="heading">
+        <div class="top">
+          <div>
+            <h2 id="heading" class="visually-hidden">${this.i18n.t('bannerHeading')}</h2>
+            <p part="summary" class="summary">${this.i18n.t('inUse', l.inUse, l.quantity)}</p>
+          </div>
+          ${store.can('licenses:manage')
+            ? html`<button part="manage-button" class="primary" @click=${() => this.openManage()}>${this.i18n.t('manageLicenses')}</button>`
+            : nothing}
+        </div>
+        <meter part="meter" aria-label=${this.i18n.t('meterLabel')} min="0" max=${l.quantity} value=${l.inUse} high=${Math.max(0, l.quantity - 0.5)}></meter>
+        <ul part="counts" class="counts">
+          <li>${this.i18n.t('enabledCount', l.enabled)}</li>
+          <li>${this.i18n.t('invitedCount', l.invited)}</li>
+          <li class=${l.available <= 0 ? 'none' : ''}>${this.i18n.t('availableCount', Math.max(0, l.available))}</li>
+        </ul>
+        ${l.available <= 0 ? html`<p part="notice" class="notice warning">${this.i18n.t('noneAvailable')}</p>` : nothing}
+        ${l.scheduled
+          ? html`<p part="notice" class="notice">
+              ${this.i18n.t('scheduledNotice', l.scheduled.quantity, this.i18n.date(l.scheduled.effectiveAt))}
+              ${l.scheduled.releases.length > 0 ? this.i18n.t('scheduledReleases', this.#nameList(l.scheduled.releases)) : nothing}
+            </p>`
+          : nothing}
+        <p class="visually-hidden" role="status">${this.announcement}</p>
+      </section>
+      ${store.can('licenses:manage') ? this.#renderDialog() : nothing}
+    `;
+  }
+
+  #renderDialog() {
+    const account = this.store!.account!;
+    const q = this.quote;
+    const invalid = !this.#validQuantity();
+    return html`
+      <dialog part="dialog" aria-labelledby="manage-heading" @close=${() => clearTimeout(this.#quoteTimer)}>
+        <h2 id="manage-heading">${this.i18n.t('manageHeading')}</h2>
+        <p class="hint">${this.i18n.t('currentTotal', account.licenses.quantity)}</p>
+        <div class="field">
+          <label for="quantity">${this.i18n.t('newTotal')}</label>
+          <input
+            id="quantity"
+            type="number"
+            inputmode="numeric"
+            min=${LIMITS.quantityMin}
+            max=${LIMITS.quantityMax}
+            step="1"
+            .value=${Number.isNaN(this.quantity) ? '' : String(this.quantity)}
+            aria-invalid=${invalid ? 'true' : 'false'}
+            aria-describedby="quote"
+            @input=${this.#onQuantityInput}
+          />
+        </div>
+        <div id="quote" class="quote" role="status" aria-live="polite">${this.#renderQuote(q, invalid)}</div>
+        <div class="field agreement">
+          <input id="agree" type="checkbox" .checked=${this.agreed} @change=${(e: Event) => (this.agreed = (e.target as HTMLInputElement).checked)} />
+          <label for="agree">${this.i18n.t('agreement')}</label>
+          ${this.agreementUrl
+            ? html`<a href=${this.agreementUrl} target="_blank" rel="noopener noreferrer">${this.i18n.t('agreementLink')}</a>`
+            : nothing}
+        </div>
+        ${this.submitError ? html`<p class="error" role="alert">${this.submitError}</p>` : nothing}
+        <div class="actions">
+          <button @click=${() => closeDialog(this.dialog)}>${this.i18n.t('cancel')}</button>
+          <button part="confirm-button" class="primary" ?disabled=${!this.#canConfirm()} @click=${this.#confirm}>
+            ${this.submitting ? this.i18n.t('changing') : this.i18n.t('completeChange')}
+          </button>
+        </div>
+      </dialog>
+    `;
+  }
+
+  #renderQuote(q: Quote | null, invalid: boolean) {
+    if (invalid) return html`<p class="error">${this.i18n.t('quantityRange', this.i18n.number(LIMITS.quantityMin), this.i18n.number(LIMITS.quantityMax))}</p>`;
+    if (this.quoteError) return html`<p class="error">${this.quoteError}</p>`;
+    if (this.quoting || !q) return html`<p class="hint">${this.i18n.t('quoting')}</p>`;
+    const scheduled = this.store?.account?.licenses.scheduled;
+    if (q.mustFree > 0) return html`<p class="error">${this.i18n.t('mustFree', q.mustFree)}</p>`;
+    if (q.change > 0) {
+      return html`<p class="amount">${this.i18n.t('amountDueNow', this.i18n.money(q.amountDue, q.currency))}</p>
+        <p class="hint">${this.i18n.t('prorationNote', q.remainingDays, q.periodDays)}</p>
+        ${scheduled ? html`<p class="hint">${this.i18n.t('cancelsScheduled', scheduled.quantity)}</p>` : nothing}`;
+    }
+    if (q.change < 0) {
+      return html`<p class="amount">${this.i18n.t('takesEffect', this.i18n.date(q.effectiveAt))}</p>
+        ${q.releases.length > 0 ? html`<p class="hint">${this.i18n.t('wouldRelease', this.#nameList(q.releases))}</p>` : nothing}`;
+    }
+    return html`<p class="hint">${scheduled ? this.i18n.t('cancelsScheduled', scheduled.quantity) : this.i18n.t('noChange')}</p>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'seat-banner': SeatBanner;
+  }
+}

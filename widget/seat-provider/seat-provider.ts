@@ -1,0 +1,83 @@
+import { ContextProvider } from '@lit/context';
+import { html, LitElement, type PropertyValues } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { SeatClient } from '../../sdk/client.js';
+import { seatContext } from '../shared/context.js';
+import { emit } from '../shared/events.js';
+import type { Messages } from '../shared/i18n/en.js';
+import { clientFor } from '../shared/store-controller.js';
+import { SeatStore } from '../shared/store.js';
+
+/**
+ * @summary Gives every seatkit element inside it one SDK client and one shared state, so a change
+ * made in one (an invite) shows in all (the banner's count) at once.
+ *
+ * @slot - The seatkit elements (and anything else).
+ * @event seat-session-expired - The session ended (an ownership transfer, or a 401 that `getToken` could not cure): sign in again.
+ */
+@customElement('seat-provider')
+export class SeatProvider extends LitElement {
+  /** Where the server is mounted: its origin plus any prefix, without `/v1`. */
+  @property({ attribute: 'base-url' }) baseUrl?: string;
+  @property({ attribute: 'account-id' }) accountId?: string;
+  /** The session token (minted by the host's back end). */
+  @property() token?: string;
+  /** Asked for the token before each call, and once more after a 401. */
+  @property({ attribute: false }) getToken?: () => string | Promise<string>;
+  /** BCP 47 locale for every element inside (default: the page's `lang`). */
+  @property() locale?: string;
+  /** Message overrides for every element inside. */
+  @property({ attribute: false }) messages?: Partial<Messages>;
+
+  /** A client the host set; otherwise one is made from the attributes. */
+  #hostClient?: SeatClient;
+  readonly #context = new ContextProvider(this, { context: seatContext });
+  readonly #onExpired = (event: Event) =>
+    emit(this, 'seat-session-expired', { reason: (event as CustomEvent<'owner_transferred' | 'unauthorized'>).detail });
+
+  /** The SDK client the elements share (set it to bring your own; otherwise made from the attributes). */
+  @property({ attribute: false })
+  get client(): SeatClient | undefined {
+    return this.#context.value?.client ?? this.#hostClient;
+  }
+  set client(client: SeatClient | undefined) {
+    const old = this.#hostClient;
+    this.#hostClient = client;
+    this.requestUpdate('client', old);
+  }
+
+  /** The shared state (read-only). */
+  get store(): SeatStore | undefined {
+    return this.#context.value;
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    if (changed.has('baseUrl') || changed.has('accountId') || changed.has('client')) {
+      const client = this.#hostClient ?? clientFor(this);
+      const previous = this.#context.value;
+      if (client !== previous?.client) {
+        previous?.removeEventListener('session-expired', this.#onExpired);
+        const store = client && new SeatStore(client);
+        store?.addEventListener('session-expired', this.#onExpired);
+        this.#context.setValue(store);
+        void store?.load();
+      }
+    }
+    const store = this.#context.value;
+    if (store && (store.locale !== this.locale || store.messages !== this.messages)) {
+      store.locale = this.locale;
+      store.messages = this.messages;
+      store.dispatchEvent(new Event('change'));
+    }
+  }
+
+  protected override render() {
+    return html`<slot></slot>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'seat-provider': SeatProvider;
+  }
+}
