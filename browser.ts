@@ -1,2 +1,3 @@
-/** Entry of `dist/seatkit.js`, the self-contained browser file. */
+/** Entry of `dist/seatkit.js`: the elements (registered on import), the SDK and Lit in one file. */
 export * from './sdk/index.js';
+export * from './widget/index.js';
