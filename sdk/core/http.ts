@@ -3,7 +3,7 @@
  * mapping of every failure to a `SeatError`.
  */
 import ky, { HTTPError, TimeoutError, type KyInstance, type Options } from 'ky';
-import { errorFromResponse, SeatError, SeatNetworkError, SeatTimeoutError } from './errors.js';
+import { errorFromResponse, SeatAuthError, SeatError, SeatNetworkError, SeatTimeoutError } from './errors.js';
 
 export type TokenSource = () => string | Promise<string>;
 
@@ -44,11 +44,17 @@ export interface Answer<T> {
   headers: Headers;
 }
 
-function abortion(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
+/** Rejects with the signal's reason when it aborts; `dispose()` removes its listener once the call settled. */
+function abortion(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
+  let onAbort = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
     if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
+  // Without a listener on it, a rejection that loses the race is no unhandled rejection either.
+  promise.catch(() => {});
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
 const RETRY_STATUSES = [408, 429, 500, 502, 503, 504];
@@ -67,7 +73,12 @@ export class Http {
   }
 
   async #token(): Promise<string | undefined> {
-    return this.#options.getToken ? await this.#options.getToken() : this.#options.token;
+    if (!this.#options.getToken) return this.#options.token;
+    try {
+      return await this.#options.getToken();
+    } catch (error) {
+      throw new SeatAuthError({ status: 401, code: 'unauthorized', detail: `getToken failed: ${String((error as Error)?.message ?? error)}`, cause: error });
+    }
   }
 
   async call<T>(method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, options: CallOptions = {}): Promise<Answer<T>> {
@@ -86,7 +97,7 @@ export class Http {
           methods: [method],
           statusCodes: RETRY_STATUSES,
           afterStatusCodes: [413, 429, 503],
-          maxRetryAfter: 60_000,
+          maxRetryAfter: 10_000,
           backoffLimit: 10_000,
           retryOnTimeout: options.retry === true,
           jitter: true,
@@ -102,14 +113,17 @@ export class Http {
       } catch (error) {
         // A 401 may be a token that just expired: ask `getToken` once more before giving up.
         if (!this.#options.getToken || options.anonymous || !(error instanceof HTTPError) || error.response.status !== 401) throw error;
-        return await send(await this.#options.getToken());
+        return await send(await this.#token());
       }
     };
+    // Settle on abort even when a custom fetch ignores the signal; one listener per call, removed after it.
+    const aborted = options.signal && abortion(options.signal);
     try {
-      // Settle on abort even when a custom fetch ignores the signal.
-      return await (options.signal ? Promise.race([attempt(), abortion(options.signal)]) : attempt());
+      return await (aborted ? Promise.race([attempt(), aborted.promise]) : attempt());
     } catch (error) {
       throw await this.#map(error, options.signal);
+    } finally {
+      aborted?.dispose();
     }
   }
 

@@ -1,0 +1,148 @@
+/**
+ * The built package (`npm run build`): `seatkit/sdk` imports by name from ESM, resolves from
+ * CommonJS, ships declarations without `any`, and bundles for browsers with no `node:` import.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { after, before, describe, it } from 'node:test';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const run = promisify(execFile);
+
+async function filesUnder(dir: string, suffix: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile() && e.name.endsWith(suffix)).map((e) => join(e.parentPath, e.name));
+}
+
+/** Removes comments (line and block) from TypeScript declarations; strings are left alone. */
+function withoutComments(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+}
+
+describe('the built package seatkit/sdk', () => {
+  let consumer: string;
+
+  before(async () => {
+    await run('npm', ['run', 'build'], { cwd: ROOT, timeout: 120_000 });
+    // A consumer project outside the package, with seatkit installed (linked) as a dependency.
+    consumer = await mkdtemp(join(tmpdir(), 'seatkit-consumer-'));
+    await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { seatkit: '*' } }));
+    await mkdir(join(consumer, 'node_modules'));
+    await symlink(ROOT, join(consumer, 'node_modules', 'seatkit'), 'dir');
+  });
+  after(async () => {
+    if (consumer) await rm(consumer, { recursive: true, force: true });
+  });
+
+  it('package.json exports ./sdk with types and default, pointing at what the build produced', async () => {
+    const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { type: string; exports: Record<string, { types: string; default: string }> };
+    assert.equal(pkg.type, 'module');
+    const sdk = pkg.exports['./sdk'];
+    assert.ok(sdk, 'exports ./sdk');
+    assert.deepEqual(Object.keys(sdk), ['types', 'default'], 'types first, then default');
+    assert.ok((await stat(join(ROOT, sdk.types))).isFile(), sdk.types);
+    assert.ok((await stat(join(ROOT, sdk.default))).isFile(), sdk.default);
+  });
+
+  it('imports by package name from an ES module: SeatClient, SeatAdmin and SeatError are functions that work', async () => {
+    const script = `
+      import { SeatClient, SeatAdmin, SeatError, SeatNotFoundError, LIMITS, checkEmail } from 'seatkit/sdk';
+      console.log(typeof SeatClient, typeof SeatAdmin, typeof SeatError);
+      const client = new SeatClient({ baseUrl: 'http://localhost:1', accountId: 'acc_x', token: 't' });
+      console.log(typeof client.users.list, typeof client.licenses.change, new SeatNotFoundError({ status: 404, code: 'not_found', detail: 'x' }) instanceof SeatError);
+      console.log(LIMITS.pageSizeMax, checkEmail('ada@acme.example'));
+    `;
+    for (const cwd of [ROOT, consumer]) {
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd });
+      assert.deepEqual(stdout.trim().split('\n'), ['function function function', 'function function true', '200 null'], `from ${cwd}`);
+    }
+  });
+
+  it('resolves from CommonJS (require.resolve) to the built file', async () => {
+    const { stdout } = await run(process.execPath, ['-e', "console.log(require.resolve('seatkit/sdk'))"], { cwd: ROOT });
+    assert.equal(stdout.trim(), join(ROOT, 'dist', 'sdk', 'index.js'));
+  });
+
+  it('its declarations (dist/sdk/**/*.d.ts) contain no `any`', async () => {
+    const files = await filesUnder(join(ROOT, 'dist', 'sdk'), '.d.ts');
+    assert.ok(files.length >= 5, `declarations: ${files.length}`);
+    const offenders: string[] = [];
+    for (const file of files) {
+      withoutComments(await readFile(file, 'utf8'))
+        .split('\n')
+        .forEach((line, i) => {
+          if (/\bany\b/.test(line)) offenders.push(`${file.slice(ROOT.length)}:${i + 1}: ${line.trim()}`);
+        });
+    }
+    assert.deepEqual(offenders, []);
+    const index = await readFile(join(ROOT, 'dist', 'sdk', 'index.d.ts'), 'utf8');
+    for (const name of ['SeatClient', 'SeatAdmin', 'SeatError', 'Page', 'PagePromise']) assert.match(index, new RegExp(`\\b${name}\\b`));
+  });
+
+  it('type-checks a consumer that imports seatkit/sdk (types through the exports map)', async () => {
+    await writeFile(
+      join(consumer, 'use.ts'),
+      `import { SeatClient, SeatError, type User, type Page } from 'seatkit/sdk';
+       const client = new SeatClient({ baseUrl: 'http://localhost:1', accountId: 'acc_x', token: 't' });
+       export async function names(): Promise<string[]> {
+         const page: Page<User> = await client.users.list({ sort: '-email', limit: 10 });
+         try { await client.licenses.quote(2); } catch (error) { if (error instanceof SeatError) return [error.code]; }
+         return page.data.map((u) => u.email);
+       }
+       // @ts-expect-error: an unknown sort key is a type error
+       client.users.list({ sort: 'shoeSize' });
+      `,
+    );
+    await writeFile(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, lib: ['ES2023', 'DOM'], types: [] }, files: ['use.ts'] }),
+    );
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const result = await run(process.execPath, [tsc, '-p', consumer], { cwd: consumer }).catch((error: { stdout?: string }) => assert.fail(`tsc failed:\n${error.stdout}`));
+    assert.equal(result.stdout, '');
+  });
+
+  it('bundles for browsers with vite: no node: import, small (one entry importing SeatClient)', async (t) => {
+    const { build } = await import('vite');
+    const bundle = async (name: string, source: string) => {
+      const entry = join(consumer, `${name}.js`);
+      await writeFile(entry, source);
+      const outDir = join(consumer, `out-${name}`);
+      await build({
+        root: consumer,
+        configFile: false,
+        logLevel: 'silent',
+        build: {
+          outDir,
+          emptyOutDir: true,
+          minify: true,
+          target: 'es2022',
+          lib: { entry, formats: ['es'], fileName: () => `${name}.js` },
+        },
+      });
+      const code = await readFile(join(outDir, `${name}.js`), 'utf8');
+      return { code, bytes: Buffer.byteLength(code), gzip: gzipSync(code).length };
+    };
+
+    const client = await bundle('client', `import { SeatClient } from 'seatkit/sdk';\nconsole.log(SeatClient);\n`);
+    t.diagnostic(`browser bundle of SeatClient: ${client.bytes} bytes minified, ${client.gzip} bytes gzipped`);
+    assert.doesNotMatch(client.code, /["']node:/, 'no node: import');
+    assert.doesNotMatch(client.code, /\brequire\(/, 'no require()');
+    assert.doesNotMatch(client.code, /\bprocess\.env\b|\bBuffer\b/, 'no Node globals');
+    assert.match(client.code, /Idempotency-Key/, 'the client is in it');
+    assert.ok(client.bytes < 40_000, `small: ${client.bytes} bytes`);
+    assert.ok(client.gzip < 12_000, `small gzipped: ${client.gzip} bytes`);
+
+    // Tree-shaking: the input limits alone leave the client (and ky) out.
+    const limits = await bundle('limits', `import { checkEmail } from 'seatkit/sdk';\nconsole.log(checkEmail('a@b.example'));\n`);
+    t.diagnostic(`browser bundle of checkEmail alone: ${limits.bytes} bytes minified`);
+    assert.doesNotMatch(limits.code, /Idempotency-Key|prefixUrl/, 'neither the client nor ky');
+    assert.ok(limits.bytes < client.bytes / 3, `${limits.bytes} bytes`);
+  });
+});
