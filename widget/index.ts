@@ -8,3 +8,4 @@ export { SeatStore } from './shared/store.js';
 export { registerLocale } from './shared/i18n/localize.js';
 export { en, type Messages } from './shared/i18n/en.js';
 export { SeatBanner } from './seat-banner/seat-banner.js';
+export { InviteForm } from './invite-form/invite-form.js';

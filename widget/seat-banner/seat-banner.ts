@@ -93,7 +93,8 @@ export class SeatBanner extends SeatElement {
     this.agreed = false;
     this.submitError = '';
     this.quote = null;
-    openDialog(this.dialog, quantity === undefined ? undefined : this.renderRoot.querySelector('[part~="manage-button"]'));
+    // Focus returns to what opened it (the invite form's "Buy a license"), or to Manage licenses if that is gone.
+    openDialog(this.dialog, undefined, this.renderRoot.querySelector('[part~="manage-button"]'));
     this.#requestQuote(0);
   }
 

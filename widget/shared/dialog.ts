@@ -8,12 +8,18 @@ function deepActiveElement(): Element | null {
   return active;
 }
 
-export function openDialog(dialog: HTMLDialogElement | null | undefined, trigger: Element | null = deepActiveElement()): void {
+/** Opens a modal; on close, focus goes back to `trigger` (by default what had focus), or to `fallback` if it is gone. */
+export function openDialog(
+  dialog: HTMLDialogElement | null | undefined,
+  trigger: Element | null = deepActiveElement(),
+  fallback?: Element | null,
+): void {
   if (!dialog || dialog.open) return;
   dialog.addEventListener(
     'close',
     () => {
-      if (trigger instanceof HTMLElement && trigger.isConnected) trigger.focus();
+      const target = trigger instanceof HTMLElement && trigger.isConnected ? trigger : fallback;
+      if (target instanceof HTMLElement && target.isConnected) target.focus();
     },
     { once: true },
   );

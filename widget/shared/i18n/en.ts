@@ -3,6 +3,21 @@
  * locales are opt-in modules (`seatkit/widget/locales/de`) that register a full catalogue; hosts
  * override single messages with the `messages` property.
  */
+const historyActions: Record<string, string> = {
+  'account.created': 'Account created',
+  'user.invited': 'Invited',
+  'invitation.resent': 'Invitation sent again',
+  'invitation.revoked': 'Invitation revoked',
+  'invitation.accepted': 'Invitation accepted',
+  'invitation.expired': 'Invitation expired',
+  'license.assigned': 'License assigned',
+  'license.unassigned': 'License removed',
+  'license.reassigned': 'License reassigned',
+  'license.released': 'License released at renewal',
+  'user.updated': 'Details changed',
+  'owner.transferred': 'Primary contact changed',
+};
+
 export const en = {
   // shared
   loading: 'Loading…',
@@ -68,6 +83,11 @@ export const en = {
   noLicenseToInvite: 'No license is free, so nobody can be invited now.',
   buyLicense: 'Buy a license',
   fixErrors: 'Check the highlighted fields.',
+  emailLocalTooLong: (max: number) => `At most ${max} characters before the @`,
+  assigning: 'Assigning…',
+  licenseAssigned: (email: string) => `A license was assigned to ${email}.`,
+  buyAskOwner: 'Only the account owner can buy licenses. Ask them to add one.',
+  buyWithManage: 'Buy a license with Manage licenses, then invite.',
 
   // user table
   usersHeading: 'Users',
@@ -114,6 +134,35 @@ export const en = {
   editConflict: 'Someone else changed this user. The latest details are shown; make your change again.',
   historyHeading: (name: string) => `History of ${name}`,
   noHistory: 'No changes yet.',
+  usersForbidden: 'Only the account owner and admins can see the users of this account.',
+  usersLoadFailed: 'Could not load the users.',
+  roleOwnerShort: 'Owner',
+  sortAscending: 'sorted ascending',
+  sortDescending: 'sorted descending',
+  pagination: 'Pages',
+  editShort: 'Edit',
+  assignShort: 'Assign',
+  reassignShort: 'Reassign',
+  resendShort: 'Resend',
+  revokeShort: 'Revoke',
+  historyShort: 'History',
+  revokeHeading: 'Revoke invitation',
+  revokeBody: (name: string) => `The invitation of ${name} stops working and its license is free at once.`,
+  revokeConfirm: 'Revoke invitation',
+  noReceivers: 'Nobody is without a license, so there is nobody to give this license to.',
+  receiverOption: (name: string, email: string) => `${name} (${email})`,
+  assigned: (name: string) => `${name} has a license now.`,
+  unassigned: (name: string) => `${name} no longer has a license.`,
+  reassigned: (from: string, to: string) => `The license of ${from} now belongs to ${to}.`,
+  resent: (email: string) => `Invitation sent again to ${email}.`,
+  revoked: (name: string) => `The invitation of ${name} was revoked.`,
+  userUpdated: (name: string) => `Saved the details of ${name}.`,
+  noLicenseToAssign: 'No license is free. Buy one, or free one first.',
+  historyEntry: (action: string, actor: string) => (actor ? `${action}, by ${actor}` : action),
+  historyAction: (action: string) => historyActions[action] ?? action,
+  actorSystem: 'seatkit',
+  actorApiKey: 'the host application',
+  actorYou: 'you',
 };
 
 export type Messages = typeof en;
