@@ -5,6 +5,7 @@
 import { createApp } from '../../server/app.js';
 import type { AppConfig, Clock } from '../../server/config.js';
 import { MemoryStore } from '../../server/store/memory.js';
+import type { Store } from '../../server/store/types.js';
 import { OutboxMailer } from '../../server/mail/outbox.js';
 import type { CreateAccountBody, CreateAccountResult, OutboxMessage, PageBody, SessionResult, User, UserResult } from '../../sdk/types.js';
 
@@ -30,8 +31,11 @@ export interface Reply<T = any> {
 export type Harness = ReturnType<typeof makeHarness>;
 
 export function makeHarness(config: Partial<AppConfig> = {}) {
-  const clock = new ManualClock();
-  const store = new MemoryStore();
+  return harnessOn(new MemoryStore(), new ManualClock(), config);
+}
+
+/** The helpers on an app over `store` (memory or file) and a hand-moved wall clock. */
+function harnessOn<S extends Store>(store: S, clock: ManualClock, config: Partial<AppConfig>) {
   const mailer = new OutboxMailer({ now: () => clock.now() });
   const app = createApp({ store, mailer, clock, config: { apiKey: API_KEY, ...config } });
 
@@ -144,86 +148,7 @@ export async function makeFileHarness(
 ) {
   const { clock = new ManualClock(), config = {}, ...storeOptions } = options;
   const store = await FileStore.open(dir, storeOptions);
-  const mailer = new OutboxMailer({ now: () => clock.now() });
-  const app = createApp({ store, mailer, clock, config: { apiKey: API_KEY, rateLimits: false, ...config } });
-
-  async function request<T = any>(
-    method: string,
-    path: string,
-    options: { token?: string | null; body?: unknown; raw?: BodyInit; headers?: Record<string, string> } = {},
-  ): Promise<Reply<T>> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    let body: BodyInit | undefined = options.raw;
-    if (options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers['Content-Type'] ??= 'application/json';
-    }
-    const response = await app.request(path, { method, headers, body });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* not JSON */
-    }
-    return { status: response.status, headers: response.headers, body: parsed as T };
-  }
-
-  const admin = (method: string, path: string, body?: unknown) => request(method, path, { token: API_KEY, body });
-
-  async function session(accountId: string, userId: string): Promise<string> {
-    const res = await request<SessionResult>('POST', `/v1/accounts/${accountId}/sessions`, { token: API_KEY, body: { userId } });
-    if (res.status !== 200) throw new Error(`session: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.token;
-  }
-
-  async function createAccount(overrides: Partial<CreateAccountBody> = {}) {
-    const body: CreateAccountBody = {
-      name: 'Acme Engineering',
-      licenses: { quantity: 5, unitPrice: 400, currency: 'USD', interval: 'month' },
-      owner: { email: 'owner@acme.example', firstName: 'Olive', lastName: 'Owner' },
-      ...overrides,
-    };
-    const res = await request<CreateAccountResult>('POST', '/v1/accounts', { token: API_KEY, body });
-    if (res.status !== 201) throw new Error(`createAccount: ${res.status} ${JSON.stringify(res.body)}`);
-    const accountId = res.body.account.id;
-    const owner = res.body.owner;
-    const ownerToken = await session(accountId, owner.id);
-    return { accountId, owner, ownerToken, account: res.body.account, base: `/v1/accounts/${accountId}` };
-  }
-
-  /** The invitation token of the newest email to `email`. */
-  async function invitationToken(email: string): Promise<string> {
-    const messages = (await mailer.list()) as OutboxMessage[];
-    const message = [...messages].reverse().find((m) => m.to === email);
-    if (!message?.activationUrl) throw new Error(`no invitation for ${email}`);
-    return decodeURIComponent(message.activationUrl.split('/').pop()!);
-  }
-
-  /** Invites someone; with `accept`, activates them too and returns their session token. */
-  async function addUser(
-    accountId: string,
-    token: string,
-    person: { email: string; firstName?: string; lastName?: string; role?: 'admin' | 'member'; qualification?: string },
-    accept = true,
-  ): Promise<{ user: User; token?: string }> {
-    const res = await request<UserResult>('POST', `/v1/accounts/${accountId}/invitations`, {
-      token,
-      body: { firstName: 'Test', lastName: 'User', ...person },
-    });
-    if (res.status !== 201) throw new Error(`invite: ${res.status} ${JSON.stringify(res.body)}`);
-    if (!accept) return { user: res.body.user };
-    const accepted = await request('POST', `/v1/invitations/${await invitationToken(person.email)}/accept`, { body: {} });
-    if (accepted.status !== 200) throw new Error(`accept: ${accepted.status} ${JSON.stringify(accepted.body)}`);
-    return { user: accepted.body.user, token: accepted.body.token };
-  }
-
-  async function outbox(): Promise<PageBody<OutboxMessage>> {
-    return (await admin('GET', '/v1/outbox?limit=200')).body;
-  }
-
-  return { app, store, mailer, clock, request, admin, createAccount, session, invitationToken, addUser, outbox, close: () => store.close() };
+  return { ...harnessOn(store, clock, { rateLimits: false, ...config }), close: () => store.close() };
 }
 
 // ---------------------------------------------------------------------------------------------
