@@ -9,3 +9,4 @@ export { registerLocale } from './shared/i18n/localize.js';
 export { en, type Messages } from './shared/i18n/en.js';
 export { SeatBanner } from './seat-banner/seat-banner.js';
 export { InviteForm } from './invite-form/invite-form.js';
+export { UserTable } from './user-table/user-table.js';

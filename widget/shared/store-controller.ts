@@ -7,6 +7,7 @@ import { ContextConsumer } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { SeatClient } from '../../sdk/client.js';
 import { seatContext } from './context.js';
+import { emit } from './events.js';
 import { SeatStore } from './store.js';
 
 export interface StoreHost extends ReactiveControllerHost, HTMLElement {
@@ -67,6 +68,10 @@ export class StoreController implements ReactiveController {
       this.#ownKey = key;
       const client = clientFor(this.host);
       this.#own = client && new SeatStore(client);
+      // Alone, the element itself tells the host the session ended (inside a provider, the provider does).
+      this.#own?.addEventListener('session-expired', (event) =>
+        emit(this.host, 'seat-session-expired', { reason: (event as CustomEvent<'owner_transferred' | 'unauthorized'>).detail }),
+      );
       void this.#own?.load();
       this.#subscribe();
     }

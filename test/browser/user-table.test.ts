@@ -1,0 +1,419 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import { SeatClient } from '../../sdk/client.js';
+import type { User } from '../../sdk/types.js';
+import '../../widget/index.js';
+import type { SeatBanner } from '../../widget/seat-banner/seat-banner.js';
+import type { SeatProvider } from '../../widget/seat-provider/seat-provider.js';
+import type { UserTable } from '../../widget/user-table/user-table.js';
+import { API_BASE, api, seed, type Seeded, textOf, until } from './helpers.js';
+
+declare const describe: (name: string, fn: () => void) => void;
+declare const it: (name: string, fn: () => Promise<void>) => void;
+
+interface Mounted {
+  provider: SeatProvider;
+  table: UserTable;
+  banner: SeatBanner;
+}
+
+/** A provider with a banner and a table, as the given viewer; resolves once rows show. */
+async function mount(s: Seeded, token: string, pageSize = 50): Promise<Mounted> {
+  const provider = await fixture<SeatProvider>(html`<seat-provider base-url=${API_BASE} account-id=${s.accountId} token=${token}>
+    <seat-banner></seat-banner>
+    <user-table page-size=${pageSize}></user-table>
+  </seat-provider>`);
+  const table = provider.querySelector('user-table')!;
+  const banner = provider.querySelector('seat-banner')!;
+  await until(() => rows(table).length > 0 || textOf(table).includes('Only the account owner'));
+  return { provider, table, banner };
+}
+
+const shadow = (el: Element) => el.shadowRoot!;
+const rows = (table: UserTable) => [...shadow(table).querySelectorAll<HTMLTableRowElement>('tbody tr[data-user-id]')];
+const rowOf = (table: UserTable, name: string) => rows(table).find((row) => textOf(row.querySelector('.name')) === name);
+const names = (table: UserTable) => rows(table).map((row) => textOf(row.querySelector('.name')));
+const action = (table: UserTable, label: string) => shadow(table).querySelector<HTMLButtonElement>(`[part~="action-button"][aria-label="${label}"]`);
+const dialog = (table: UserTable) => shadow(table).querySelector('dialog')!;
+const buttonsOf = (scope: ParentNode) => [...scope.querySelectorAll('button')].map((b) => textOf(b));
+const button = (scope: ParentNode, text: string) => [...scope.querySelectorAll('button')].find((b) => textOf(b) === text)!;
+const range = (table: UserTable) => textOf(shadow(table).querySelector('.range'));
+/** Each row's status label, by name. */
+const statusOf = (table: UserTable, name: string) => textOf(rowOf(table, name)?.querySelector('[part~="status"]'));
+
+function record(target: EventTarget, types: string[]): { type: string; detail: unknown }[] {
+  const seen: { type: string; detail: unknown }[] = [];
+  for (const type of types) target.addEventListener(type, (event) => seen.push({ type, detail: (event as CustomEvent).detail }));
+  return seen;
+}
+
+async function openDialogFor(table: UserTable, label: string): Promise<HTMLDialogElement> {
+  action(table, label)!.click();
+  await until(() => dialog(table).open);
+  return dialog(table);
+}
+
+describe('<user-table>', () => {
+  it('renders every user with email and status as text; only the owner\'s row says "Account owner"', async () => {
+    const s = await seed({ quantity: 5 });
+    await s.addUser('kay@acme.example', 'Kay', 'Adams', true);
+    const { table } = await mount(s, s.ownerToken);
+    await until(() => rows(table).length === 4);
+    expect(shadow(table).querySelector('h2')!.textContent).to.equal('Users');
+    expect(shadow(table).querySelector('table')!.getAttribute('aria-labelledby')).to.equal('heading');
+    expect([...shadow(table).querySelectorAll('thead th')].map((th) => th.getAttribute('scope'))).to.deep.equal(Array(6).fill('col'));
+    expect(textOf(rowOf(table, 'Ada Lovelace'))).to.contain('ada@acme.example');
+    expect(textOf(rowOf(table, 'Alan Turing'))).to.contain('alan@acme.example');
+    expect(statusOf(table, 'Ada Lovelace')).to.equal('Account owner');
+    expect(statusOf(table, 'Grace Hopper')).to.equal('Enabled');
+    expect(statusOf(table, 'Kay Adams')).to.equal('Invited');
+    const withOwnerText = rows(table).filter((row) => textOf(row).includes('Account owner'));
+    expect(withOwnerText.map((row) => textOf(row.querySelector('.name')))).to.deep.equal(['Ada Lovelace']);
+    expect(textOf(rowOf(table, 'Ada Lovelace'))).to.contain('Managing director');
+    await expect(table).to.be.accessible();
+  });
+
+  it('renders user text as text, never as HTML', async () => {
+    const s = await seed({ quantity: 5 });
+    await s.addUser('eve@acme.example', '<img src=x onerror="window.pwned=1">', '<b>Eve</b>', true);
+    const { table } = await mount(s, s.ownerToken);
+    await until(() => rows(table).length === 4);
+    expect(shadow(table).querySelector('tbody img, tbody b')).to.equal(null);
+    expect(textOf(shadow(table))).to.contain('<img src=x onerror="window.pwned=1"> <b>Eve</b>');
+  });
+
+  it('removes a license after the "Remove team member" confirmation, and the banner updates at once', async () => {
+    const s = await seed({ quantity: 5 });
+    const { provider, table, banner } = await mount(s, s.ownerToken);
+    await until(() => textOf(banner).includes('3 of 5 licenses in use'));
+    const seen = record(provider, ['seat-unassign-request', 'seat-license-unassigned']);
+    const trigger = action(table, 'Remove Alan Turing')!;
+    expect(textOf(trigger)).to.equal('✕');
+    const d = await openDialogFor(table, 'Remove Alan Turing');
+    expect(textOf(d.querySelector('#dialog-heading'))).to.equal('Remove team member');
+    expect(d.getAttribute('aria-labelledby')).to.equal('dialog-heading');
+    expect(buttonsOf(d)).to.deep.equal(['Cancel', 'Remove team member']);
+    await expect(table).to.be.accessible();
+    button(d, 'Remove team member').click();
+    await until(() => textOf(banner).includes('2 of 5 licenses in use'));
+    await until(() => statusOf(table, 'Alan Turing') === 'Disabled');
+    expect(d.open).to.equal(false);
+    expect(seen.map((e) => e.type)).to.deep.equal(['seat-unassign-request', 'seat-license-unassigned']);
+    expect((seen[1]!.detail as { user: User }).user.status).to.equal('disabled');
+    expect(action(table, 'Remove Alan Turing')).to.equal(null);
+    expect(action(table, 'Assign a license to Alan Turing')).to.not.equal(null);
+    expect(textOf(shadow(table).querySelector('[role="status"]'))).to.equal('Alan Turing no longer has a license.');
+    await expect(table).to.be.accessible();
+  });
+
+  it('keeps the license when the removal is cancelled, in the dialog or by the host', async () => {
+    const s = await seed({ quantity: 5 });
+    const { provider, table } = await mount(s, s.ownerToken);
+    const d = await openDialogFor(table, 'Remove Alan Turing');
+    button(d, 'Cancel').click();
+    await until(() => !d.open);
+    provider.addEventListener('seat-unassign-request', (event) => event.preventDefault());
+    action(table, 'Remove Alan Turing')!.click();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(dialog(table).open).to.equal(false);
+    expect(statusOf(table, 'Alan Turing')).to.equal('Enabled');
+    const alan = await api<User>('GET', `/v1/accounts/${s.accountId}/users/${s.member.id}`, s.ownerToken);
+    expect(alan.status).to.equal('enabled');
+  });
+
+  it('assigns a license to a disabled user', async () => {
+    const s = await seed({ quantity: 5 });
+    await api('DELETE', `/v1/accounts/${s.accountId}/users/${s.member.id}/license`, s.ownerToken);
+    const { provider, table, banner } = await mount(s, s.ownerToken);
+    await until(() => statusOf(table, 'Alan Turing') === 'Disabled');
+    const seen = record(provider, ['seat-license-assigned']);
+    action(table, 'Assign a license to Alan Turing')!.click();
+    await until(() => statusOf(table, 'Alan Turing') === 'Enabled');
+    expect(textOf(banner)).to.contain('3 of 5 licenses in use');
+    expect(seen).to.have.length(1);
+    await expect(table).to.be.accessible();
+  });
+
+  it('reassigns a license to a disabled user chosen in a dialog, with no license available', async () => {
+    const s = await seed({ quantity: 3 });
+    await api('DELETE', `/v1/accounts/${s.accountId}/users/${s.member.id}/license`, s.ownerToken);
+    await s.addUser('dave@acme.example', 'Dave', 'Cutler');
+    const { provider, table, banner } = await mount(s, s.ownerToken);
+    await until(() => textOf(banner).includes('3 of 3 licenses in use'));
+    const seen = record(provider, ['seat-reassign-request', 'seat-license-reassigned']);
+    const d = await openDialogFor(table, 'Reassign the license of Dave Cutler');
+    expect(textOf(d.querySelector('#dialog-heading'))).to.equal('Reassign license');
+    await until(() => !!d.querySelector('select#receiver'));
+    const select = d.querySelector<HTMLSelectElement>('select#receiver')!;
+    expect([...select.options].map((o) => o.textContent)).to.deep.equal(['Alan Turing (alan@acme.example)']);
+    expect(textOf(d.querySelector('label[for="receiver"]'))).to.equal('Receiver');
+    await expect(table).to.be.accessible();
+    button(d, 'Reassign license').click();
+    await until(() => statusOf(table, 'Alan Turing') === 'Enabled' && statusOf(table, 'Dave Cutler') === 'Disabled');
+    expect(textOf(banner)).to.contain('3 of 3 licenses in use');
+    expect(seen.map((e) => e.type)).to.deep.equal(['seat-reassign-request', 'seat-license-reassigned']);
+    const detail = seen[0]!.detail as { from: User; to: User };
+    expect([detail.from.email, detail.to.email]).to.deep.equal(['dave@acme.example', 'alan@acme.example']);
+  });
+
+  it('makes another user primary contact, then emits seat-owner-changed and seat-session-expired', async () => {
+    const s = await seed({ quantity: 5 });
+    const { provider, table } = await mount(s, s.ownerToken);
+    expect(action(table, 'Make Ada Lovelace primary contact')).to.equal(null);
+    expect(textOf(action(table, 'Make Grace Hopper primary contact'))).to.equal('↑');
+    const seen = record(provider, ['seat-owner-change-request', 'seat-owner-changed', 'seat-session-expired']);
+    const d = await openDialogFor(table, 'Make Grace Hopper primary contact');
+    expect(textOf(d.querySelector('#dialog-heading'))).to.equal('Change primary contact');
+    expect(buttonsOf(d)).to.deep.equal(['Cancel', 'Make primary contact']);
+    await expect(table).to.be.accessible();
+    button(d, 'Make primary contact').click();
+    await until(() => seen.some((e) => e.type === 'seat-session-expired'));
+    expect(seen.map((e) => e.type)).to.deep.equal(['seat-owner-change-request', 'seat-owner-changed', 'seat-session-expired']);
+    expect(seen[2]!.detail).to.deep.equal({ reason: 'owner_transferred' });
+    const users = (seen[1]!.detail as { users: User[] }).users;
+    expect(users.find((u) => u.email === 'grace@acme.example')!.role).to.equal('owner');
+    await until(() => textOf(table).includes('Your session has ended'));
+    await expect(table).to.be.accessible();
+  });
+
+  it('edits details with If-Match, and on a conflict says so and loads the latest details', async () => {
+    const s = await seed({ quantity: 5 });
+    const { provider, table } = await mount(s, s.ownerToken);
+    const seen = record(provider, ['seat-user-updated', 'seat-error']);
+    const d = await openDialogFor(table, 'Edit Alan Turing');
+    expect(textOf(d.querySelector('#dialog-heading'))).to.equal('Edit user');
+    const field = (id: string) => d.querySelector<HTMLInputElement>(`#${id}`)!;
+    expect(field('edit-first-name').value).to.equal('Alan');
+    expect(d.querySelector<HTMLSelectElement>('#edit-role')!.value).to.equal('member');
+    await expect(table).to.be.accessible();
+
+    // Invalid input never leaves the form.
+    field('edit-first-name').value = '';
+    field('edit-first-name').dispatchEvent(new Event('input'));
+    button(d, 'Save').click();
+    await until(() => textOf(d).includes('Required'));
+    expect(field('edit-first-name').getAttribute('aria-invalid')).to.equal('true');
+    await expect(table).to.be.accessible();
+    field('edit-first-name').value = 'Alan';
+    field('edit-first-name').dispatchEvent(new Event('input'));
+
+    // Someone else changes Alan after the dialog opened.
+    const other = new SeatClient({ baseUrl: API_BASE, accountId: s.accountId, token: s.adminToken });
+    await other.users.update(s.member.id, { lastName: 'Turing-Smith', qualification: 'Mathematician' });
+
+    field('edit-qualification').value = 'Cryptanalyst';
+    field('edit-qualification').dispatchEvent(new Event('input'));
+    button(d, 'Save').click();
+    await until(() => textOf(d).includes('Someone else changed this user'));
+    expect(textOf(d.querySelector('[role="alert"]'))).to.equal('Someone else changed this user. The latest details are shown; make your change again.');
+    expect(field('edit-last-name').value).to.equal('Turing-Smith');
+    expect(field('edit-qualification').value).to.equal('Mathematician');
+    expect((seen.find((e) => e.type === 'seat-error')!.detail as { error: { status: number } }).error.status).to.equal(412);
+    await expect(table).to.be.accessible();
+
+    // Again, on the latest version: saved.
+    field('edit-qualification').value = 'Cryptanalyst';
+    field('edit-qualification').dispatchEvent(new Event('input'));
+    const role = d.querySelector<HTMLSelectElement>('#edit-role')!;
+    role.value = 'admin';
+    role.dispatchEvent(new Event('change'));
+    button(d, 'Save').click();
+    await until(() => !d.open);
+    const updated = seen.find((e) => e.type === 'seat-user-updated')!.detail as { user: User };
+    expect([updated.user.lastName, updated.user.qualification, updated.user.role]).to.deep.equal(['Turing-Smith', 'Cryptanalyst', 'admin']);
+    await until(() => textOf(rowOf(table, 'Alan Turing-Smith')).includes('Cryptanalyst'));
+    expect(textOf(rowOf(table, 'Alan Turing-Smith'))).to.contain('Admin');
+  });
+
+  it("does not offer the owner's role in the owner's edit dialog", async () => {
+    const s = await seed({ quantity: 5 });
+    const { table } = await mount(s, s.adminToken);
+    const d = await openDialogFor(table, 'Edit Ada Lovelace');
+    expect(d.querySelector('#edit-role')).to.equal(null);
+    expect(d.querySelector<HTMLInputElement>('#edit-first-name')!.value).to.equal('Ada');
+  });
+
+  it('resends and revokes a pending invitation', async () => {
+    const s = await seed({ quantity: 5 });
+    await s.addUser('kay@acme.example', 'Kay', 'Adams', true);
+    const { provider, table, banner } = await mount(s, s.ownerToken);
+    await until(() => statusOf(table, 'Kay Adams') === 'Invited');
+    expect(action(table, 'Remove Kay Adams')).to.equal(null);
+    const seen = record(provider, ['seat-invitation-resent', 'seat-revoke-request', 'seat-invitation-revoked']);
+    action(table, 'Resend the invitation to Kay Adams')!.click();
+    await until(() => seen.length === 1);
+    expect(textOf(shadow(table).querySelector('[role="status"]'))).to.equal('Invitation sent again to kay@acme.example.');
+    expect(textOf(action(table, 'Resend the invitation to Kay Adams'))).to.equal('Resend');
+
+    const d = await openDialogFor(table, 'Revoke the invitation of Kay Adams');
+    expect(textOf(d.querySelector('#dialog-heading'))).to.equal('Revoke invitation');
+    expect(buttonsOf(d)).to.deep.equal(['Cancel', 'Revoke invitation']);
+    button(d, 'Revoke invitation').click();
+    await until(() => statusOf(table, 'Kay Adams') === 'Disabled');
+    expect(seen.map((e) => e.type)).to.deep.equal(['seat-invitation-resent', 'seat-revoke-request', 'seat-invitation-revoked']);
+    expect(textOf(banner)).to.contain('3 of 5 licenses in use');
+    await expect(table).to.be.accessible();
+  });
+
+  it("shows a user's history, newest first, with readable actions", async () => {
+    const s = await seed({ quantity: 5 });
+    await api('DELETE', `/v1/accounts/${s.accountId}/users/${s.member.id}/license`, s.ownerToken);
+    await api('PUT', `/v1/accounts/${s.accountId}/users/${s.member.id}/license`, s.ownerToken);
+    const { table } = await mount(s, s.ownerToken);
+    const d = await openDialogFor(table, 'View the history of Alan Turing');
+    expect(textOf(d.querySelector('#dialog-heading'))).to.equal('History of Alan Turing');
+    await until(() => d.querySelectorAll('li').length > 0);
+    const entries = [...d.querySelectorAll('li .event')].map((li) => textOf(li));
+    expect(entries).to.deep.equal(['License assigned, by you', 'License removed, by you', 'Invitation accepted, by Alan Turing', 'Invited, by you']);
+    expect(d.querySelector('li time')!.getAttribute('datetime')).to.match(/^\d{4}-\d\d-\d\dT/);
+    await expect(table).to.be.accessible();
+    button(d, 'Close').click();
+    await until(() => !d.open);
+  });
+
+  it("hides what an admin may not do: primary contact, the owner's license", async () => {
+    const s = await seed({ quantity: 5 });
+    const { table } = await mount(s, s.adminToken);
+    await until(() => rows(table).length === 3);
+    expect(shadow(table).querySelector('[data-action="owner"]')).to.equal(null);
+    expect(action(table, 'Remove Ada Lovelace')).to.equal(null);
+    expect(action(table, 'Reassign the license of Ada Lovelace')).to.equal(null);
+    expect(action(table, 'Remove Alan Turing')).to.not.equal(null);
+    expect(action(table, 'Edit Ada Lovelace')).to.not.equal(null);
+    await expect(table).to.be.accessible();
+  });
+
+  it('shows a member no list and no actions, politely', async () => {
+    const s = await seed({ quantity: 5 });
+    const { table } = await mount(s, s.memberToken);
+    expect(shadow(table).querySelector('table')).to.equal(null);
+    expect(shadow(table).querySelector('button')).to.equal(null);
+    expect(textOf(table)).to.contain('Only the account owner and admins can see the users of this account.');
+    await expect(table).to.be.accessible();
+  });
+
+  it('searches, filters, sorts and pages on the server', async () => {
+    const s = await seed({ quantity: 40 });
+    for (let i = 1; i <= 30; i++) await s.addUser(`user${String(i).padStart(2, '0')}@acme.example`, `User${String(i).padStart(2, '0')}`, 'Test', i > 27);
+    const { table } = await mount(s, s.ownerToken, 25);
+    await until(() => range(table) === '1–25 of 33');
+    expect(rows(table)).to.have.length(25);
+    expect(names(table).slice(0, 4)).to.deep.equal(['Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'User01 Test']);
+    await expect(table).to.be.accessible();
+
+    // Pages (keyset cursors; Previous goes back).
+    const next = shadow(table).querySelector<HTMLButtonElement>('#next')!;
+    const previous = shadow(table).querySelector<HTMLButtonElement>('#previous')!;
+    expect(previous.disabled).to.equal(true);
+    next.click();
+    await until(() => range(table) === '26–33 of 33');
+    expect(rows(table)).to.have.length(8);
+    expect(names(table)[0]).to.equal('User23 Test');
+    expect(shadow(table).querySelector<HTMLButtonElement>('#next')!.disabled).to.equal(true);
+    previous.click();
+    await until(() => range(table) === '1–25 of 33');
+
+    // Page size.
+    const size = shadow(table).querySelector<HTMLSelectElement>('#page-size')!;
+    size.value = '50';
+    size.dispatchEvent(new Event('change'));
+    await until(() => range(table) === '1–33 of 33');
+    size.value = '25';
+    size.dispatchEvent(new Event('change'));
+    await until(() => range(table) === '1–25 of 33');
+
+    // Sort: aria-sort on the header, the order from the server.
+    const nameHeader = shadow(table).querySelector('#sort-name')!.closest('th')!;
+    expect(nameHeader.getAttribute('aria-sort')).to.equal('ascending');
+    shadow(table).querySelector<HTMLButtonElement>('#sort-name')!.click();
+    await until(() => names(table)[0] === 'User30 Test');
+    expect(nameHeader.getAttribute('aria-sort')).to.equal('descending');
+    shadow(table).querySelector<HTMLButtonElement>('#sort-status')!.click();
+    await until(() => shadow(table).querySelector('#sort-status')!.closest('th')!.getAttribute('aria-sort') === 'ascending');
+    expect(nameHeader.getAttribute('aria-sort')).to.equal('none');
+    shadow(table).querySelector<HTMLButtonElement>('#sort-status')!.click();
+    await until(() => statusOf(table, names(table)[0]!) === 'Invited');
+    expect(shadow(table).querySelector('#sort-status')!.closest('th')!.getAttribute('aria-sort')).to.equal('descending');
+    await expect(table).to.be.accessible();
+
+    // Search (debounced, server-side).
+    const search = shadow(table).querySelector<HTMLInputElement>('#search')!;
+    search.value = 'grace';
+    search.dispatchEvent(new Event('input'));
+    await until(() => rows(table).length === 1);
+    expect(names(table)).to.deep.equal(['Grace Hopper']);
+    expect(range(table)).to.equal('1–1 of 1');
+    search.value = 'nobody-like-this';
+    search.dispatchEvent(new Event('input'));
+    await until(() => textOf(table).includes('No users match.'));
+    expect(rows(table)).to.have.length(0);
+    await expect(table).to.be.accessible();
+    search.value = '';
+    search.dispatchEvent(new Event('input'));
+    await until(() => rows(table).length === 25);
+
+    // Filters.
+    const status = shadow(table).querySelector<HTMLSelectElement>('#status-filter')!;
+    status.value = 'invited';
+    status.dispatchEvent(new Event('change'));
+    await until(() => range(table) === '1–3 of 3');
+    expect(rows(table).every((row) => textOf(row.querySelector('[part~="status"]')) === 'Invited')).to.equal(true);
+    status.value = '';
+    status.dispatchEvent(new Event('change'));
+    const role = shadow(table).querySelector<HTMLSelectElement>('#role-filter')!;
+    role.value = 'admin';
+    role.dispatchEvent(new Event('change'));
+    await until(() => range(table) === '1–1 of 1');
+    expect(names(table)).to.deep.equal(['Grace Hopper']);
+    await expect(table).to.be.accessible();
+  });
+
+  it('is operable by keyboard: Tab to an action, Enter opens its dialog, Escape closes it and focus returns', async () => {
+    const s = await seed({ quantity: 5 });
+    const { table } = await mount(s, s.ownerToken);
+    action(table, 'Edit Alan Turing')!.focus();
+    await sendKeys({ press: 'Tab' });
+    const focused = shadow(table).activeElement as HTMLButtonElement;
+    expect(focused.getAttribute('aria-label')).to.equal('Reassign the license of Alan Turing');
+    await sendKeys({ press: 'Enter' });
+    await until(() => dialog(table).open);
+    expect(textOf(dialog(table).querySelector('#dialog-heading'))).to.equal('Reassign license');
+    await sendKeys({ press: 'Escape' });
+    await until(() => !dialog(table).open);
+    expect(shadow(table).activeElement).to.equal(focused);
+  });
+
+  it('moves focus to a remaining row when the row of the acted-on user leaves the list', async () => {
+    const s = await seed({ quantity: 5 });
+    const { table } = await mount(s, s.ownerToken);
+    const status = shadow(table).querySelector<HTMLSelectElement>('#status-filter')!;
+    status.value = 'enabled';
+    status.dispatchEvent(new Event('change'));
+    await until(() => rows(table).length === 3);
+    const d = await openDialogFor(table, 'Remove Alan Turing');
+    button(d, 'Remove team member').click();
+    await until(() => rows(table).length === 2);
+    await until(() => shadow(table).activeElement?.getAttribute('part') === 'action-button');
+    expect(shadow(table).activeElement!.getAttribute('aria-label')).to.equal('Edit Grace Hopper');
+  });
+
+  it('shows an error with a retry when the users cannot be loaded', async () => {
+    const s = await seed({ quantity: 5 });
+    const table = await fixture<UserTable>(html`<user-table base-url=${API_BASE} account-id="acc_missing" token=${s.ownerToken}></user-table>`);
+    await until(() => textOf(table).includes('Could not load the users.'));
+    expect(button(shadow(table), 'Try again')).to.not.equal(undefined);
+    await expect(table).to.be.accessible();
+  });
+
+  it('lays rows out as cards under 600 px', async () => {
+    const s = await seed({ quantity: 5 });
+    const wrapper = await fixture<HTMLDivElement>(html`<div style="width: 400px">
+      <user-table base-url=${API_BASE} account-id=${s.accountId} token=${s.ownerToken}></user-table>
+    </div>`);
+    const table = wrapper.querySelector('user-table')!;
+    await until(() => rows(table).length === 3);
+    expect(getComputedStyle(rows(table)[0]!).display).to.equal('block');
+    expect(table.scrollWidth).to.be.at.most(400);
+    await expect(table).to.be.accessible();
+  });
+});

@@ -1,0 +1,239 @@
+import { css } from 'lit';
+
+export const styles = css`
+  .base {
+    container-type: inline-size;
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: 1rem 1.25rem;
+  }
+  .toolbar {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: flex-end;
+    gap: 0.75rem 1rem;
+    margin-block: 0.75rem 1rem;
+  }
+  .toolbar .field {
+    margin: 0;
+  }
+  .toolbar .grow {
+    flex: 1 1 16rem;
+  }
+  .toolbar select {
+    width: auto;
+    min-width: 9rem;
+  }
+  label.small {
+    font-size: 0.8125rem;
+    color: var(--_muted);
+  }
+  .notice {
+    margin: 0 0 0.75rem;
+    padding: 0.5rem 0.75rem;
+    border-radius: var(--_radius);
+    background: var(--_warning-bg);
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem 1rem;
+    align-items: center;
+  }
+  .notice p {
+    margin: 0;
+  }
+  .table-wrap {
+    overflow-x: auto;
+    border-block-start: 2px solid transparent;
+  }
+  /* Loading keeps the rows (no flicker) and their contrast: only a bar shows it. */
+  .table-wrap.busy {
+    border-block-start-color: var(--_accent);
+  }
+  table {
+    width: 100%;
+    border-collapse: collapse;
+  }
+  th,
+  td {
+    text-align: start;
+    vertical-align: top;
+    padding: 0.6rem 0.5rem;
+    border-block-end: 1px solid var(--_border);
+  }
+  thead th {
+    vertical-align: middle;
+    font-size: 0.8125rem;
+    color: var(--_muted);
+    font-weight: 600;
+    white-space: nowrap;
+  }
+  th button.sort {
+    border: none;
+    background: none;
+    padding: 0.125rem 0.25rem;
+    margin-inline-start: -0.25rem;
+    min-height: 0;
+    font-weight: 600;
+    color: inherit;
+    display: inline-flex;
+    gap: 0.25rem;
+    align-items: center;
+  }
+  th button.sort .arrow {
+    width: 0.75rem;
+    display: inline-block;
+  }
+  tbody th {
+    font-weight: 400;
+  }
+  .name {
+    display: block;
+    font-weight: 600;
+  }
+  .email {
+    display: block;
+    color: var(--_muted);
+    font-size: 0.875em;
+    overflow-wrap: anywhere;
+  }
+  .status {
+    display: inline-block;
+    padding: 0.0625rem 0.5rem;
+    border-radius: 999px;
+    border: 1px solid var(--_border);
+    font-size: 0.8125rem;
+    white-space: nowrap;
+  }
+  .status.owner {
+    border-color: var(--_accent);
+    color: var(--_accent);
+  }
+  .status.enabled {
+    border-color: var(--_success);
+    color: var(--_success);
+  }
+  .status.expired {
+    border-color: var(--_danger);
+    color: var(--_danger);
+  }
+  .status.disabled {
+    color: var(--_muted);
+  }
+  .row-actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25rem;
+  }
+  .row-actions button {
+    padding: 0.2rem 0.55rem;
+    min-height: 2rem;
+    font-size: 0.875rem;
+  }
+  .row-actions button.icon {
+    min-width: 2rem;
+    font-weight: 700;
+  }
+  .row-actions button.icon.danger-icon {
+    color: var(--_danger);
+  }
+  td.message {
+    text-align: center;
+    color: var(--_muted);
+    padding-block: 1.5rem;
+  }
+  .pagination {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    justify-content: flex-end;
+    gap: 0.5rem 1rem;
+    margin-block-start: 0.75rem;
+  }
+  .pagination .field {
+    margin: 0;
+    display: flex;
+    align-items: center;
+    gap: 0.5rem;
+  }
+  .pagination label {
+    margin: 0;
+    font-weight: 400;
+  }
+  .pagination select {
+    width: auto;
+  }
+  .pagination .range {
+    margin: 0;
+  }
+  .pagination .pages {
+    display: flex;
+    gap: 0.25rem;
+  }
+  dialog ol {
+    list-style: none;
+    margin: 0.75rem 0 0;
+    padding: 0;
+    max-height: 60vh;
+    overflow-y: auto;
+  }
+  dialog li {
+    padding-block: 0.4rem;
+    border-block-end: 1px solid var(--_border);
+  }
+  dialog li time {
+    display: block;
+    color: var(--_muted);
+    font-size: 0.875em;
+  }
+  dialog p {
+    margin-block: 0.5rem;
+  }
+
+  /* Narrow: every row becomes a card (same DOM, restyled); the headers become a bar of sort buttons. */
+  @container (max-width: 600px) {
+    table,
+    tbody,
+    tr,
+    td,
+    tbody th {
+      display: block;
+      width: 100%;
+    }
+    thead tr {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.25rem 0.75rem;
+      border-block-end: 1px solid var(--_border);
+    }
+    thead th {
+      border: none;
+      padding: 0.25rem 0;
+    }
+    thead th.not-sortable {
+      display: none;
+    }
+    tbody tr {
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius);
+      padding: 0.5rem 0.75rem;
+      margin-block-start: 0.75rem;
+    }
+    tbody th,
+    tbody td {
+      border: none;
+      padding: 0.2rem 0;
+    }
+    tbody td[data-label]::before {
+      content: attr(data-label) ': ';
+      color: var(--_muted);
+      font-size: 0.8125rem;
+    }
+    tbody td.actions-cell {
+      padding-block-start: 0.5rem;
+    }
+    .pagination {
+      justify-content: flex-start;
+    }
+  }
+`;
