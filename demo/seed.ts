@@ -1,7 +1,7 @@
 /**
  * The demo account, made through the public API (so it obeys every rule): 10 users sharing
- * 5 licenses, as in the product's own example — the owner, 3 active users, 1 pending invitation
- * and 5 people without a license.
+ * 5 licenses, as in the product's own example — the owner, 3 active users (one of them an admin),
+ * 1 pending invitation and 5 people without a license.
  */
 import type { Account, AcceptResult, CreateAccountResult, PageBody, OutboxMessage, SessionResult, UserResult } from '../sdk/types.js';
 
@@ -63,12 +63,13 @@ export async function seedDemo(app: FetchApp, apiKey: string, now = new Date()):
   });
   const { token } = await call<SessionResult>(`/v1/accounts/${account.id}/sessions`, apiKey, 'POST', { userId: owner.id });
   const base = `/v1/accounts/${account.id}`;
-  const invite = async ([firstName, lastName, handle, qualification]: (typeof PEOPLE)[number], accept: boolean) => {
+  const invite = async ([firstName, lastName, handle, qualification]: (typeof PEOPLE)[number], accept: boolean, role: 'admin' | 'member' = 'member') => {
     const { user } = await call<UserResult>(`${base}/invitations`, token, 'POST', {
       email: `${handle}@northwind.example`,
       firstName,
       lastName,
       qualification,
+      role,
     });
     if (accept) {
       const outbox = await call<PageBody<OutboxMessage>>('/v1/outbox?limit=1', apiKey);
@@ -82,7 +83,9 @@ export async function seedDemo(app: FetchApp, apiKey: string, now = new Date()):
     const user = await invite(person, true);
     await call<UserResult>(`${base}/users/${user.id}/license`, token, 'DELETE');
   }
-  for (const person of PEOPLE.slice(0, 3)) await invite(person, true);
+  // Grace administers the team, so the demo can act as an admin too.
+  await invite(PEOPLE[0], true, 'admin');
+  for (const person of PEOPLE.slice(1, 3)) await invite(person, true);
   await invite(PEOPLE[3], false);
   return { accountId: account.id, accountName, ownerId: owner.id, ownerToken: token, users: PEOPLE.length + 1, licenses: 5 };
 }

@@ -1,11 +1,11 @@
 /**
  * The Node entry: configuration from the environment (SPEC §6), the durable store, mail, the HTTP
  * server, structured request logs and graceful shutdown.
- * `npm run server` runs it; `npm start` runs it with `--demo` (a seeded demo account).
+ * `npm run server` runs it; `npm start` runs demo/server.ts, which puts the demo page in front of
+ * it through `start()`'s `wrap` option.
  */
 import { serve, type HttpBindings } from '@hono/node-server';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutboxMessage } from '../sdk/types.js';
 import { createApp } from './app.js';
@@ -16,7 +16,7 @@ import { SmtpMailer } from './mail/smtp.js';
 import type { Mailer } from './mail/types.js';
 import { AppendLog } from './store/append-log.js';
 import { FileStore } from './store/file.js';
-import { nodeFileSystem, writeFileAtomic } from './store/fs.js';
+import { nodeFileSystem } from './store/fs.js';
 import { MemoryStore } from './store/memory.js';
 import type { Store } from './store/types.js';
 
@@ -62,6 +62,16 @@ function jsonLogger(write: (line: string) => void) {
   return (fields: Record<string, unknown>) => write(JSON.stringify({ time: new Date().toISOString(), ...fields }));
 }
 
+/** What a wrapper in front of the API is given (the demo server puts its page and `/demo/` routes there). */
+export interface WrapContext {
+  config: NodeConfig;
+}
+
+export interface StartOptions {
+  /** Answers every request instead of the API alone, delegating to `api.fetch` for what it does not serve. */
+  wrap?: (api: ReturnType<typeof createApp>, context: WrapContext) => (request: Request, bindings: unknown) => Response | Promise<Response>;
+}
+
 export interface Started {
   url: string;
   apiKey: string;
@@ -82,16 +92,22 @@ async function openMailer(config: NodeConfig, log: (line: string) => void): Prom
 }
 
 /** Starts the server; throws (with a clear message) when the data folder is locked or damaged. */
-export async function start(env: NodeJS.ProcessEnv = process.env, write: (line: string) => void = console.log): Promise<Started> {
+export async function start(
+  env: NodeJS.ProcessEnv = process.env,
+  write: (line: string) => void = console.log,
+  options: StartOptions = {},
+): Promise<Started> {
   const logJson = jsonLogger(write);
   const log = (message: string) => logJson({ level: 'info', message });
   const config = configFromEnv(env, log);
   const store: Store = config.db === ':memory:' ? new MemoryStore() : await FileStore.open(config.db, { log });
   const mail = await openMailer(config, log);
-  const app = createApp({ store, mailer: mail.mailer, config });
+  // Listen first: with PORT=0 the real port is known only then, and the links in emails need it.
+  let handle: (request: Request, bindings: unknown) => Response | Promise<Response> = () =>
+    new Response('starting', { status: 503, headers: { 'Retry-After': '1' } });
   const fetch = async (request: Request, bindings: unknown) => {
     const started = performance.now();
-    const response = await app.fetch(request, bindings);
+    const response = await handle(request, bindings);
     if (config.logRequests) {
       logJson({
         level: response.status >= 500 ? 'error' : 'info',
@@ -111,6 +127,13 @@ export async function start(env: NodeJS.ProcessEnv = process.env, write: (line: 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
+  if (config.port === 0 && !env.PUBLIC_URL && !env.INVITE_URL) {
+    config.publicUrl = url;
+    config.inviteUrl = `${url}/activate/{token}`;
+  }
+  const app = createApp({ store, mailer: mail.mailer, config });
+  const api = (request: Request, bindings: unknown) => app.fetch(request, bindings);
+  handle = options.wrap?.(app, { config }) ?? api;
   if (config.generatedKey) write(`SEATKIT_API_KEY was not set; generated for this run: ${config.apiKey}`);
   write(`seatkit API listening on ${url} (OpenAPI: ${url}/v1/openapi.json), data: ${config.db}, mail: ${config.smtpUrl ? 'SMTP' : 'dev outbox'}`);
   let closing: Promise<void> | undefined;
@@ -136,18 +159,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } catch (error) {
     console.error(`seatkit: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
-  }
-  if (process.argv.includes('--demo')) {
-    const { seedDemo, signInDemo } = await import('../demo/seed.js');
-    const marker = join(configFromEnv(process.env, () => {}).db, 'demo.json');
-    const known = await readFile(marker, 'utf8').then((text) => JSON.parse(text) as { accountId: string; ownerId: string }, () => undefined);
-    const demo = (known && (await signInDemo(started.app, started.apiKey, known))) ?? (await seedDemo(started.app, started.apiKey));
-    if (!known || known.accountId !== demo.accountId) {
-      await writeFileAtomic(nodeFileSystem, marker, JSON.stringify({ accountId: demo.accountId, ownerId: demo.ownerId })).catch(() => {});
-    }
-    console.log(`demo account ${demo.accountId} (${demo.accountName}): ${demo.users} users, ${demo.licenses} licenses`);
-    console.log(`owner session token (1 h): ${demo.ownerToken}`);
-    console.log(`try: curl -H "Authorization: Bearer ${demo.ownerToken}" ${started.url}/v1/accounts/${demo.accountId}`);
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -1,7 +1,13 @@
 import type { AuditEvent } from '../../sdk/types.js';
-import type { AccountDoc, Outcome } from '../domain/state.js';
+import type { AccountDoc, Outcome, UserRecord } from '../domain/state.js';
 import { ApiError } from '../errors.js';
 import { tokenHashes, type Store } from './types.js';
+
+/** A MemoryStore's content as plain JSON (users as an array of records: a Map does not serialise). */
+export interface MemorySnapshot {
+  accounts: (Omit<AccountDoc, 'users'> & { users: UserRecord[] })[];
+  events: [accountId: string, events: AuditEvent[]][];
+}
 
 /** Keeps everything in memory: tests, the in-browser demo, and a base for durable stores. */
 export class MemoryStore implements Store {
@@ -46,6 +52,25 @@ export class MemoryStore implements Store {
 
   async close(): Promise<void> {
     await Promise.all(this.#queues.values());
+  }
+
+  /** Everything kept, as JSON-serialisable data (the in-browser demo saves it in localStorage). */
+  snapshot(): MemorySnapshot {
+    return {
+      accounts: [...this.#docs.values()].map((doc) => ({ ...doc, users: [...doc.users.values()] })),
+      events: [...this.#events].map(([accountId, events]) => [accountId, [...events]]),
+    };
+  }
+
+  /** A store holding what `snapshot()` returned. */
+  static restore(snapshot: MemorySnapshot): MemoryStore {
+    const store = new MemoryStore();
+    const events = new Map(snapshot.events);
+    for (const { users, ...rest } of snapshot.accounts) {
+      const doc: AccountDoc = { ...rest, users: new Map(users.map((user) => [user.id, user])) };
+      store.#commit(undefined, doc, events.get(doc.id) ?? []);
+    }
+    return store;
   }
 
   #commit(before: AccountDoc | undefined, after: AccountDoc, events: readonly AuditEvent[]): void {

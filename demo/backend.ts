@@ -1,0 +1,199 @@
+/**
+ * What the demo page needs besides the API: who to act as, sessions, the dev outbox, the test
+ * clock and a reset. `npm start` answers it over HTTP (`/demo/…`, demo/server.ts); the static build
+ * answers it in the page (demo/browser-backend.ts). Both run the same `DemoOps` against the real
+ * app, so one page works with either.
+ */
+import type { Account, OutboxMessage, PageBody, SessionResult, User } from '../sdk/types.js';
+import { seedDemo, signInDemo } from './seed.js';
+
+export const DEMO_ROLES = ['owner', 'admin', 'member'] as const;
+export type DemoRole = (typeof DEMO_ROLES)[number];
+
+export interface DemoPerson {
+  userId: string;
+  name: string;
+  email: string;
+}
+
+export interface DemoState {
+  accountId: string;
+  accountName: string;
+  /** The user the page acts as for each role (null: nobody fits, e.g. no enabled admin). */
+  people: Record<DemoRole, DemoPerson | null>;
+}
+
+export interface DemoSession {
+  role: DemoRole;
+  token: string;
+  expiresAt: string;
+  user: User;
+}
+
+export interface DemoClock {
+  now: string | null;
+  periodStart: string;
+  periodEnd: string;
+}
+
+export interface DemoBackend {
+  /** Where the elements find the API (`base-url`). */
+  readonly baseUrl: string;
+  /** `server` (npm start) or `browser` (the static build). */
+  readonly kind: 'server' | 'browser';
+  state(): Promise<DemoState>;
+  /** A fresh session for the current owner, an admin or a member (kept in memory only). */
+  session(role: DemoRole): Promise<DemoSession>;
+  /** The dev outbox, newest first. */
+  outbox(): Promise<OutboxMessage[]>;
+  /** Moves the account's test clock to the end of its current period (the next period starts). */
+  advanceClock(): Promise<DemoClock>;
+  /** Seeds a fresh demo account. */
+  reset(): Promise<DemoState>;
+}
+
+/** A failure with the HTTP status the demo server answers. */
+export class DemoError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface FetchApp {
+  request(path: string, init?: RequestInit): Response | Promise<Response>;
+}
+
+/** The demo account's identity, kept across restarts (demo.json, or localStorage in the static build). */
+export interface DemoMarker {
+  accountId: string;
+  ownerId: string;
+}
+
+export interface DemoOpsOptions {
+  app: FetchApp;
+  apiKey: string;
+  /** The account made before, if any (read before the first seed or sign-in). */
+  known?: DemoMarker | Promise<DemoMarker | undefined>;
+  /** Keeps the marker after a (re)seed. */
+  saveMarker?: (marker: DemoMarker) => Promise<void> | void;
+}
+
+/** The demo operations, through the public API of the real app with the server API key. */
+export class DemoOps implements Omit<DemoBackend, 'baseUrl' | 'kind'> {
+  #marker: Promise<DemoMarker> | undefined;
+
+  constructor(private readonly options: DemoOpsOptions) {}
+
+  /** The demo account: the known one (signed in again), else a freshly seeded one. */
+  ready(): Promise<DemoMarker> {
+    this.#marker ??= (async () => {
+      const known = await this.options.known;
+      if (known && (await signInDemo(this.options.app, this.options.apiKey, known))) return known;
+      return this.#seed();
+    })();
+    this.#marker.catch(() => (this.#marker = undefined));
+    return this.#marker;
+  }
+
+  async state(): Promise<DemoState> {
+    const { accountId } = await this.ready();
+    const account = await this.#call<Account>(`/v1/accounts/${accountId}`);
+    const { token } = await this.#mint(accountId, account.ownerId, 60);
+    const person = (user: User | undefined): DemoPerson | null =>
+      user ? { userId: user.id, name: `${user.firstName} ${user.lastName}`, email: user.email } : null;
+    const find = async (role: 'admin' | 'member') => {
+      const page = await this.#call<PageBody<User>>(`/v1/accounts/${accountId}/users?role=${role}&status=enabled&sort=name&limit=200`, token);
+      return person(page.data.find((user) => user.activatedAt && user.id !== account.ownerId));
+    };
+    const owner = await this.#call<User>(`/v1/accounts/${accountId}/users/${account.ownerId}`, token);
+    return { accountId, accountName: account.name, people: { owner: person(owner), admin: await find('admin'), member: await find('member') } };
+  }
+
+  async session(role: DemoRole): Promise<DemoSession> {
+    if (!DEMO_ROLES.includes(role)) throw new DemoError(400, 'role must be owner, admin or member');
+    const state = await this.state();
+    const person = state.people[role];
+    if (!person) throw new DemoError(409, `No enabled ${role} with an activated account to act as.`);
+    const session = await this.#mint(state.accountId, person.userId, 3600);
+    return { role, token: session.token, expiresAt: session.expiresAt, user: session.user };
+  }
+
+  async outbox(): Promise<OutboxMessage[]> {
+    return (await this.#call<PageBody<OutboxMessage>>('/v1/outbox?limit=50')).data;
+  }
+
+  async advanceClock(): Promise<DemoClock> {
+    const { accountId } = await this.ready();
+    const { billing } = await this.#call<Account>(`/v1/accounts/${accountId}`);
+    const account = await this.#call<Account>(`/v1/accounts/${accountId}/test-clock`, this.options.apiKey, 'POST', { advanceTo: billing.periodEnd });
+    return { now: account.testClock?.now ?? null, periodStart: account.billing.periodStart, periodEnd: account.billing.periodEnd };
+  }
+
+  async reset(): Promise<DemoState> {
+    const seeded = this.#seed();
+    this.#marker = seeded;
+    await seeded;
+    return this.state();
+  }
+
+  async #seed(): Promise<DemoMarker> {
+    const demo = await seedDemo(this.options.app, this.options.apiKey);
+    const marker = { accountId: demo.accountId, ownerId: demo.ownerId };
+    await this.options.saveMarker?.(marker);
+    return marker;
+  }
+
+  #mint(accountId: string, userId: string, ttlSeconds: number): Promise<SessionResult> {
+    return this.#call<SessionResult>(`/v1/accounts/${accountId}/sessions`, this.options.apiKey, 'POST', { userId, ttlSeconds });
+  }
+
+  async #call<T>(path: string, token = this.options.apiKey, method = 'GET', body?: unknown): Promise<T> {
+    const response = await this.options.app.request(path, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body !== undefined && { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) {
+      const problem = (await response.json().catch(() => ({}))) as { detail?: string };
+      throw new DemoError(response.status >= 500 ? 502 : response.status, problem.detail ?? `${method} ${path} answered ${response.status}`);
+    }
+    return (await response.json()) as T;
+  }
+}
+
+/** The backend of `npm start`: the demo server's `/demo/…` endpoints on the page's origin. */
+export class HttpDemoBackend implements DemoBackend {
+  readonly kind = 'server';
+
+  constructor(readonly baseUrl: string) {}
+
+  state(): Promise<DemoState> {
+    return this.#call('GET', 'state');
+  }
+  session(role: DemoRole): Promise<DemoSession> {
+    return this.#call('POST', 'session', { role });
+  }
+  outbox(): Promise<OutboxMessage[]> {
+    return this.#call('GET', 'outbox');
+  }
+  advanceClock(): Promise<DemoClock> {
+    return this.#call('POST', 'advance-clock');
+  }
+  reset(): Promise<DemoState> {
+    return this.#call('POST', 'reset');
+  }
+
+  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.baseUrl}/demo/${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = (await response.json().catch(() => ({}))) as T & { detail?: string };
+    if (!response.ok) throw new DemoError(response.status, answer.detail ?? `The demo server answered ${response.status}.`);
+    return answer;
+  }
+}
