@@ -57,7 +57,6 @@ export const de: Messages = {
   noChange: 'Das ist Ihre aktuelle Anzahl an Lizenzen.',
   cancelsScheduled: (quantity) => `Damit entfällt die geplante Reduzierung auf ${quantity}.`,
   mustFree: (n) => `${n} ${n === 1 ? 'Lizenz mehr ist' : 'Lizenzen mehr sind'} in Nutzung als diese Anzahl. Geben Sie zuerst ${n === 1 ? 'eine' : n} frei.`,
-  wouldRelease: (names) => `Am Ende des Zeitraums verlieren diese Personen ihre Lizenz: ${names}.`,
   agreement: 'Ich akzeptiere den Lizenzvertrag',
   agreementLink: 'Lizenzvertrag lesen',
   completeChange: 'Änderung abschließen',

@@ -54,8 +54,12 @@ export const styles = css`
     border-radius: var(--_radius);
     background: var(--_warning-bg);
   }
+  dialog > .hint {
+    margin-block: 0.25rem 1rem;
+  }
   .quote {
     min-height: 3.5rem;
+    margin-block-end: 0.75rem;
   }
   .quote p {
     margin: 0.25rem 0;

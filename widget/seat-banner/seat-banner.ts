@@ -1,5 +1,6 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import type { SeatError } from '../../sdk/core/errors.js';
 import { LIMITS } from '../../sdk/limits.js';
 import type { Quote } from '../../sdk/types.js';
@@ -55,6 +56,8 @@ export class SeatBanner extends SeatElement {
 
   @query('dialog') private dialog!: HTMLDialogElement;
 
+  /** Users whose names were asked for (once each, even if that failed). */
+  readonly #namesAsked = new Set<string>();
   #quoteTimer: ReturnType<typeof setTimeout> | undefined;
   #quoteAbort: AbortController | undefined;
   #purchaseListenerOn: EventTarget | undefined;
@@ -81,7 +84,7 @@ export class SeatBanner extends SeatElement {
       store?.addEventListener('purchase', this.#onPurchase);
       this.#purchaseListenerOn = store;
     }
-    const releases = [...(store?.account?.licenses.scheduled?.releases ?? []), ...(this.quote?.releases ?? [])];
+    const releases = store?.account?.licenses.scheduled?.releases ?? [];
     void this.#loadNames(releases);
   }
 
@@ -100,9 +103,13 @@ export class SeatBanner extends SeatElement {
 
   async #loadNames(ids: string[]): Promise<void> {
     const store = this.store;
-    const missing = ids.filter((id) => !this.names.has(id));
-    if (!store || missing.length === 0 || !store.can('users:read')) return;
+    if (!store || !store.can('users:read')) return;
+    // Each id is asked for once: an update while a request is out (or after one failed) asks no more.
+    const missing = [...new Set(ids)].filter((id) => !this.names.has(id) && !this.#namesAsked.has(id));
+    if (missing.length === 0) return;
+    for (const id of missing) this.#namesAsked.add(id);
     const found = await Promise.all(missing.map((id) => store.client.users.get(id).catch(() => undefined)));
+    if (!found.some(Boolean)) return;
     const names = new Map(this.names);
     for (const user of found) if (user) names.set(user.id, `${user.firstName} ${user.lastName}`);
     this.names = names;
@@ -150,6 +157,14 @@ export class SeatBanner extends SeatElement {
     } finally {
       if (!abort.signal.aborted) this.quoting = false;
     }
+  }
+
+  #onDialogClose(): void {
+    // `close` fires a task after closing: if the dialog was opened again meanwhile, its new quote stays.
+    if (this.dialog.open) return;
+    clearTimeout(this.#quoteTimer);
+    this.#quoteAbort?.abort();
+    this.quoting = false;
   }
 
   #canConfirm(): boolean {
@@ -228,7 +243,7 @@ export class SeatBanner extends SeatElement {
         ${l.scheduled
           ? html`<p part="notice" class="notice">
               ${this.i18n.t('scheduledNotice', l.scheduled.quantity, this.i18n.date(l.scheduled.effectiveAt))}
-              ${l.scheduled.releases.length > 0 ? this.i18n.t('scheduledReleases', this.#nameList(l.scheduled.releases)) : nothing}
+              ${l.scheduled.releases.length > 0 && store.can('users:read') ? this.i18n.t('scheduledReleases', this.#nameList(l.scheduled.releases)) : nothing}
             </p>`
           : nothing}
         <p class="visually-hidden" role="status">${this.announcement}</p>
@@ -242,7 +257,7 @@ export class SeatBanner extends SeatElement {
     const q = this.quote;
     const invalid = !this.#validQuantity();
     return html`
-      <dialog part="dialog" aria-labelledby="manage-heading" @close=${() => clearTimeout(this.#quoteTimer)}>
+      <dialog part="dialog" aria-labelledby="manage-heading" @close=${this.#onDialogClose}>
         <h2 id="manage-heading">${this.i18n.t('manageHeading')}</h2>
         <p class="hint">${this.i18n.t('currentTotal', account.licenses.quantity)}</p>
         <div class="field">
@@ -262,7 +277,7 @@ export class SeatBanner extends SeatElement {
         </div>
         <div id="quote" class="quote" role="status" aria-live="polite">${this.#renderQuote(q, invalid)}</div>
         <div class="field agreement">
-          <input id="agree" type="checkbox" .checked=${this.agreed} @change=${(e: Event) => (this.agreed = (e.target as HTMLInputElement).checked)} />
+          <input id="agree" type="checkbox" .checked=${live(this.agreed)} @change=${(e: Event) => (this.agreed = (e.target as HTMLInputElement).checked)} />
           <label for="agree">${this.i18n.t('agreement')}</label>
           ${this.agreementUrl
             ? html`<a href=${this.agreementUrl} target="_blank" rel="noopener noreferrer">${this.i18n.t('agreementLink')}</a>`
@@ -291,8 +306,8 @@ export class SeatBanner extends SeatElement {
         ${scheduled ? html`<p class="hint">${this.i18n.t('cancelsScheduled', scheduled.quantity)}</p>` : nothing}`;
     }
     if (q.change < 0) {
-      return html`<p class="amount">${this.i18n.t('takesEffect', this.i18n.date(q.effectiveAt))}</p>
-        ${q.releases.length > 0 ? html`<p class="hint">${this.i18n.t('wouldRelease', this.#nameList(q.releases))}</p>` : nothing}`;
+      // A decrease that would release anyone is refused (mustFree above), so it names nobody.
+      return html`<p class="amount">${this.i18n.t('takesEffect', this.i18n.date(q.effectiveAt))}</p>`;
     }
     return html`<p class="hint">${scheduled ? this.i18n.t('cancelsScheduled', scheduled.quantity) : this.i18n.t('noChange')}</p>`;
   }

@@ -19,6 +19,7 @@ import { SeatStore } from '../shared/store.js';
 export class SeatProvider extends LitElement {
   /** Where the server is mounted: its origin plus any prefix, without `/v1`. */
   @property({ attribute: 'base-url' }) baseUrl?: string;
+  /** The account (`acc_…`) every element inside shows. */
   @property({ attribute: 'account-id' }) accountId?: string;
   /** The session token (minted by the host's back end). */
   @property() token?: string;

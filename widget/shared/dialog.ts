@@ -8,6 +8,9 @@ function deepActiveElement(): Element | null {
   return active;
 }
 
+/** The focus-return listener of each open dialog (replaced when it is opened again). */
+const focusReturns = new WeakMap<HTMLDialogElement, () => void>();
+
 /** Opens a modal; on close, focus goes back to `trigger` (by default what had focus), or to `fallback` if it is gone. */
 export function openDialog(
   dialog: HTMLDialogElement | null | undefined,
@@ -15,14 +18,19 @@ export function openDialog(
   fallback?: Element | null,
 ): void {
   if (!dialog || dialog.open) return;
-  dialog.addEventListener(
-    'close',
-    () => {
-      const target = trigger instanceof HTMLElement && trigger.isConnected ? trigger : fallback;
-      if (target instanceof HTMLElement && target.isConnected) target.focus();
-    },
-    { once: true },
-  );
+  // `close` fires a task after `close()`: a dialog closed and opened again at once gets the stale
+  // event while open again. Only a close that leaves it closed returns focus, to the latest trigger.
+  const previous = focusReturns.get(dialog);
+  if (previous) dialog.removeEventListener('close', previous);
+  const onClose = () => {
+    if (dialog.open) return;
+    dialog.removeEventListener('close', onClose);
+    focusReturns.delete(dialog);
+    const target = trigger instanceof HTMLElement && trigger.isConnected ? trigger : fallback;
+    if (target instanceof HTMLElement && target.isConnected) target.focus();
+  };
+  focusReturns.set(dialog, onClose);
+  dialog.addEventListener('close', onClose);
   dialog.showModal();
 }
 

@@ -55,7 +55,6 @@ export const en = {
   noChange: 'This is your current number of licenses.',
   cancelsScheduled: (quantity: number) => `This cancels the scheduled reduction to ${quantity}.`,
   mustFree: (n: number) => `${n} more ${n === 1 ? 'license is' : 'licenses are'} in use than this total. Free ${n === 1 ? 'one' : n} first.`,
-  wouldRelease: (names: string) => `At the period end, these users would lose their license: ${names}.`,
   agreement: 'I accept the license agreement',
   agreementLink: 'Read the license agreement',
   completeChange: 'Complete change',
