@@ -1,11 +1,12 @@
 /**
  * The long crash test: runs test/server/crash.test.ts with CRASH_ROUNDS (default 25) and prints the
- * figures: rounds, acknowledged writes, lost writes (must be 0), invalid files (must be 0).
+ * figures: rounds, acknowledged writes, lost writes (must be 0), invalid files (must be 0). Then the
+ * long versions (STRESS=1) of the property, fuzzing and storage-fault tests, with their figures.
  *
  *   npx tsx scripts/stress.ts            (npm run test:stress)
  *   CRASH_ROUNDS=100 npx tsx scripts/stress.ts
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -56,6 +57,20 @@ const figures = {
 };
 console.log('\nstress figures');
 for (const [name, value] of Object.entries(figures)) console.log(`  ${name.padEnd(20)} ${value}`);
-const ok = code === 0 && figures.rounds === figures.roundsAsked && figures.lostWrites === 0 && figures.invalidFiles === 0;
+let ok = code === 0 && figures.rounds === figures.roundsAsked && figures.lostWrites === 0 && figures.invalidFiles === 0;
+
+// The long versions of the issue-8 tests (STRESS=1): properties, fuzzing, storage faults.
+for (const [file, tag] of [
+  ['test/server/properties.test.ts', 'property-figures'],
+  ['test/server/fuzz.test.ts', 'fuzz-figures'],
+  ['test/server/faults.test.ts', 'fault-figures'],
+] as const) {
+  const run = spawnSync(process.execPath, ['scripts/test-node.mjs', file], { cwd: root, env: { ...process.env, STRESS: '1' }, encoding: 'utf8' });
+  const line = new RegExp(`${tag} (\\{.*\\})`).exec(run.stdout);
+  console.log(`\n${file} (STRESS=1): ${run.status === 0 ? 'pass' : 'FAIL'}`);
+  if (line) for (const [name, value] of Object.entries(JSON.parse(line[1]!) as Record<string, unknown>)) console.log(`  ${name.padEnd(20)} ${JSON.stringify(value)}`);
+  else process.stdout.write(run.stdout.slice(-3000));
+  ok &&= run.status === 0;
+}
 console.log(ok ? 'PASS' : 'FAIL');
 process.exit(ok ? 0 : 1);

@@ -272,15 +272,19 @@ export class FileStore implements Store {
     if (this.#accounts.has(doc.id)) throw new Error(`account ${doc.id} exists`);
     const folder = join(this.dir, 'accounts');
     const record: JournalRecord = { s: 1, d: encodeDoc(doc), e: [...events] };
+    const path = join(folder, `${doc.id}.log`);
+    const checkpoint = new Low<Checkpoint | null>(new CheckpointFile(this.fs, join(folder, `${doc.id}.json`)), null);
+    const account = new AccountFiles(doc, 1, 0, [...events], checkpoint);
     try {
-      await writeFileAtomic(this.fs, join(folder, `${doc.id}.log`), `${JSON.stringify(record)}\n`);
+      await writeFileAtomic(this.fs, path, `${JSON.stringify(record)}\n`);
+      account.log = (await AppendLog.open(this.fs, path, { onFailure: (error) => this.#rollBack(account, error), log: this.logLine })).log;
     } catch (error) {
+      // A journal renamed into place but not made durable (the folder's fsync failed) or not opened
+      // must not bring back, at the next start, an account whose creation answered 503.
+      await this.fs.unlink(path).catch(() => {});
       this.logLine(`creating account ${doc.id} failed: ${String(error)}`);
       throw unavailable();
     }
-    const checkpoint = new Low<Checkpoint | null>(new CheckpointFile(this.fs, join(folder, `${doc.id}.json`)), null);
-    const account = new AccountFiles(doc, 1, 0, [...events], checkpoint);
-    account.log = (await AppendLog.open(this.fs, join(folder, `${doc.id}.log`), { onFailure: (error) => this.#rollBack(account, error), log: this.logLine })).log;
     this.#accounts.set(doc.id, account);
     for (const hash of tokenHashes(doc)) this.#tokens.set(hash, doc.id);
   }

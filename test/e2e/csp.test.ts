@@ -1,0 +1,152 @@
+/**
+ * A host page with the strict Content Security Policy of issue 8 runs every element (provider,
+ * banner with its Manage licenses dialog, invite form, user table with its remove dialog) from
+ * the self-contained browser file, with 0 `securitypolicyviolation` events and 0 console errors;
+ * and neither the elements nor the SDK keep the session token, or an invitation token, in
+ * localStorage, sessionStorage or cookies.
+ *
+ * `connect-src` falls back to `default-src 'self'`, so the page, /seatkit.js and the API (proxied to
+ * the real server of server/node.ts) are served from one origin.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { build } from 'vite';
+import type { Browser } from 'playwright-core';
+import { SeatAdmin, SeatClient } from '../../sdk/index.js';
+import { start, type Started } from '../../server/node.js';
+import { launchChromium } from '../helpers/browser.js';
+
+const API_KEY = 'sk_e2e_csp_0123456789abcdef';
+const CSP = "default-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; require-trusted-types-for 'script'; trusted-types lit-html";
+
+describe('a host page with a strict CSP', () => {
+  let api: Started;
+  let host: Server;
+  let hostUrl: string;
+  let browser: Browser;
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'seatkit-e2e-csp-'));
+    await build({ logLevel: 'silent', build: { outDir: join(dir, 'dist'), emptyOutDir: true, sourcemap: false } });
+    api = await start({ PORT: '0', SEATKIT_DB: ':memory:', SEATKIT_API_KEY: API_KEY, SEATKIT_LOG_REQUESTS: 'off' }, () => {});
+    const bundle = readFileSync(join(dir, 'dist', 'seatkit.js'));
+    host = createServer(async (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://host');
+      if (url.pathname.startsWith('/v1/')) {
+        // The API on the page's origin: a plain proxy to the real server.
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && name !== 'host') headers.set(name, value);
+        const answer = await fetch(`${api.url}${req.url}`, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+        res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(Buffer.from(await answer.arrayBuffer()));
+        return;
+      }
+      if (url.pathname === '/seatkit.js') {
+        res.writeHead(200, { 'Content-Type': 'text/javascript', 'Content-Security-Policy': CSP }).end(bundle);
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP }).end(`<!doctype html>
+<html lang="en"><head><title>Host product</title><script type="module" src="/seatkit.js"></script></head>
+<body><h1>Licenses &amp; Users</h1>
+<seat-provider base-url="${url.origin.replace('http://host', hostUrl)}" account-id="${url.searchParams.get('account')}" token="${url.searchParams.get('token')}">
+  <seat-banner></seat-banner>
+  <invite-form></invite-form>
+  <user-table></user-table>
+</seat-provider></body></html>`);
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const address = host.address();
+    hostUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((resolve) => host?.close(resolve));
+    await api?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs every element, its dialogs and an invite and a removal with 0 CSP violations, and stores no token', async () => {
+    const admin = new SeatAdmin({ baseUrl: api.url, apiKey: API_KEY });
+    const { account, owner } = await admin.accounts.create({
+      name: 'Host Co',
+      licenses: { quantity: 5, unitPrice: 1000, currency: 'EUR', interval: 'month' },
+      owner: { email: 'owner@host.example', firstName: 'Olga', lastName: 'Owner' },
+    });
+    const { token } = await admin.sessions.create(account.id, { userId: owner.id });
+    // An active member, to remove through the table's dialog.
+    const owned = new SeatClient({ baseUrl: api.url, accountId: account.id, token });
+    await owned.invitations.create({ email: 'mia@host.example', firstName: 'Mia', lastName: 'Member' });
+    await owned.invitations.accept(decodeURIComponent((await admin.outbox.list()).data[0]!.activationUrl!.split('/').pop()!));
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { __violations: string[] }).__violations = seen;
+      document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
+    });
+    const response = await page.goto(`${hostUrl}/?account=${account.id}&token=${token}`);
+    assert.equal(response?.headers()['content-security-policy'], CSP, 'the page is served under the strict CSP');
+
+    const banner = page.locator('seat-banner');
+    await banner.locator('[part~="summary"]').waitFor({ timeout: 10_000 });
+    // The banner's dialog, with a live quote.
+    await page.getByRole('button', { name: 'Manage licenses' }).click();
+    const manage = page.getByRole('dialog', { name: 'Manage licenses' });
+    await manage.waitFor();
+    await manage.getByRole('spinbutton').fill('7');
+    await manage.getByText(/Amount due now/).waitFor({ timeout: 5000 });
+    await page.keyboard.press('Escape');
+    await manage.waitFor({ state: 'hidden' });
+
+    // An invite through the form; the user shows in the table.
+    await page.getByLabel('Email').fill('new.person@host.example');
+    await page.getByLabel('First name').fill('New');
+    await page.getByLabel('Last name').fill('Person');
+    await page.getByRole('button', { name: 'Invite new user' }).click();
+    await page.locator('user-table').getByText('new.person@host.example').waitFor({ timeout: 5000 });
+    const outbox = await admin.outbox.list();
+    const invitation = decodeURIComponent(outbox.data[0]!.activationUrl!.split('/').pop()!);
+
+    // Revoke that invitation, then remove the member, each through its confirm dialog.
+    await page.getByRole('button', { name: 'Revoke the invitation of New Person' }).click();
+    const revoke = page.getByRole('dialog', { name: 'Revoke invitation' });
+    await revoke.waitFor();
+    await revoke.getByRole('button', { name: 'Revoke invitation' }).click();
+    await revoke.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: 'Remove Mia Member' }).click();
+    const remove = page.getByRole('dialog', { name: 'Remove team member' });
+    await remove.waitFor();
+    await remove.getByRole('button', { name: 'Remove team member' }).click();
+    await remove.waitFor({ state: 'hidden' });
+    await banner.getByText('1 of 5 licenses in use').waitFor({ timeout: 5000 });
+
+    const stored = await page.evaluate(() => ({
+      local: JSON.stringify({ ...localStorage }),
+      session: JSON.stringify({ ...sessionStorage }),
+      cookie: document.cookie,
+      violations: (window as unknown as { __violations: string[] }).__violations,
+    }));
+    for (const secret of [token, invitation]) {
+      assert.ok(!stored.local.includes(secret), 'no token in localStorage');
+      assert.ok(!stored.session.includes(secret), 'no token in sessionStorage');
+      assert.ok(!stored.cookie.includes(secret), 'no token in cookies');
+    }
+    assert.equal(stored.cookie, '', 'no cookie at all');
+    assert.deepEqual(stored.violations, [], 'no securitypolicyviolation event');
+    assert.deepEqual(errors, [], 'no console error');
+    console.log(`csp-figures ${JSON.stringify({ elements: 4, dialogs: 3, violations: stored.violations.length, consoleErrors: errors.length, tokensStored: 0 })}`);
+    await page.close();
+  });
+});
