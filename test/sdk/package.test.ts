@@ -25,6 +25,28 @@ function withoutComments(source: string): string {
   return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
 }
 
+/** The parts of custom-elements.json these tests read. */
+interface Manifest {
+  modules: {
+    path: string;
+    exports?: { kind: string; name: string; declaration: { name: string } }[];
+    declarations?: {
+      name: string;
+      tagName?: string;
+      attributes?: Named[];
+      members?: (Named & { kind: string; privacy?: string; static?: boolean })[];
+      events?: Named[];
+      slots?: Named[];
+      cssParts?: Named[];
+      cssProperties?: Named[];
+    }[];
+  }[];
+}
+interface Named {
+  name: string;
+  description?: string;
+}
+
 describe('the built package seatkit/sdk', () => {
   let consumer: string;
 
@@ -144,5 +166,71 @@ describe('the built package seatkit/sdk', () => {
     t.diagnostic(`browser bundle of checkEmail alone: ${limits.bytes} bytes minified`);
     assert.doesNotMatch(limits.code, /Idempotency-Key|prefixUrl/, 'neither the client nor ky');
     assert.ok(limits.bytes < client.bytes / 3, `${limits.bytes} bytes`);
+  });
+
+  it('dist/custom-elements.json lists every element with its attributes, properties, events, slots, parts and CSS properties', async () => {
+    const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { customElements: string };
+    const manifest = JSON.parse(await readFile(join(ROOT, pkg.customElements), 'utf8')) as Manifest;
+    const elements = new Map(manifest.modules.flatMap((m) => (m.declarations ?? []).filter((d) => d.tagName).map((d) => [d.tagName!, { ...d, module: m }] as const)));
+    assert.deepEqual([...elements.keys()].sort(), ['invite-form', 'seat-banner', 'seat-provider', 'user-table']);
+    const names = (list: Named[] | undefined) => (list ?? []).map((x) => x.name);
+    const expected: Record<string, { attributes: string[]; properties: string[]; events: string[]; slots: string[]; parts: string[]; cssProperties: string[] }> = {
+      'seat-provider': { attributes: ['base-url', 'account-id', 'token', 'locale'], properties: ['getToken', 'messages', 'client'], events: ['seat-session-expired'], slots: [''], parts: [], cssProperties: [] },
+      'seat-banner': { attributes: ['agreement-url', 'base-url', 'account-id', 'token'], properties: ['agreementUrl', 'getToken', 'messages'], events: ['seat-licenses-changed', 'seat-licenses-change-request', 'seat-error'], slots: [], parts: ['summary', 'meter', 'manage-button', 'dialog'], cssProperties: ['--seat-color-accent', '--seat-radius'] },
+      'invite-form': { attributes: ['base-url', 'account-id', 'token', 'locale'], properties: ['getToken', 'messages'], events: ['seat-user-invited', 'seat-purchase-request', 'seat-error'], slots: [], parts: ['form', 'input', 'submit-button'], cssProperties: ['--seat-color-accent', '--seat-color-danger'] },
+      'user-table': { attributes: ['page-size', 'base-url', 'account-id', 'token'], properties: ['pageSize', 'getToken', 'messages'], events: ['seat-license-unassigned', 'seat-unassign-request', 'seat-owner-changed', 'seat-error'], slots: [], parts: ['table', 'row', 'action-button', 'pagination'], cssProperties: ['--seat-color-accent', '--seat-color-text-muted'] },
+    };
+    for (const [tag, want] of Object.entries(expected)) {
+      const el = elements.get(tag)!;
+      const definition = el.module.exports?.find((e) => e.kind === 'custom-element-definition');
+      assert.equal(definition?.name, tag, `${tag}: registered (custom-element-definition)`);
+      const properties = (el.members ?? []).filter((m) => m.kind === 'field' && !m.static && (m.privacy ?? 'public') === 'public');
+      const got = { attributes: el.attributes, properties, events: el.events, slots: el.slots, parts: el.cssParts, cssProperties: el.cssProperties };
+      for (const [kind, list] of Object.entries(got)) {
+        const wanted = want[kind as keyof typeof want];
+        for (const name of wanted) assert.ok(names(list).includes(name), `${tag}: ${kind} lists ${JSON.stringify(name)} (has ${names(list).join(', ')})`);
+        if (wanted.length > 0) {
+          const undocumented = (list ?? []).filter((x) => !x.description?.trim()).map((x) => x.name);
+          assert.deepEqual(undocumented, [], `${tag}: every one of its ${kind} has a description`);
+        }
+      }
+      // Private state is not listed as API.
+      assert.ok(!properties.some((p) => p.name.startsWith('#')), `${tag}: no # field listed as public`);
+    }
+    // The elements with a shadow UI all expose parts and tokens; the provider has the default slot.
+    for (const tag of ['seat-banner', 'invite-form', 'user-table']) {
+      assert.ok((elements.get(tag)!.cssParts ?? []).length >= 3, `${tag}: parts`);
+      assert.ok((elements.get(tag)!.cssProperties ?? []).length >= 3, `${tag}: CSS properties`);
+    }
+  });
+
+  it('npm pack ships only what users need: dist/**, README.md, package.json (and LICENSE when there is one)', async (t) => {
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, timeout: 60_000 });
+    const [packed] = JSON.parse(stdout) as { size: number; unpackedSize: number; entryCount: number; files: { path: string; size: number }[] }[];
+    assert.ok(packed);
+    const paths = packed.files.map((f) => f.path).sort();
+    t.diagnostic(`packed: ${(packed.size / 1024).toFixed(1)} KiB (${(packed.unpackedSize / 1024).toFixed(1)} KiB unpacked), ${packed.entryCount} files`);
+    const top = [...new Set(paths.map((p) => (p.includes('/') ? `${p.split('/')[0]}/` : p)))];
+    t.diagnostic(`top level: ${top.join(', ')}`);
+    const allowed = (p: string) => p.startsWith('dist/') || ['README.md', 'package.json', 'LICENSE', 'LICENSE.md'].includes(p);
+    assert.deepEqual(paths.filter((p) => !allowed(p)), [], 'nothing outside dist/, README, package.json, LICENSE');
+    assert.deepEqual(paths.filter((p) => /\.test\.|\/test\/|(^|\/)(demo|scripts|\.seatkit)\//.test(p) || /\.tsx?$/.test(p.replace(/\.d\.ts$/, ''))), [], 'no tests, demo, scripts, data or TypeScript sources');
+    assert.ok(!paths.includes('dist/server/node.js'), 'not the Node entry of `npm run server` (seatkit/server exports createApp)');
+    // What the exports map and the manifest point at is in it.
+    const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, string | Record<string, string>>; customElements: string };
+    const targets = Object.values(pkg.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target)));
+    for (const target of [...targets, pkg.customElements]) {
+      const pattern = new RegExp(`^${target.replace(/^\.\//, '').replace(/[.]/g, '\\.').replace('*', '[^/]+')}$`);
+      assert.ok(paths.some((p) => pattern.test(p)), `${target} is packed`);
+    }
+    for (const path of ['dist/seatkit.js', 'dist/custom-elements.json', 'dist/widget/index.d.ts', 'dist/widget/locales/de.js', 'README.md', 'package.json']) assert.ok(paths.includes(path), path);
+    // Source maps are shipped and self-contained: every source they name is inlined (the TypeScript sources are not packed).
+    const maps = paths.filter((p) => p.endsWith('.map'));
+    assert.ok(maps.includes('dist/seatkit.js.map'));
+    for (const map of maps) {
+      const { sources, sourcesContent } = JSON.parse(await readFile(join(ROOT, map), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+      assert.ok(sources.every((_, i) => typeof sourcesContent?.[i] === 'string'), `${map}: every source inlined`);
+    }
+    assert.ok(packed.size < 600 * 1024, `packed size ${packed.size} bytes`);
   });
 });
