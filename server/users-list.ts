@@ -32,10 +32,34 @@ function comparator(descending: boolean) {
   };
 }
 
+/** Lowercased name, email and qualification of a record (records are immutable: computed once). */
+const searchTexts = new WeakMap<UserRecord, [string, string, string]>();
+
 function matches(u: UserRecord, q: string): boolean {
-  return (
-    `${u.firstName} ${u.lastName}`.toLowerCase().includes(q) || u.email.toLowerCase().includes(q) || u.qualification.toLowerCase().includes(q)
-  );
+  let texts = searchTexts.get(u);
+  if (!texts) searchTexts.set(u, (texts = [`${u.firstName} ${u.lastName}`.toLowerCase(), u.email.toLowerCase(), u.qualification.toLowerCase()]));
+  return texts[0].includes(q) || texts[1].includes(q) || texts[2].includes(q);
+}
+
+type Row = [Key, string, UserRecord];
+
+/**
+ * Every user in the order of a sort, kept per users Map (documents are immutable, so a Map never
+ * changes): paging the same state costs a binary search and a slice, not a sort of every user.
+ */
+const sortedCache = new WeakMap<ReadonlyMap<string, UserRecord>, Map<string, Row[]>>();
+
+function sortedRows(users: ReadonlyMap<string, UserRecord>, sort: string, keyOf: (u: UserRecord) => Key, compare: (a: [Key, string], b: [Key, string]) => number): Row[] {
+  let bySort = sortedCache.get(users);
+  if (!bySort) sortedCache.set(users, (bySort = new Map()));
+  let rows = bySort.get(sort);
+  if (!rows) {
+    rows = [];
+    for (const u of users.values()) rows.push([keyOf(u), u.id, u]);
+    rows.sort((a, b) => compare([a[0], a[1]], [b[0], b[1]]));
+    bySort.set(sort, rows);
+  }
+  return rows;
 }
 
 export function listUsers(doc: AccountDoc, params: Omit<UserListParams, 'limit'> & { limit?: string }): PageBody<User> {
@@ -46,15 +70,11 @@ export function listUsers(doc: AccountDoc, params: Omit<UserListParams, 'limit'>
   const after = decodeCursor(params.cursor, `users:${sort}`);
   if (typeof after === 'number') throw new ApiError('validation_failed', 'The cursor is not valid for this list.', { errors: { cursor: 'Not a valid cursor' } });
   const q = params.q?.trim().toLowerCase();
-  const rows: [Key, string, UserRecord][] = [];
-  for (const u of doc.users.values()) {
-    if (params.status && u.status !== params.status) continue;
-    if (params.role && u.role !== params.role) continue;
-    if (q && !matches(u, q)) continue;
-    rows.push([keyOf(u), u.id, u]);
-  }
   const compare = comparator(descending);
-  rows.sort((a, b) => compare([a[0], a[1]], [b[0], b[1]]));
+  let rows = sortedRows(doc.users, sort, keyOf, compare);
+  if (params.status || params.role || q) {
+    rows = rows.filter(([, , u]) => (!params.status || u.status === params.status) && (!params.role || u.role === params.role) && (!q || matches(u, q)));
+  }
   let start = 0;
   if (after) {
     let lo = 0;

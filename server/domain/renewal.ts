@@ -3,7 +3,7 @@ import { auditEvent, userDiff } from './events.js';
 import type { AccountDoc, Context, Outcome, UserRecord } from './state.js';
 import { periodBoundary } from './time.js';
 import { countLicenses, holdsLicense } from './views.js';
-import { releaseLicense } from './users.js';
+import { releaseLicense, withUser } from './users.js';
 
 /**
  * Who loses a license when the total drops to `quantity` (SPEC §2, renewal): pending invitations
@@ -22,11 +22,17 @@ export function renewalReleases(doc: AccountDoc, quantity: number): string[] {
   return [...invited, ...enabled].slice(0, excess).map((u) => u.id);
 }
 
+/** The next invitation to expire, per users Map (immutable): asked on every request. */
+const nextExpiries = new WeakMap<ReadonlyMap<string, UserRecord>, { user: UserRecord | undefined }>();
+
 function nextExpiry(doc: AccountDoc): UserRecord | undefined {
+  const known = nextExpiries.get(doc.users);
+  if (known) return known.user;
   let next: UserRecord | undefined;
   for (const user of doc.users.values()) {
     if (user.status === 'invited' && user.invitation && (!next || user.invitation.expiresAt < next.invitation!.expiresAt)) next = user;
   }
+  nextExpiries.set(doc.users, { user: next });
   return next;
 }
 
@@ -47,7 +53,7 @@ function expireInvitation(doc: AccountDoc, user: UserRecord, ctx: Context, at: D
     updatedAt: at.toISOString(),
     version: user.version + 1,
   };
-  const next = { ...doc, users: new Map(doc.users).set(user.id, updated) };
+  const next = { ...doc, users: withUser(doc.users, updated) };
   const diff = userDiff(user, updated);
   return { doc: next, event: auditEvent(doc, ctx, 'invitation.expired', [user.id], diff.before, diff.after, at) };
 }

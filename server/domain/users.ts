@@ -18,10 +18,42 @@ export function findUser(doc: AccountDoc, userId: string): UserRecord {
   return user;
 }
 
+/**
+ * Normalised email → user id, shared along a line of users Maps made by `put` (append-only: users
+ * are never deleted and an email never changes). It may hold ids a given Map lacks (a later or a
+ * rolled-back state), so a hit is checked against the Map itself.
+ */
+const emailIndexes = new WeakMap<ReadonlyMap<string, UserRecord>, Map<string, string>>();
+
 export function findUserByEmail(doc: AccountDoc, email: string): UserRecord | undefined {
   const key = normalizeEmail(email);
-  for (const user of doc.users.values()) if (normalizeEmail(user.email) === key) return user;
-  return undefined;
+  let index = emailIndexes.get(doc.users);
+  if (!index) {
+    index = new Map();
+    for (const user of doc.users.values()) index.set(normalizeEmail(user.email), user.id);
+    emailIndexes.set(doc.users, index);
+  }
+  const id = index.get(key);
+  const user = id === undefined ? undefined : doc.users.get(id);
+  return user && normalizeEmail(user.email) === key ? user : undefined;
+}
+
+/** How a users Map was made from another by `put`: for stores, which journal and index only what changed. */
+const derivations = new WeakMap<ReadonlyMap<string, UserRecord>, { parent: ReadonlyMap<string, UserRecord>; id: string }>();
+
+/**
+ * The ids of the users `after` changed from `before`, when `after` was made from `before` by
+ * `put` (a few steps at most); undefined when unknown (the caller compares every user).
+ */
+export function changedUserIds(before: ReadonlyMap<string, UserRecord>, after: ReadonlyMap<string, UserRecord>): string[] | undefined {
+  const ids: string[] = [];
+  for (let map = after; map !== before; ) {
+    const step = derivations.get(map);
+    if (!step || ids.length >= 64) return undefined;
+    ids.push(step.id);
+    map = step.parent;
+  }
+  return ids;
 }
 
 function requireAvailable(doc: AccountDoc, needed = 1): void {
@@ -33,8 +65,21 @@ function requireAvailable(doc: AccountDoc, needed = 1): void {
   }
 }
 
+/** `users` with one user set: a new Map (documents are immutable) that knows where it came from. */
+export function withUser(users: ReadonlyMap<string, UserRecord>, user: UserRecord): ReadonlyMap<string, UserRecord> {
+  const next = new Map(users).set(user.id, user);
+  derivations.set(next, { parent: users, id: user.id });
+  const index = emailIndexes.get(users);
+  if (index) {
+    const previous = users.get(user.id);
+    if (!previous || previous.email !== user.email) index.set(normalizeEmail(user.email), user.id);
+    emailIndexes.set(next, index);
+  }
+  return next;
+}
+
 function put(doc: AccountDoc, user: UserRecord): AccountDoc {
-  return { ...doc, users: new Map(doc.users).set(user.id, user) };
+  return { ...doc, users: withUser(doc.users, user) };
 }
 
 function withoutSessionsOf(doc: AccountDoc, userId: string): AccountDoc {

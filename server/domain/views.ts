@@ -12,13 +12,20 @@ export function holdsLicense(user: UserRecord): boolean {
   return user.status === 'enabled' || user.status === 'invited';
 }
 
+/** Enabled and invited users per users Map (immutable, so counted once). */
+const statusCounts = new WeakMap<ReadonlyMap<string, UserRecord>, { enabled: number; invited: number }>();
+
 export function countLicenses(doc: AccountDoc): { enabled: number; invited: number; inUse: number; available: number } {
-  let enabled = 0;
-  let invited = 0;
-  for (const { status } of doc.users.values()) {
-    if (status === 'enabled') enabled++;
-    else if (status === 'invited') invited++;
+  let counts = statusCounts.get(doc.users);
+  if (!counts) {
+    counts = { enabled: 0, invited: 0 };
+    for (const { status } of doc.users.values()) {
+      if (status === 'enabled') counts.enabled++;
+      else if (status === 'invited') counts.invited++;
+    }
+    statusCounts.set(doc.users, counts);
   }
+  const { enabled, invited } = counts;
   const inUse = enabled + invited;
   return { enabled, invited, inUse, available: doc.plan.quantity - inUse };
 }

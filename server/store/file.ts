@@ -17,7 +17,8 @@ import { ApiError } from '../errors.js';
 import { AppendLog } from './append-log.js';
 import { CorruptDataError, nodeFileSystem, writeFileAtomic, type FileSystem } from './fs.js';
 import { acquireLock, type Lock } from './lock.js';
-import { tokenHashes, type Store } from './types.js';
+import { reindexTokens, tokenHashes, type Store } from './types.js';
+import { changedUserIds } from '../domain/users.js';
 
 /** The fields of a document that are collections, journalled entry by entry. */
 const MAP_FIELDS = ['users', 'sessions', 'idempotency'] as const;
@@ -70,7 +71,13 @@ export function diffDocs(before: AccountDoc, after: AccountDoc): Pick<JournalRec
   const m: NonNullable<JournalRecord['m']> = {};
   for (const key of Object.keys(after) as (keyof AccountDoc)[]) {
     if (before[key] === after[key]) continue;
-    if ((MAP_FIELDS as readonly string[]).includes(key)) {
+    const changedUsers = key === 'users' ? changedUserIds(before.users, after.users) : undefined;
+    if (changedUsers) {
+      // Made by the domain from `before` (the usual case): only those users, not a scan of all.
+      const set: Record<string, unknown> = {};
+      for (const id of changedUsers) if (after.users.get(id) !== before.users.get(id)) setEntry(set, id, after.users.get(id));
+      m.users = { set, del: [] };
+    } else if ((MAP_FIELDS as readonly string[]).includes(key)) {
       const a = entries(before[key] as Record<string, unknown>);
       const b = entries(after[key] as Record<string, unknown>);
       const set: Record<string, unknown> = {};
@@ -330,9 +337,7 @@ export class FileStore implements Store {
   }
 
   #indexTokens(before: AccountDoc, after: AccountDoc): void {
-    if (before.sessions === after.sessions && before.users === after.users) return;
-    for (const hash of tokenHashes(before)) this.#tokens.delete(hash);
-    for (const hash of tokenHashes(after)) this.#tokens.set(hash, after.id);
+    reindexTokens(this.#tokens, before, after);
   }
 
   #checkpoint(account: AccountFiles): void {

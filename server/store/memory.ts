@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../../sdk/types.js';
 import type { AccountDoc, Outcome, UserRecord } from '../domain/state.js';
 import { ApiError } from '../errors.js';
-import { tokenHashes, type Store } from './types.js';
+import { reindexTokens, tokenHashes, type Store } from './types.js';
 
 /** A MemoryStore's content as plain JSON (users as an array of records: a Map does not serialise). */
 export interface MemorySnapshot {
@@ -75,10 +75,8 @@ export class MemoryStore implements Store {
 
   #commit(before: AccountDoc | undefined, after: AccountDoc, events: readonly AuditEvent[]): void {
     if (before !== after) {
-      if (!before || before.sessions !== after.sessions || before.users !== after.users) {
-        if (before) for (const hash of tokenHashes(before)) this.#tokens.delete(hash);
-        for (const hash of tokenHashes(after)) this.#tokens.set(hash, after.id);
-      }
+      if (before) reindexTokens(this.#tokens, before, after);
+      else for (const hash of tokenHashes(after)) this.#tokens.set(hash, after.id);
       this.#docs.set(after.id, after);
     }
     if (events.length > 0) {
