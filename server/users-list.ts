@@ -1,6 +1,7 @@
 /** Search, filter, sort and keyset pagination of an account's users (`GET /users`). */
 import type { PageBody, User, UserListParams, UserSortKey } from '../sdk/types.js';
 import type { AccountDoc, UserRecord } from './domain/state.js';
+import type { Users } from './domain/users-map.js';
 import { toUser } from './domain/views.js';
 import { decodeCursor, encodeCursor, pageLimit } from './http.js';
 import { ApiError } from './errors.js';
@@ -47,9 +48,9 @@ type Row = [Key, string, UserRecord];
  * Every user in the order of a sort, kept per users Map (documents are immutable, so a Map never
  * changes): paging the same state costs a binary search and a slice, not a sort of every user.
  */
-const sortedCache = new WeakMap<ReadonlyMap<string, UserRecord>, Map<string, Row[]>>();
+const sortedCache = new WeakMap<Users, Map<string, Row[]>>();
 
-function sortedRows(users: ReadonlyMap<string, UserRecord>, sort: string, keyOf: (u: UserRecord) => Key, compare: (a: [Key, string], b: [Key, string]) => number): Row[] {
+function sortedRows(users: Users, sort: string, keyOf: (u: UserRecord) => Key, compare: (a: [Key, string], b: [Key, string]) => number): Row[] {
   let bySort = sortedCache.get(users);
   if (!bySort) sortedCache.set(users, (bySort = new Map()));
   let rows = bySort.get(sort);

@@ -3,7 +3,8 @@ import { auditEvent, userDiff } from './events.js';
 import type { AccountDoc, Context, Outcome, UserRecord } from './state.js';
 import { periodBoundary } from './time.js';
 import { countLicenses, holdsLicense } from './views.js';
-import { releaseLicense, withUser } from './users.js';
+import { releaseLicense } from './users.js';
+import { derived, withUser } from './users-map.js';
 
 /**
  * Who loses a license when the total drops to `quantity` (SPEC §2, renewal): pending invitations
@@ -22,18 +23,23 @@ export function renewalReleases(doc: AccountDoc, quantity: number): string[] {
   return [...invited, ...enabled].slice(0, excess).map((u) => u.id);
 }
 
-/** The next invitation to expire, per users Map (immutable): asked on every request. */
-const nextExpiries = new WeakMap<ReadonlyMap<string, UserRecord>, { user: UserRecord | undefined }>();
+const pending = (user: UserRecord | undefined) => user?.status === 'invited' && !!user.invitation;
+const earlier = (a: UserRecord | undefined, b: UserRecord | undefined) =>
+  !a ? b : !b ? a : b.invitation!.expiresAt < a.invitation!.expiresAt ? b : a;
+
+/** The next pending invitation to expire (asked on every request): carried forward from change to change. */
+const nextExpiring = derived<UserRecord | undefined>(
+  (users) => {
+    let next: UserRecord | undefined;
+    for (const user of users.values()) if (pending(user)) next = earlier(next, user);
+    return next;
+  },
+  // Unknown (recomputed) only when the user that expired first is the one that changed.
+  (previous, _before, after) => (previous?.id === after.id ? undefined : earlier(previous, pending(after) ? after : undefined)),
+);
 
 function nextExpiry(doc: AccountDoc): UserRecord | undefined {
-  const known = nextExpiries.get(doc.users);
-  if (known) return known.user;
-  let next: UserRecord | undefined;
-  for (const user of doc.users.values()) {
-    if (user.status === 'invited' && user.invitation && (!next || user.invitation.expiresAt < next.invitation!.expiresAt)) next = user;
-  }
-  nextExpiries.set(doc.users, { user: next });
-  return next;
+  return nextExpiring(doc.users);
 }
 
 /** Whether any period boundary or invitation expiry has passed that `settle` would apply. */

@@ -1,4 +1,5 @@
 import type { Actor, AuditEvent, BillingInterval, Invoice, User } from '../../sdk/types.js';
+import type { Users } from './users-map.js';
 
 /** A user as stored: the wire fields plus the pending invitation (token stored only as a hash). */
 export interface UserRecord extends User {
@@ -44,7 +45,7 @@ export interface AccountDoc {
   plan: Plan;
   testClock: { now: string } | null;
   /** By id, in creation order. A Map: copied and walked in a fraction of a plain object's time at 10,000 users. */
-  users: ReadonlyMap<string, UserRecord>;
+  users: Users;
   /** By SHA-256 hash of the session token. */
   sessions: Record<string, SessionRecord>;
   /** By Idempotency-Key (license changes). */

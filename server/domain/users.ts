@@ -3,6 +3,7 @@ import { normalizeEmail } from '../../sdk/limits.js';
 import { ApiError } from '../errors.js';
 import { auditEvent, userDiff } from './events.js';
 import type { AccountDoc, Context, Outcome, UserRecord } from './state.js';
+import { emailIndex, usersOf, withUser } from './users-map.js';
 import { periodBoundary } from './time.js';
 import { countLicenses, holdsLicense } from './views.js';
 
@@ -18,42 +19,11 @@ export function findUser(doc: AccountDoc, userId: string): UserRecord {
   return user;
 }
 
-/**
- * Normalised email → user id, shared along a line of users Maps made by `put` (append-only: users
- * are never deleted and an email never changes). It may hold ids a given Map lacks (a later or a
- * rolled-back state), so a hit is checked against the Map itself.
- */
-const emailIndexes = new WeakMap<ReadonlyMap<string, UserRecord>, Map<string, string>>();
-
 export function findUserByEmail(doc: AccountDoc, email: string): UserRecord | undefined {
   const key = normalizeEmail(email);
-  let index = emailIndexes.get(doc.users);
-  if (!index) {
-    index = new Map();
-    for (const user of doc.users.values()) index.set(normalizeEmail(user.email), user.id);
-    emailIndexes.set(doc.users, index);
-  }
-  const id = index.get(key);
+  const id = emailIndex(doc.users).get(key);
   const user = id === undefined ? undefined : doc.users.get(id);
   return user && normalizeEmail(user.email) === key ? user : undefined;
-}
-
-/** How a users Map was made from another by `put`: for stores, which journal and index only what changed. */
-const derivations = new WeakMap<ReadonlyMap<string, UserRecord>, { parent: ReadonlyMap<string, UserRecord>; id: string }>();
-
-/**
- * The ids of the users `after` changed from `before`, when `after` was made from `before` by
- * `put` (a few steps at most); undefined when unknown (the caller compares every user).
- */
-export function changedUserIds(before: ReadonlyMap<string, UserRecord>, after: ReadonlyMap<string, UserRecord>): string[] | undefined {
-  const ids: string[] = [];
-  for (let map = after; map !== before; ) {
-    const step = derivations.get(map);
-    if (!step || ids.length >= 64) return undefined;
-    ids.push(step.id);
-    map = step.parent;
-  }
-  return ids;
 }
 
 function requireAvailable(doc: AccountDoc, needed = 1): void {
@@ -63,19 +33,6 @@ function requireAvailable(doc: AccountDoc, needed = 1): void {
       extra: { available },
     });
   }
-}
-
-/** `users` with one user set: a new Map (documents are immutable) that knows where it came from. */
-export function withUser(users: ReadonlyMap<string, UserRecord>, user: UserRecord): ReadonlyMap<string, UserRecord> {
-  const next = new Map(users).set(user.id, user);
-  derivations.set(next, { parent: users, id: user.id });
-  const index = emailIndexes.get(users);
-  if (index) {
-    const previous = users.get(user.id);
-    if (!previous || previous.email !== user.email) index.set(normalizeEmail(user.email), user.id);
-    emailIndexes.set(next, index);
-  }
-  return next;
 }
 
 function put(doc: AccountDoc, user: UserRecord): AccountDoc {
@@ -152,7 +109,7 @@ export function createAccount(
       scheduled: null,
     },
     testClock: body.testClock ? { now } : null,
-    users: new Map([[ownerId, owner]]),
+    users: usersOf([owner]),
     sessions: {},
     idempotency: {},
     invoices: [],

@@ -1,6 +1,7 @@
 import type { Account, LicenseCounts, Permission, Role, User, Viewer } from '../../sdk/types.js';
 import type { AccountDoc, UserRecord } from './state.js';
 import { renewalReleases } from './renewal.js';
+import { derived } from './users-map.js';
 
 export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
   owner: ['users:read', 'users:manage', 'licenses:manage', 'owner:transfer'],
@@ -12,20 +13,27 @@ export function holdsLicense(user: UserRecord): boolean {
   return user.status === 'enabled' || user.status === 'invited';
 }
 
-/** Enabled and invited users per users Map (immutable, so counted once). */
-const statusCounts = new WeakMap<ReadonlyMap<string, UserRecord>, { enabled: number; invited: number }>();
+const weight = (user: UserRecord | undefined) => ({ enabled: user?.status === 'enabled' ? 1 : 0, invited: user?.status === 'invited' ? 1 : 0 });
+
+/** Enabled and invited users: counted once, then carried forward from change to change. */
+const statusCounts = derived(
+  (users) => {
+    let enabled = 0;
+    let invited = 0;
+    for (const { status } of users.values()) {
+      if (status === 'enabled') enabled++;
+      else if (status === 'invited') invited++;
+    }
+    return { enabled, invited };
+  },
+  (previous, before, after) => {
+    const [b, a] = [weight(before), weight(after)];
+    return { enabled: previous.enabled - b.enabled + a.enabled, invited: previous.invited - b.invited + a.invited };
+  },
+);
 
 export function countLicenses(doc: AccountDoc): { enabled: number; invited: number; inUse: number; available: number } {
-  let counts = statusCounts.get(doc.users);
-  if (!counts) {
-    counts = { enabled: 0, invited: 0 };
-    for (const { status } of doc.users.values()) {
-      if (status === 'enabled') counts.enabled++;
-      else if (status === 'invited') counts.invited++;
-    }
-    statusCounts.set(doc.users, counts);
-  }
-  const { enabled, invited } = counts;
+  const { enabled, invited } = statusCounts(doc.users);
   const inUse = enabled + invited;
   return { enabled, invited, inUse, available: doc.plan.quantity - inUse };
 }

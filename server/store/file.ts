@@ -18,7 +18,8 @@ import { AppendLog } from './append-log.js';
 import { CorruptDataError, nodeFileSystem, writeFileAtomic, type FileSystem } from './fs.js';
 import { acquireLock, type Lock } from './lock.js';
 import { reindexTokens, tokenHashes, type Store } from './types.js';
-import { changedUserIds } from '../domain/users.js';
+import { isMap } from 'immutable';
+import { changedUserIds, usersOf, type Users } from '../domain/users-map.js';
 
 /** The fields of a document that are collections, journalled entry by entry. */
 const MAP_FIELDS = ['users', 'sessions', 'idempotency'] as const;
@@ -32,7 +33,7 @@ function encodeDoc(doc: AccountDoc): StoredDoc {
 }
 
 function decodeDoc(stored: StoredDoc): AccountDoc {
-  return { ...stored, users: new Map(stored.users.map((user) => [user.id, user])) };
+  return { ...stored, users: usersOf(stored.users) };
 }
 
 /** One journal line: the change's sequence number, what it changed, its audit events. */
@@ -61,8 +62,8 @@ function setEntry(target: Record<string, unknown>, key: string, value: unknown):
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function entries(collection: ReadonlyMap<string, unknown> | Record<string, unknown>): Map<string, unknown> {
-  return collection instanceof Map ? (collection as Map<string, unknown>) : new Map(Object.entries(collection));
+function entries(collection: Users | Record<string, unknown>): Map<string, unknown> {
+  return isMap(collection) ? new Map((collection as Users).entries()) : new Map(Object.entries(collection));
 }
 
 /** What changed from one document to the next: replaced fields, and set or deleted entries of collections. */
@@ -98,10 +99,10 @@ export function applyRecord(doc: AccountDoc | undefined, record: JournalRecord):
   const next: AccountDoc = { ...doc, ...record.f };
   const { users, sessions, idempotency } = record.m ?? {};
   if (users) {
-    const map = new Map(doc.users);
-    for (const [k, v] of Object.entries(users.set)) map.set(k, v as UserRecord);
-    for (const k of users.del) map.delete(k);
-    next.users = map;
+    next.users = doc.users.withMutations((map) => {
+      for (const [k, v] of Object.entries(users.set)) map.set(k, v as UserRecord);
+      for (const k of users.del) map.delete(k);
+    });
   }
   for (const [field, change] of [['sessions', sessions], ['idempotency', idempotency]] as const) {
     if (!change) continue;

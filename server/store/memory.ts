@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../../sdk/types.js';
+import { usersOf } from '../domain/users-map.js';
 import type { AccountDoc, Outcome, UserRecord } from '../domain/state.js';
 import { ApiError } from '../errors.js';
 import { reindexTokens, tokenHashes, type Store } from './types.js';
@@ -67,7 +68,7 @@ export class MemoryStore implements Store {
     const store = new MemoryStore();
     const events = new Map(snapshot.events);
     for (const { users, ...rest } of snapshot.accounts) {
-      const doc: AccountDoc = { ...rest, users: new Map(users.map((user) => [user.id, user])) };
+      const doc: AccountDoc = { ...rest, users: usersOf(users) };
       store.#commit(undefined, doc, events.get(doc.id) ?? []);
     }
     return store;

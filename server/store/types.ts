@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../../sdk/types.js';
 import type { AccountDoc, Outcome } from '../domain/state.js';
-import { changedUserIds } from '../domain/users.js';
+import { changedUserIds } from '../domain/users-map.js';
 
 /**
  * Where accounts live. One interface for every backend (memory now; lowdb file, PostgreSQL later).

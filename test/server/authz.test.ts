@@ -175,8 +175,8 @@ const CODES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 4
 async function state(w: World) {
   const docs = [];
   for (const id of [w.a.accountId, w.b.accountId]) {
-    const doc = structuredClone((await w.h.store.get(id))!);
-    for (const user of doc.users.values()) user.lastActiveAt = null;
+    const stored = (await w.h.store.get(id))!;
+    const doc = { ...stored, users: [...stored.users.values()].map((user) => ({ ...user, lastActiveAt: null })) };
     docs.push({ doc, events: (await w.h.store.events(id)).length });
   }
   return { docs, outbox: (await w.h.mailer.list!()).length };
