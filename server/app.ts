@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { LIMITS } from '../sdk/limits.js';
 import type { Problem } from '../sdk/types.js';
 import { defaultConfig, systemClock, type AppConfig, type Clock } from './config.js';
-import { randomId } from './crypto.js';
+import { randomId, sha256, type Hasher } from './crypto.js';
 import { ApiError, problemType } from './errors.js';
 import type { Deps, Env } from './http.js';
 import { OutboxMailer } from './mail/outbox.js';
@@ -29,6 +29,8 @@ export interface AppOptions {
   store?: Store;
   mailer?: Mailer;
   clock?: Clock;
+  /** SHA-256 (hex) of tokens; default WebCrypto's. */
+  hash?: Hasher;
   config: Partial<AppConfig> & Pick<AppConfig, 'apiKey'>;
 }
 
@@ -92,6 +94,7 @@ export function createApp(options: AppOptions): OpenAPIHono<Env> {
         }
       : null,
     inFlight: new Set(),
+    hash: options.hash ?? sha256,
   };
 
   const app = new OpenAPIHono<Env>();

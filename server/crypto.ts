@@ -20,6 +20,9 @@ export function randomId(prefix: string): string {
   return `${prefix}_${base64url(randomBytes(16))}`;
 }
 
+/** SHA-256, hex. The app takes another implementation (`createApp({ hash })`): Node's is synchronous and cheaper. */
+export type Hasher = (text: string) => string | Promise<string>;
+
 export async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');

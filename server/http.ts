@@ -4,7 +4,7 @@ import type { Context as HonoContext, MiddlewareHandler } from 'hono';
 import type { Actor, PageBody, Permission } from '../sdk/types.js';
 import { LIMITS } from '../sdk/limits.js';
 import type { AppConfig, Clock } from './config.js';
-import { sha256, timingSafeEqual } from './crypto.js';
+import { timingSafeEqual, type Hasher } from './crypto.js';
 import { requirePermission } from './domain/permissions.js';
 import { needsSettling, settle } from './domain/renewal.js';
 import type { AccountDoc, Context, Outcome, UserRecord } from './domain/state.js';
@@ -24,6 +24,8 @@ export interface Deps {
   limits: { invitations: RateLimiter; tokenLookups: RateLimiter } | null;
   /** Idempotency keys whose first request is still running (this process). */
   inFlight: Set<string>;
+  /** SHA-256 of tokens and request fingerprints. */
+  hash: Hasher;
 }
 
 export interface Env {
@@ -142,7 +144,7 @@ export const apiKeyAuth: MiddlewareHandler<Env> = async (c, next) => {
 };
 
 async function sessionOf(c: Ctx, token: string): Promise<{ accountId: string; hash: string } | undefined> {
-  const hash = await sha256(token);
+  const hash = await c.var.deps.hash(token);
   const accountId = await c.var.deps.store.findTokenAccount(hash);
   return accountId ? { accountId, hash } : undefined;
 }

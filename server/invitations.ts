@@ -1,5 +1,5 @@
 /** Invitation tokens and their emails, shared by the routes that issue them (invite, resend, assign, reassign). */
-import { newToken, sha256 } from './crypto.js';
+import { newToken } from './crypto.js';
 import type { Outcome } from './domain/state.js';
 import { addSeconds } from './domain/time.js';
 import type { InvitationGrant } from './domain/users.js';
@@ -15,7 +15,7 @@ interface PendingInvitation {
 
 async function prepareInvitation(c: Ctx): Promise<PendingInvitation> {
   const token = newToken();
-  const tokenHash = await sha256(token);
+  const tokenHash = await c.var.deps.hash(token);
   const ttl = c.var.deps.config.invitationTtlSeconds;
   return { token, grant: (now) => ({ tokenHash, expiresAt: addSeconds(now, ttl) }) };
 }

@@ -5,7 +5,7 @@
  * it through `start()`'s `wrap` option.
  */
 import { serve, type HttpBindings } from '@hono/node-server';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { OutboxMessage } from '../sdk/types.js';
 import { createApp } from './app.js';
@@ -131,7 +131,7 @@ export async function start(
     config.publicUrl = url;
     config.inviteUrl = `${url}/activate/{token}`;
   }
-  const app = createApp({ store, mailer: mail.mailer, config });
+  const app = createApp({ store, mailer: mail.mailer, config, hash: (text) => createHash('sha256').update(text).digest('hex') });
   const api = (request: Request, bindings: unknown) => app.fetch(request, bindings);
   handle = options.wrap?.(app, { config }) ?? api;
   if (config.generatedKey) write(`SEATKIT_API_KEY was not set; generated for this run: ${config.apiKey}`);

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { LIMITS } from '../../sdk/limits.js';
-import { newToken, randomId, sha256 } from '../crypto.js';
+import { newToken, randomId } from '../crypto.js';
 import { createAccount, createSession, transferOwnership } from '../domain/users.js';
 import { licenseCounts, toAccount, toUser } from '../domain/views.js';
 import { settle } from '../domain/renewal.js';
@@ -51,7 +51,7 @@ accounts.openapi(
     const input = c.req.valid('json');
     await loadAccount(c, accountId);
     const token = newToken();
-    const tokenHash = await sha256(token);
+    const tokenHash = await c.var.deps.hash(token);
     const wallNow = c.var.deps.clock.now();
     const expiresAt = new Date(wallNow.getTime() + (input.ttlSeconds ?? LIMITS.sessionTtlDefaultSeconds) * 1000).toISOString();
     const outcome = await mutate(c, accountId, (doc) => createSession(doc, { ...input, tokenHash, wallNow, expiresAt }));

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { LIMITS } from '../../sdk/limits.js';
-import { newToken, sha256 } from '../crypto.js';
+import { newToken } from '../crypto.js';
 import { acceptInvitation, createSession, findInvitation, invite, resendInvitation, revokeInvitation } from '../domain/users.js';
 import { toUser } from '../domain/views.js';
 import { ApiError } from '../errors.js';
@@ -72,7 +72,7 @@ async function tokenAccount(c: Ctx, token: string): Promise<{ accountId: string;
   limiter?.hit(clientKey(c), c.var.deps.clock.now().getTime());
   const invalid = () => new ApiError('invitation_invalid', 'This invitation link is not valid any more. Ask for a new one.');
   if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) throw invalid();
-  const tokenHash = await sha256(token);
+  const tokenHash = await c.var.deps.hash(token);
   const accountId = await c.var.deps.store.findTokenAccount(tokenHash);
   if (!accountId) throw invalid();
   return { accountId, tokenHash };
@@ -119,7 +119,7 @@ invitations.openapi(
     const input = (c.req.valid('json') ?? {}) as { firstName?: string; lastName?: string };
     const { accountId, tokenHash } = await tokenAccount(c, token);
     const session = newToken();
-    const sessionHash = await sha256(session);
+    const sessionHash = await c.var.deps.hash(session);
     const wallNow = c.var.deps.clock.now();
     const expiresAt = new Date(wallNow.getTime() + LIMITS.sessionTtlDefaultSeconds * 1000).toISOString();
     const outcome = await mutate(c, accountId, (doc, ctx) => {

@@ -1,5 +1,4 @@
 import { createRoute } from '@hono/zod-openapi';
-import { sha256 } from '../crypto.js';
 import { changeLicenses, quote } from '../domain/licenses.js';
 import { assignLicense, findUser, reassignLicense, unassignLicense } from '../domain/users.js';
 import { licenseCounts, toAccount, toUser } from '../domain/views.js';
@@ -111,7 +110,7 @@ licenses.openapi(
     const { accountId } = c.req.valid('param');
     const input = c.req.valid('json');
     const key = c.req.valid('header')['idempotency-key'];
-    const fingerprint = await sha256(JSON.stringify([input.quantity, input.acceptAgreement, input.expectedAmountDue]));
+    const fingerprint = await c.var.deps.hash(JSON.stringify([input.quantity, input.acceptAgreement, input.expectedAmountDue]));
     const { inFlight, clock } = c.var.deps;
     const slot = `${accountId}\n${key}`;
     if (inFlight.has(slot)) throw new ApiError('idempotency_key_in_use', 'A request with this Idempotency-Key is still running. Retry shortly.', { headers: { 'Retry-After': '1' } });
