@@ -42,24 +42,40 @@ export function changedUserIds(before: Users, after: Users): string[] | undefine
 }
 
 /**
- * A value derived from all users, computed once per map: from scratch, or (when the map was made
- * from one whose value is known) by `step` from that value and the one user that changed.
+ * A value derived from all users, computed once per map: by `step` from the value of the map it
+ * was made from (walking back along the maps `withUser` made, as far as one whose value is known),
+ * or from scratch when there is none (or `step` cannot tell).
  */
 export function derived<T>(
   compute: (users: Users) => T,
   step: (previous: T, before: UserRecord | undefined, after: UserRecord, users: Users) => T | undefined,
 ): (users: Users) => T {
   const cache = new WeakMap<Users, T>();
-  const get = (users: Users): T => {
+  return (users: Users): T => {
     if (cache.has(users)) return cache.get(users)!;
-    const from = derivations.get(users);
-    const previous = from && cache.has(from.parent) ? cache.get(from.parent)! : undefined;
-    const value =
-      (from && previous !== undefined ? step(previous, from.parent.get(from.id), users.get(from.id)!, users) : undefined) ?? compute(users);
-    cache.set(users, value);
+    const chain: Users[] = [];
+    let map = users;
+    while (!cache.has(map) && chain.length < 1000) {
+      const from = derivations.get(map);
+      if (!from) break;
+      chain.push(map);
+      map = from.parent;
+    }
+    let value: T;
+    if (cache.has(map)) {
+      value = cache.get(map)!;
+    } else {
+      value = compute(map);
+      cache.set(map, value);
+    }
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const next = chain[i]!;
+      const { parent, id } = derivations.get(next)!;
+      value = step(value, parent.get(id), next.get(id)!, next) ?? compute(next);
+      cache.set(next, value);
+    }
     return value;
   };
-  return get;
 }
 
 /** Normalised email → user id (emails never change and users are never deleted). */
