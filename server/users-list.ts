@@ -63,6 +63,26 @@ function sortedRows(users: Users, sort: string, keyOf: (u: UserRecord) => Key, c
   return rows;
 }
 
+/**
+ * The rows that pass a search and filters, kept for the last few filters of each sorted state:
+ * the next pages of a search, and the same search by several admins, do not scan every user again.
+ */
+const filteredCache = new WeakMap<Row[], Map<string, Row[]>>();
+const FILTERS_KEPT = 16;
+
+function filteredRows(rows: Row[], status: string | undefined, role: string | undefined, q: string | undefined): Row[] {
+  let byFilter = filteredCache.get(rows);
+  if (!byFilter) filteredCache.set(rows, (byFilter = new Map()));
+  const key = `${status ?? ''}\n${role ?? ''}\n${q ?? ''}`;
+  let kept = byFilter.get(key);
+  if (!kept) {
+    kept = rows.filter(([, , u]) => (!status || u.status === status) && (!role || u.role === role) && (!q || matches(u, q)));
+    if (byFilter.size >= FILTERS_KEPT) byFilter.delete(byFilter.keys().next().value!);
+    byFilter.set(key, kept);
+  }
+  return kept;
+}
+
 export function listUsers(doc: AccountDoc, params: Omit<UserListParams, 'limit'> & { limit?: string }): PageBody<User> {
   const sort = params.sort ?? 'name';
   const descending = sort.startsWith('-');
@@ -73,9 +93,7 @@ export function listUsers(doc: AccountDoc, params: Omit<UserListParams, 'limit'>
   const q = params.q?.trim().toLowerCase();
   const compare = comparator(descending);
   let rows = sortedRows(doc.users, sort, keyOf, compare);
-  if (params.status || params.role || q) {
-    rows = rows.filter(([, , u]) => (!params.status || u.status === params.status) && (!params.role || u.role === params.role) && (!q || matches(u, q)));
-  }
+  if (params.status || params.role || q) rows = filteredRows(rows, params.status, params.role, q);
   let start = 0;
   if (after) {
     let lo = 0;
