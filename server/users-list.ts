@@ -33,16 +33,8 @@ function comparator(descending: boolean) {
   };
 }
 
-/** Lowercased name, email and qualification of a record (records are immutable: computed once). */
-const searchTexts = new WeakMap<UserRecord, [string, string, string]>();
-
-function matches(u: UserRecord, q: string): boolean {
-  let texts = searchTexts.get(u);
-  if (!texts) searchTexts.set(u, (texts = [`${u.firstName} ${u.lastName}`.toLowerCase(), u.email.toLowerCase(), u.qualification.toLowerCase()]));
-  return texts[0].includes(q) || texts[1].includes(q) || texts[2].includes(q);
-}
-
-type Row = [Key, string, UserRecord];
+/** A user in a sorted list: the sort key, the id, the record, and its lowercased name, email and qualification. */
+type Row = [Key, string, UserRecord, string];
 
 /**
  * Every user in the order of a sort, kept per users Map (documents are immutable, so a Map never
@@ -56,7 +48,7 @@ function sortedRows(users: Users, sort: string, keyOf: (u: UserRecord) => Key, c
   let rows = bySort.get(sort);
   if (!rows) {
     rows = [];
-    for (const u of users.values()) rows.push([keyOf(u), u.id, u]);
+    for (const u of users.values()) rows.push([keyOf(u), u.id, u, `${u.firstName} ${u.lastName}\n${u.email}\n${u.qualification}`.toLowerCase()]);
     rows.sort((a, b) => compare([a[0], a[1]], [b[0], b[1]]));
     bySort.set(sort, rows);
   }
@@ -76,7 +68,7 @@ function filteredRows(rows: Row[], status: string | undefined, role: string | un
   const key = `${status ?? ''}\n${role ?? ''}\n${q ?? ''}`;
   let kept = byFilter.get(key);
   if (!kept) {
-    kept = rows.filter(([, , u]) => (!status || u.status === status) && (!role || u.role === role) && (!q || matches(u, q)));
+    kept = rows.filter(([, , u, text]) => (!status || u.status === status) && (!role || u.role === role) && (!q || text.includes(q)));
     if (byFilter.size >= FILTERS_KEPT) byFilter.delete(byFilter.keys().next().value!);
     byFilter.set(key, kept);
   }
