@@ -34,8 +34,11 @@ const nextExpiring = derived<UserRecord | undefined>(
     for (const user of users.values()) if (pending(user)) next = earlier(next, user);
     return next;
   },
-  // Unknown (recomputed) only when the user that expired first is the one that changed.
-  (previous, _before, after) => (previous?.id === after.id ? undefined : earlier(previous, pending(after) ? after : undefined)),
+  (previous, _before, after) => {
+    if (previous?.id !== after.id) return earlier(previous, pending(after) ? after : undefined);
+    // The first to expire changed: still first unless it expires later now (or no longer pends).
+    return pending(after) && after.invitation!.expiresAt <= previous.invitation!.expiresAt ? after : undefined;
+  },
 );
 
 function nextExpiry(doc: AccountDoc): UserRecord | undefined {
