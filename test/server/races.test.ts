@@ -6,18 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Account, AuditEvent, Invoice, LicenseChangeResult, PageBody, Quote, User } from '../../sdk/types.js';
 import { isProblem, makeHarness, type Harness, type Reply } from '../helpers/api.js';
-
-/** A small seeded PRNG (mulberry32): the random mixes are reproducible from their seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/faulty-fs.js';
 
 /**
  * Makes every change of the harness's store hold its account for `ms` before it runs, so that
@@ -273,7 +262,7 @@ describe('races: invariants under concurrent requests', () => {
       const eventsBefore = (await allEvents(h, base, ownerToken)).length;
       assertInvariants(await accountByKey(h, accountId), before);
 
-      const rand = random(seed);
+      const rand = prng(seed);
       const pick = () => targets[Math.floor(rand() * targets.length)]!;
       const ops = Array.from({ length: 50 }, () => {
         const token = rand() < 0.5 ? ownerToken : admin.token!;
