@@ -1,6 +1,6 @@
 /** What every route file shares: the app's context type, auth, validation errors, mutations, lists. */
 import { OpenAPIHono, type z } from '@hono/zod-openapi';
-import type { Context as HonoContext, MiddlewareHandler } from 'hono';
+import type { Context as HonoContext, MiddlewareHandler, TypedResponse } from 'hono';
 import type { Actor, PageBody, Permission } from '../sdk/types.js';
 import { LIMITS } from '../sdk/limits.js';
 import type { AppConfig, Clock } from './config.js';
@@ -214,6 +214,11 @@ export function parseIfMatch(c: Ctx, current: number): number | '*' {
   const tags = header.split(',').map((t) => t.trim());
   if (tags.includes('*')) return '*';
   return tags.includes(etag({ version: current })) ? current : -1;
+}
+
+/** Answers JSON serialised already (a cached page), typed as the route's JSON answer. */
+export function jsonText<T>(text: string): TypedResponse<T, 200, 'json'> {
+  return new Response(text, { status: 200, headers: { 'Content-Type': 'application/json' } }) as unknown as TypedResponse<T, 200, 'json'>;
 }
 
 // ---- lists ----

@@ -75,6 +75,26 @@ function filteredRows(rows: Row[], status: string | undefined, role: string | un
   return kept;
 }
 
+/**
+ * A page as JSON, kept per state and query: the same page of the same state (every admin opening
+ * the list, paging back) is not serialised again. Bounded per sorted state.
+ */
+const pageCache = new WeakMap<Users, Map<string, string>>();
+const PAGES_KEPT = 64;
+
+export function listUsersJson(doc: AccountDoc, params: Omit<UserListParams, 'limit'> & { limit?: string }): string {
+  let pages = pageCache.get(doc.users);
+  if (!pages) pageCache.set(doc.users, (pages = new Map()));
+  const key = JSON.stringify([params.q, params.status, params.role, params.sort, params.limit, params.cursor]);
+  let json = pages.get(key);
+  if (json === undefined) {
+    json = JSON.stringify(listUsers(doc, params));
+    if (pages.size >= PAGES_KEPT) pages.delete(pages.keys().next().value!);
+    pages.set(key, json);
+  }
+  return json;
+}
+
 export function listUsers(doc: AccountDoc, params: Omit<UserListParams, 'limit'> & { limit?: string }): PageBody<User> {
   const sort = params.sort ?? 'name';
   const descending = sort.startsWith('-');

@@ -7,7 +7,7 @@ export interface OutboxOptions {
   now?: () => Date;
   /** Messages kept from before (a restart). */
   messages?: OutboxMessage[];
-  /** Makes a message durable before `send` resolves (the Node entry appends it to a file). */
+  /** Saves a message (the Node entry appends it to a file); `send` does not wait for it. */
   persist?: (message: OutboxMessage) => Promise<void>;
 }
 
@@ -21,8 +21,11 @@ export class OutboxMailer implements Mailer {
 
   async send(message: MailMessage): Promise<void> {
     const kept: OutboxMessage = { id: randomId('msg'), ...message, createdAt: (this.options.now?.() ?? new Date()).toISOString() };
-    await this.options.persist?.(kept);
     this.#messages.push(kept);
+    // A dev tool: the message is listed at once and saved in the background (flushed at shutdown),
+    // so an invite waits for one fsync (its own), not two. A crash can lose the last moment's
+    // messages, never an invitation (resend it).
+    this.options.persist?.(kept).catch((error) => this.options.log?.(`outbox: a message could not be saved: ${String(error)}`));
     if (message.activationUrl) this.options.log?.(`invitation for ${message.to}: ${message.activationUrl}`);
   }
 

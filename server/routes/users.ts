@@ -1,11 +1,12 @@
 import { createRoute } from '@hono/zod-openapi';
+import type { PageBody, User } from '../../sdk/types.js';
 import { requirePermission } from '../domain/permissions.js';
 import { findUser, updateUser } from '../domain/users.js';
 import { toUser } from '../domain/views.js';
-import { etag, mutate, pageNewestFirst, parseIfMatch, router, sessionAuth, userResult, viewerOf } from '../http.js';
+import { etag, jsonText, mutate, pageNewestFirst, parseIfMatch, router, sessionAuth, userResult, viewerOf } from '../http.js';
 import { body, json, problems, sessionSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
-import { listUsers } from '../users-list.js';
+import { listUsersJson } from '../users-list.js';
 
 export const users = router();
 
@@ -20,7 +21,7 @@ users.openapi(
     request: { params: s.AccountParams, query: s.UserListQuery },
     responses: { 200: json(s.page(s.User, 'UserPage'), 'A page of users'), ...problems(401, 403, 404) },
   }),
-  async (c) => c.json(listUsers(c.var.account, c.req.valid('query')), 200),
+  async (c) => jsonText<PageBody<User>>(listUsersJson(c.var.account, c.req.valid('query'))),
 );
 
 users.openapi(
