@@ -66,4 +66,3 @@ export function problemType(code: ErrorCode): string {
   return `urn:seatkit:problem:${code}`;
 }
 
-export { TITLES as PROBLEM_TITLES };

@@ -27,7 +27,3 @@ export function periodBoundary(anchor: string, interval: BillingInterval, k: num
 export function addSeconds(instant: Date, seconds: number): string {
   return new Date(instant.getTime() + seconds * 1000).toISOString();
 }
-
-export function isBefore(a: string, b: string | Date): boolean {
-  return Date.parse(a) < (typeof b === 'string' ? Date.parse(b) : b.getTime());
-}
