@@ -9,33 +9,24 @@
  * the real server of server/node.ts) are served from one origin.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { build } from 'vite';
 import type { Browser } from 'playwright-core';
 import { SeatAdmin, SeatClient } from '../../sdk/index.js';
 import { start, type Started } from '../../server/node.js';
-import { launchChromium } from '../helpers/browser.js';
+import { buildBundle, launchChromium, serveHost, type Host } from '../helpers/browser.js';
 
 const API_KEY = 'sk_e2e_csp_0123456789abcdef';
 const CSP = "default-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; require-trusted-types-for 'script'; trusted-types lit-html";
 
 describe('a host page with a strict CSP', () => {
   let api: Started;
-  let host: Server;
-  let hostUrl: string;
+  let host: Host;
   let browser: Browser;
-  let dir: string;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'seatkit-e2e-csp-'));
-    await build({ logLevel: 'silent', build: { outDir: join(dir, 'dist'), emptyOutDir: true, sourcemap: false } });
+    const bundle = await buildBundle();
     api = await start({ PORT: '0', SEATKIT_DB: ':memory:', SEATKIT_API_KEY: API_KEY, SEATKIT_LOG_REQUESTS: 'off' }, () => {});
-    const bundle = readFileSync(join(dir, 'dist', 'seatkit.js'));
-    host = createServer(async (req, res) => {
+    host = await serveHost(async (req, res) => {
       const url = new URL(req.url ?? '/', 'http://host');
       if (url.pathname.startsWith('/v1/')) {
         // The API on the page's origin: a plain proxy to the real server.
@@ -54,23 +45,19 @@ describe('a host page with a strict CSP', () => {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP }).end(`<!doctype html>
 <html lang="en"><head><title>Host product</title><script type="module" src="/seatkit.js"></script></head>
 <body><h1>Licenses &amp; Users</h1>
-<seat-provider base-url="${url.origin.replace('http://host', hostUrl)}" account-id="${url.searchParams.get('account')}" token="${url.searchParams.get('token')}">
+<seat-provider base-url="${host.url}" account-id="${url.searchParams.get('account')}" token="${url.searchParams.get('token')}">
   <seat-banner></seat-banner>
   <invite-form></invite-form>
   <user-table></user-table>
 </seat-provider></body></html>`);
     });
-    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
-    const address = host.address();
-    hostUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    await new Promise((resolve) => host?.close(resolve));
+    await host?.close();
     await api?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('runs every element, its dialogs and an invite and a removal with 0 CSP violations, and stores no token', async () => {
@@ -96,7 +83,7 @@ describe('a host page with a strict CSP', () => {
       (window as unknown as { __violations: string[] }).__violations = seen;
       document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
     });
-    const response = await page.goto(`${hostUrl}/?account=${account.id}&token=${token}`);
+    const response = await page.goto(`${host.url}/?account=${account.id}&token=${token}`);
     assert.equal(response?.headers()['content-security-policy'], CSP, 'the page is served under the strict CSP');
 
     const banner = page.locator('seat-banner');
