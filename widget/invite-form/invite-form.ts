@@ -5,6 +5,7 @@ import { SeatError } from '../../sdk/core/errors.js';
 import { checkEmail, checkName, checkQualification, LIMITS, type TextProblem } from '../../sdk/limits.js';
 import type { AssignableRole, InviteBody, User } from '../../sdk/types.js';
 import { emit, request } from '../shared/events.js';
+import { accountState } from '../shared/account-state.js';
 import { SeatElement } from '../shared/seat-element.js';
 import { controls, tokens } from '../shared/styles.js';
 import { styles } from './invite-form.styles.js';
@@ -242,16 +243,8 @@ export class InviteForm extends SeatElement {
   protected override render() {
     const store = this.store;
     if (!store) return nothing;
-    if (store.sessionExpired) return html`<div part="base" class="base"><p class="error">${this.i18n.t('sessionExpired')}</p></div>`;
-    if (!store.account) {
-      if (store.status === 'error') {
-        return html`<div part="base" class="base" role="alert">
-          <p class="error">${this.i18n.t('loadFailed')}</p>
-          <button @click=${() => void store.load()}>${this.i18n.t('retry')}</button>
-        </div>`;
-      }
-      return html`<div part="base" class="base" aria-busy="true"><p>${this.i18n.t('loading')}</p></div>`;
-    }
+    const waiting = accountState(store, this.i18n);
+    if (waiting) return waiting;
     // Members cannot invite: the form is not theirs to see.
     if (!store.can('users:manage')) return nothing;
     const noLicense = this.#noLicense();

@@ -1,12 +1,6 @@
 import { css } from 'lit';
 
 export const styles = css`
-  .base {
-    background: var(--_bg);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    padding: 1rem 1.25rem;
-  }
   .top {
     display: flex;
     align-items: center;

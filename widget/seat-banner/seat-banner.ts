@@ -6,6 +6,7 @@ import { LIMITS } from '../../sdk/limits.js';
 import type { Quote } from '../../sdk/types.js';
 import { closeDialog, openDialog } from '../shared/dialog.js';
 import { emit, request } from '../shared/events.js';
+import { accountState } from '../shared/account-state.js';
 import { SeatElement } from '../shared/seat-element.js';
 import { controls, tokens } from '../shared/styles.js';
 import { styles } from './seat-banner.styles.js';
@@ -210,17 +211,9 @@ export class SeatBanner extends SeatElement {
   protected override render() {
     const store = this.store;
     if (!store) return nothing;
+    const waiting = accountState(store, this.i18n);
     const account = store.account;
-    if (store.sessionExpired) return html`<div part="base" class="base"><p class="error">${this.i18n.t('sessionExpired')}</p></div>`;
-    if (!account) {
-      if (store.status === 'error') {
-        return html`<div part="base" class="base" role="alert">
-          <p class="error">${this.i18n.t('loadFailed')}</p>
-          <button @click=${() => void store.load()}>${this.i18n.t('retry')}</button>
-        </div>`;
-      }
-      return html`<div part="base" class="base" aria-busy="true"><p>${this.i18n.t('loading')}</p></div>`;
-    }
+    if (waiting || !account) return waiting;
     const l = account.licenses;
     return html`
       <section part="base" class="base" aria-labelledby="heading">

@@ -153,6 +153,13 @@ export const controls = css`
   dialog::backdrop {
     background: rgb(0 0 0 / 45%);
   }
+  /* The box every element draws around itself. */
+  .base {
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: 1rem 1.25rem;
+  }
   .visually-hidden {
     position: absolute;
     width: 1px;

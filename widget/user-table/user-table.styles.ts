@@ -3,10 +3,6 @@ import { css } from 'lit';
 export const styles = css`
   .base {
     container-type: inline-size;
-    background: var(--_bg);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    padding: 1rem 1.25rem;
   }
   .toolbar {
     display: flex;
