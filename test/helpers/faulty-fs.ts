@@ -13,10 +13,16 @@ export interface FsCall {
 }
 
 export interface FsFault {
-  error: NodeJS.ErrnoException;
+  /** Without an error the call only waits `delayMs`, then succeeds. */
+  error?: NodeJS.ErrnoException;
   /** For `write`: part of the data reaches the file before the error (a short write). */
   partial?: boolean;
+  /** Waits this long before failing (so that more changes queue behind the failing one). */
+  delayMs?: number;
 }
+
+/** An account's journal (`<dir>/accounts/<id>.log`). */
+export const isJournal = (path: string) => path.endsWith('.log') && /[/\\]accounts[/\\]/.test(path);
 
 export function errno(code: 'ENOSPC' | 'EIO' | 'EROFS'): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: injected by the test`), { code });
@@ -29,11 +35,17 @@ export function faultyFs() {
     /** Return a fault to make this call fail. */
     fault: (_call: FsCall): FsFault | undefined => undefined,
     failed: 0,
+    /** How many `op` calls were made on the files `which` picks (journals by default). */
+    count(op: FsOp, which: (path: string) => boolean = isJournal) {
+      return calls.filter((c) => c.op === op && which(c.path)).length;
+    },
   };
   async function check<T>(call: FsCall, real: () => Promise<T>, partial?: () => Promise<void>): Promise<T> {
     calls.push(call);
     const fault = control.fault(call);
     if (!fault) return real();
+    if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (!fault.error) return real();
     control.failed++;
     if (fault.partial && partial) await partial();
     throw fault.error;

@@ -16,9 +16,10 @@ import { fileURLToPath } from 'node:url';
 import type { Account, AuditEvent, Invoice, PageBody, User } from '../../sdk/types.js';
 import { start } from '../../server/node.js';
 import { FileStore } from '../../server/store/file.js';
-import { CorruptDataError, nodeFileSystem, type FileSystem, type WritableFile } from '../../server/store/fs.js';
+import { CorruptDataError } from '../../server/store/fs.js';
 import { DataLockedError } from '../../server/store/lock.js';
 import { API_KEY, isProblem, makeFileHarness, ManualClock, type FileHarness, type Reply } from '../helpers/api.js';
+import { errno, faultyFs, isJournal } from '../helpers/faulty-fs.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const START = '2026-05-15T00:00:00.000Z';
@@ -89,75 +90,6 @@ async function onDisk(dir: string, accountId: string) {
   } finally {
     await store.close();
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The FileSystem seam: counting calls and injecting failures
-
-type Op = 'write' | 'sync' | 'truncate' | 'open' | 'rename' | 'syncDir';
-
-interface Call {
-  op: Op;
-  path: string;
-}
-
-interface Fault {
-  /** Without an error the call only waits `delayMs`, then succeeds. */
-  error?: NodeJS.ErrnoException;
-  /** For `write`: half of the data reaches the file before the error (a short write). */
-  partial?: boolean;
-  /** Waits this long before failing (so that more changes queue behind the failing one). */
-  delayMs?: number;
-}
-
-function errno(code: 'ENOSPC' | 'EIO'): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${code}: injected by the test`), { code });
-}
-
-const isJournal = (path: string) => path.endsWith('.log') && path.includes(join('accounts', ''));
-
-/** Wraps the real file system: records every write-side call and fails the ones `fault` picks. */
-function instrumentedFs() {
-  const calls: Call[] = [];
-  const control = {
-    calls,
-    /** Return a fault to make this call fail. */
-    fault: (_call: Call): Fault | undefined => undefined,
-    count(op: Op, which: (path: string) => boolean = isJournal) {
-      return calls.filter((c) => c.op === op && which(c.path)).length;
-    },
-  };
-  async function check(call: Call, real: () => Promise<void>, partial?: () => Promise<void>): Promise<void> {
-    calls.push(call);
-    const fault = control.fault(call);
-    if (!fault) return real();
-    if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-    if (!fault.error) return real();
-    if (fault.partial && partial) await partial();
-    throw fault.error;
-  }
-  const fs: FileSystem = {
-    ...nodeFileSystem,
-    async open(path, flags) {
-      let file: WritableFile | undefined;
-      await check({ op: 'open', path }, async () => void (file = await nodeFileSystem.open(path, flags)));
-      const real = file!;
-      return {
-        write: (data, position) =>
-          check(
-            { op: 'write', path },
-            () => real.write(data, position),
-            () => real.write(data.slice(0, Math.max(1, Math.floor(data.length / 2))), position),
-          ),
-        sync: () => check({ op: 'sync', path }, () => real.sync()),
-        truncate: (length) => check({ op: 'truncate', path }, () => real.truncate(length)),
-        close: () => real.close(),
-      };
-    },
-    rename: (from, to) => check({ op: 'rename', path: to }, () => nodeFileSystem.rename(from, to)),
-    syncDir: (path) => check({ op: 'syncDir', path }, () => nodeFileSystem.syncDir(path)),
-  };
-  return { fs, control };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -365,7 +297,7 @@ describe('file store: everything persists across a restart', () => {
 describe('file store: group commit', () => {
   it('writes 50 concurrent invites of one account with far fewer fsyncs than 50, and keeps every one', async (t: TestContext) => {
     const dir = await tempDir();
-    const { fs, control } = instrumentedFs();
+    const { fs, control } = faultyFs();
     const clock = new ManualClock();
     let h = await makeFileHarness(dir, { fs, clock });
     const acc = await bigAccount(h);
@@ -635,7 +567,7 @@ describe('file store: a failed write answers 503 and applies nothing', () => {
   for (const failure of failures) {
     it(`${failure.name}: 503 storage_unavailable, nothing applied (memory, disk, outbox), then recovers`, async () => {
       const dir = await tempDir();
-      const { fs, control } = instrumentedFs();
+      const { fs, control } = faultyFs();
       const clock = new ManualClock();
       let h = await makeFileHarness(dir, { fs, clock });
       const acc = await bigAccount(h, 10);
@@ -682,7 +614,7 @@ describe('file store: a failed write answers 503 and applies nothing', () => {
 
   it('a failed fsync followed by a shutdown: the failed change is not on disk after reopening', async () => {
     const dir = await tempDir();
-    const { fs, control } = instrumentedFs();
+    const { fs, control } = faultyFs();
     const clock = new ManualClock();
     let h = await makeFileHarness(dir, { fs, clock });
     const acc = await bigAccount(h, 10);
@@ -703,7 +635,7 @@ describe('file store: a failed write answers 503 and applies nothing', () => {
 
   it('a failure in the middle of a pipelined burst fails the whole batch built on it; later changes work', async (t: TestContext) => {
     const dir = await tempDir();
-    const { fs, control } = instrumentedFs();
+    const { fs, control } = faultyFs();
     const clock = new ManualClock();
     let h = await makeFileHarness(dir, { fs, clock });
     const acc = await bigAccount(h, 50);
@@ -741,7 +673,7 @@ describe('file store: a failed write answers 503 and applies nothing', () => {
 
   it('a short write of a batch (some whole lines reach the file) fails that batch and leaves none of it on disk', async (t: TestContext) => {
     const dir = await tempDir();
-    const { fs, control } = instrumentedFs();
+    const { fs, control } = faultyFs();
     const clock = new ManualClock();
     let h = await makeFileHarness(dir, { fs, clock });
     const acc = await bigAccount(h, 50);
@@ -783,7 +715,7 @@ describe('file store: a failed write answers 503 and applies nothing', () => {
 
   it('account creation whose first journal cannot be written answers 503 and creates no account', async () => {
     const dir = await tempDir();
-    const { fs, control } = instrumentedFs();
+    const { fs, control } = faultyFs();
     let h = await makeFileHarness(dir, { fs });
     let failing = true;
     control.fault = (call) => (failing && call.op === 'write' && /\.log\.[^/\\]*\.tmp$/.test(call.path) ? { error: errno('ENOSPC'), partial: true } : undefined);
