@@ -14,6 +14,7 @@ import { OutboxMailer } from './mail/outbox.js';
 import { json } from './openapi.js';
 import { Health } from './schemas.js';
 import type { Mailer } from './mail/types.js';
+import { Jobs } from './jobs.js';
 import { RateLimiter } from './rate-limit.js';
 import { accounts } from './routes/accounts.js';
 import { events } from './routes/events.js';
@@ -24,6 +25,7 @@ import { outbox } from './routes/outbox.js';
 import { users } from './routes/users.js';
 import { MemoryStore } from './store/memory.js';
 import type { Store } from './store/types.js';
+import { sweepSessions } from './domain/users.js';
 
 export interface AppOptions {
   store?: Store;
@@ -76,11 +78,27 @@ async function jsonBodies(c: Context<Env>, next: () => Promise<void>): Promise<v
   await next();
 }
 
+/** The app, and the work it does on its own timers (`app.jobs.stop()` before closing the store). */
+export type SeatApp = OpenAPIHono<Env> & { jobs: Jobs };
+
+/** How often expired sessions are swept from every account (an expired session is refused anyway). */
+const SESSION_SWEEP_MS = 15 * 60 * 1000;
+
+/** Drops every account's expired sessions; an account with none is not written. */
+async function sweepExpiredSessions(deps: Deps): Promise<void> {
+  for (const accountId of await deps.store.accountIds()) {
+    const now = deps.clock.now();
+    const doc = await deps.store.get(accountId);
+    if (!doc || sweepSessions(doc, now) === doc) continue;
+    await deps.store.transact(accountId, (current) => ({ doc: sweepSessions(current, now), events: [], result: undefined }));
+  }
+}
+
 /**
  * The reference server as a web-standard `fetch` app (SPEC §6): the same app runs on Node and
  * inside a browser. Everything it keeps goes through `store`; mail through `mailer`.
  */
-export function createApp(options: AppOptions): OpenAPIHono<Env> {
+export function createApp(options: AppOptions): SeatApp {
   const config = defaultConfig(options.config);
   const deps: Deps = {
     store: options.store ?? new MemoryStore(),
@@ -173,5 +191,7 @@ export function createApp(options: AppOptions): OpenAPIHono<Env> {
     return problem(c, new ApiError('internal_error', 'Something went wrong on our side. Quote the request id when you report it.'));
   });
 
-  return app;
+  const jobs = new Jobs(config.log);
+  jobs.schedule('sessions', SESSION_SWEEP_MS, () => sweepExpiredSessions(deps));
+  return Object.assign(app, { jobs });
 }

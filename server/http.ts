@@ -1,7 +1,7 @@
 /** What every route file shares: the app's context type, auth, validation errors, mutations, lists. */
 import { OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { Context as HonoContext, MiddlewareHandler, TypedResponse } from 'hono';
-import type { Actor, PageBody, Permission } from '../sdk/types.js';
+import type { Actor, AuditEvent, PageBody, Permission } from '../sdk/types.js';
 import { LIMITS } from '../sdk/limits.js';
 import type { AppConfig, Clock } from './config.js';
 import { timingSafeEqual, type Hasher } from './crypto.js';
@@ -114,7 +114,7 @@ export async function mutate<T>(c: Ctx, accountId: string, fn: (doc: AccountDoc,
 function recheckViewer(c: Ctx, doc: AccountDoc): void {
   const viewer = c.var.viewer;
   if (!viewer) return;
-  const session = doc.sessions[c.var.sessionHash ?? ''];
+  const session = doc.sessions.get(c.var.sessionHash ?? '');
   const current = doc.users.get(viewer.id);
   if (!session || !current || current.status !== 'enabled') throw unauthorized('Your session has ended. Sign in again.');
   if (c.var.permission) requirePermission(current, c.var.permission);
@@ -171,7 +171,7 @@ export function sessionAuth(options: { permission?: Permission; allowApiKey?: bo
     if (!found) throw unauthorized();
     const wall = c.var.deps.clock.now();
     let doc = await loadAccount(c, found.accountId);
-    const session = doc.sessions[found.hash];
+    const session = doc.sessions.get(found.hash);
     let viewer = session && doc.users.get(session.userId);
     if (!session || !viewer || viewer.status !== 'enabled' || Date.parse(session.expiresAt) <= wall.getTime()) {
       throw unauthorized('Your session has ended. Sign in again.');
@@ -236,19 +236,18 @@ export function encodeCursor(cursor: Cursor): string {
 
 export function decodeCursor(raw: string | undefined, scope: string): Cursor['k'] | undefined {
   if (raw === undefined) return undefined;
-  const bad = () => new ApiError('validation_failed', 'The cursor is not valid for this list.', { errors: { cursor: 'Not a valid cursor' } });
   let cursor: unknown;
   try {
     cursor = JSON.parse(atob(raw.replace(/-/g, '+').replace(/_/g, '/')));
   } catch {
-    throw bad();
+    throw badCursor();
   }
-  if (typeof cursor !== 'object' || cursor === null || (cursor as Cursor).s !== scope) throw bad();
+  if (typeof cursor !== 'object' || cursor === null || (cursor as Cursor).s !== scope) throw badCursor();
   const k = (cursor as Cursor).k;
   const validKey =
     (typeof k === 'number' && Number.isInteger(k) && k >= 0) ||
     (Array.isArray(k) && k.length === 2 && typeof k[1] === 'string' && (k[0] === null || ['string', 'number'].includes(typeof k[0])));
-  if (!validKey) throw bad();
+  if (!validKey) throw badCursor();
   return k;
 }
 
@@ -256,29 +255,26 @@ export function pageLimit(raw: string | undefined): number {
   return raw === undefined ? LIMITS.pageSizeDefault : Number(raw);
 }
 
-/** A page of an append-only log, newest first; the cursor is the position of the last item given. */
-export function pageNewestFirst<T>(
-  log: readonly T[],
-  query: { limit?: string; cursor?: string },
-  scope: string,
-  keep: (item: T) => boolean = () => true,
-): PageBody<T> {
+/** A page of an append-only list, newest first; the cursor is the position of the last item given. */
+export function pageNewestFirst<T>(log: readonly T[], query: { limit?: string; cursor?: string }, scope: string): PageBody<T> {
   const limit = pageLimit(query.limit);
   const position = decodeCursor(query.cursor, scope);
-  if (position !== undefined && typeof position !== 'number') throw new ApiError('validation_failed', 'The cursor is not valid for this list.', { errors: { cursor: 'Not a valid cursor' } });
-  let total = 0;
-  for (const item of log) if (keep(item)) total++;
-  const data: T[] = [];
-  let last = -1;
-  let more = false;
-  for (let i = Math.min(position ?? log.length, log.length) - 1; i >= 0; i--) {
-    if (!keep(log[i]!)) continue;
-    if (data.length === limit) {
-      more = true;
-      break;
-    }
-    data.push(log[i]!);
-    last = i;
-  }
-  return { data, total, nextCursor: more ? encodeCursor({ s: scope, k: last }) : null };
+  if (position !== undefined && typeof position !== 'number') throw badCursor();
+  const end = Math.min(position ?? log.length, log.length);
+  const start = Math.max(0, end - limit);
+  const data = log.slice(start, end).reverse();
+  return { data, total: log.length, nextCursor: start > 0 ? encodeCursor({ s: scope, k: start }) : null };
+}
+
+export function badCursor(): ApiError {
+  return new ApiError('validation_failed', 'The cursor is not valid for this list.', { errors: { cursor: 'Not a valid cursor' } });
+}
+
+/** A page of the account's audit log, or of one user's history, read from the store (newest first). */
+export async function eventPage(c: Ctx, accountId: string, query: { limit?: string; cursor?: string }, userId?: string): Promise<PageBody<AuditEvent>> {
+  const scope = userId === undefined ? 'events' : `history:${userId}`;
+  const before = decodeCursor(query.cursor, scope);
+  if (before !== undefined && typeof before !== 'number') throw badCursor();
+  const page = await c.var.deps.store.events(accountId, { userId, before, limit: pageLimit(query.limit) });
+  return { data: page.data, total: page.total, nextCursor: page.next === null ? null : encodeCursor({ s: scope, k: page.next }) };
 }

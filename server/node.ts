@@ -86,8 +86,9 @@ async function openMailer(config: NodeConfig, log: (line: string) => void): Prom
     return { mailer, close: async () => (await mailer.close(), smtp.close()) };
   }
   if (config.db === ':memory:') return { mailer: new OutboxMailer({ log }), close: async () => {} };
-  const { log: file, records } = await AppendLog.open(nodeFileSystem, join(config.db, 'outbox.log'), { log });
-  const mailer = new OutboxMailer({ log, messages: records as OutboxMessage[], persist: (message) => file.append(message) });
+  const messages: OutboxMessage[] = [];
+  const file = await AppendLog.open(nodeFileSystem, join(config.db, 'outbox.log'), { log, onRecord: (message) => messages.push(message as OutboxMessage) });
+  const mailer = new OutboxMailer({ log, messages, persist: (message) => file.append(message) });
   return { mailer, close: () => file.close() };
 }
 
@@ -146,6 +147,7 @@ export async function start(
         const idle = setInterval(() => (server as { closeIdleConnections?: () => void }).closeIdleConnections?.(), 50);
         server.once('close', () => clearInterval(idle));
       });
+      await app.jobs.stop();
       await store.close();
       await mail.close();
     })());

@@ -3,8 +3,7 @@ import type { PageBody, User, UserListParams, UserSortKey } from '../sdk/types.j
 import type { AccountDoc, UserRecord } from './domain/state.js';
 import type { Users } from './domain/users-map.js';
 import { toUser } from './domain/views.js';
-import { decodeCursor, encodeCursor, pageLimit } from './http.js';
-import { ApiError } from './errors.js';
+import { badCursor, decodeCursor, encodeCursor, pageLimit } from './http.js';
 
 type Key = string | number | null;
 
@@ -101,7 +100,7 @@ export function listUsers(doc: AccountDoc, params: Omit<UserListParams, 'limit'>
   const keyOf = SORT_KEYS[(descending ? sort.slice(1) : sort) as UserSortKey];
   const limit = pageLimit(params.limit);
   const after = decodeCursor(params.cursor, `users:${sort}`);
-  if (typeof after === 'number') throw new ApiError('validation_failed', 'The cursor is not valid for this list.', { errors: { cursor: 'Not a valid cursor' } });
+  if (typeof after === 'number') throw badCursor();
   const q = params.q?.trim().toLowerCase();
   const compare = comparator(descending);
   let rows = sortedRows(doc.users, sort, keyOf, compare);

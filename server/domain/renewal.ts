@@ -28,13 +28,14 @@ const earlier = (a: UserRecord | undefined, b: UserRecord | undefined) =>
   !a ? b : !b ? a : b.invitation!.expiresAt < a.invitation!.expiresAt ? b : a;
 
 /** The next pending invitation to expire (asked on every request): carried forward from change to change. */
-const nextExpiring = derived<UserRecord | undefined>(
+const nextExpiring = derived<UserRecord, UserRecord | undefined>(
   (users) => {
     let next: UserRecord | undefined;
     for (const user of users.values()) if (pending(user)) next = earlier(next, user);
     return next;
   },
-  (previous, _before, after) => {
+  (previous, _id, _before, after) => {
+    if (!after) return undefined;
     if (previous?.id !== after.id) return earlier(previous, pending(after) ? after : undefined);
     // The first to expire changed: still first unless it expires later now (or no longer pends).
     return pending(after) && after.invitation!.expiresAt <= previous.invitation!.expiresAt ? after : undefined;

@@ -1,5 +1,5 @@
 import type { Actor, AuditEvent, BillingInterval, Invoice, User } from '../../sdk/types.js';
-import type { Users } from './users-map.js';
+import type { Sessions, Users } from './users-map.js';
 
 /** A user as stored: the wire fields plus the pending invitation (token stored only as a hash). */
 export interface UserRecord extends User {
@@ -46,8 +46,8 @@ export interface AccountDoc {
   testClock: { now: string } | null;
   /** By id, in creation order. A Map: copied and walked in a fraction of a plain object's time at 10,000 users. */
   users: Users;
-  /** By SHA-256 hash of the session token. */
-  sessions: Record<string, SessionRecord>;
+  /** By SHA-256 hash of the session token (a persistent map, like `users`). */
+  sessions: Sessions;
   /** By Idempotency-Key (license changes). */
   idempotency: Record<string, IdempotencyRecord>;
   invoices: Invoice[];

@@ -1,14 +1,16 @@
 /**
- * The users of an account: a persistent (immutable, structurally shared) map from Immutable.js,
- * so a change costs O(log n) instead of a copy of every user, and each state stays a cheap
- * snapshot. Values derived from all users (license counts, the next invitation to expire, the
- * email index) are cached per map and carried forward from the map a change was made from.
+ * The collections of an account (users, sessions) as persistent maps from Immutable.js: a change
+ * costs O(log n) instead of a copy of every entry, and each state stays a cheap snapshot. Values
+ * derived from a whole collection (license counts, the next invitation to expire, the email
+ * index, sessions by user) are cached per map and carried forward from the map a change was made
+ * from, so they cost O(changes), not O(entries), per request.
  */
-import { Map as ImmutableMap } from 'immutable';
+import { Map as ImmutableMap, Set as ImmutableSet } from 'immutable';
 import { normalizeEmail } from '../../sdk/limits.js';
-import type { UserRecord } from './state.js';
+import type { SessionRecord, UserRecord } from './state.js';
 
 export type Users = ImmutableMap<string, UserRecord>;
+export type Sessions = ImmutableMap<string, SessionRecord>;
 
 export function usersOf(records: Iterable<UserRecord>): Users {
   return ImmutableMap<string, UserRecord>().withMutations((map) => {
@@ -16,62 +18,70 @@ export function usersOf(records: Iterable<UserRecord>): Users {
   });
 }
 
-/** How a map was made from another by `withUser`. */
-const derivations = new WeakMap<Users, { parent: Users; id: string }>();
+export function sessionsOf(entries: Iterable<[string, SessionRecord]>): Sessions {
+  return ImmutableMap<string, SessionRecord>(entries);
+}
 
-/** `users` with one user set; the new map remembers where it came from. */
-export function withUser(users: Users, user: UserRecord): Users {
-  const next = users.set(user.id, user);
-  derivations.set(next, { parent: users, id: user.id });
+/** How a map was made from another by `withEntry` or `withoutEntry`. */
+const derivations = new WeakMap<ImmutableMap<string, unknown>, { parent: ImmutableMap<string, unknown>; key: string }>();
+
+/** `map` with one entry set (or, with `undefined`, removed); the new map remembers where it came from. */
+export function withEntry<V>(map: ImmutableMap<string, V>, key: string, value: V | undefined): ImmutableMap<string, V> {
+  const next = value === undefined ? map.remove(key) : map.set(key, value);
+  if (next !== map) derivations.set(next, { parent: map, key });
   return next;
 }
 
-/**
- * The ids of the users `after` changed from `before`, when `after` was made from `before` by
- * `withUser` (a few steps at most); undefined when unknown (the caller compares every user).
- */
-export function changedUserIds(before: Users, after: Users): string[] | undefined {
-  const ids: string[] = [];
-  for (let map = after; map !== before; ) {
-    const step = derivations.get(map);
-    if (!step || ids.length >= 64) return undefined;
-    ids.push(step.id);
-    map = step.parent;
-  }
-  return ids;
+export function withUser(users: Users, user: UserRecord): Users {
+  return withEntry(users, user.id, user);
 }
 
 /**
- * A value derived from all users, computed once per map: by `step` from the value of the map it
- * was made from (walking back along the maps `withUser` made, as far as one whose value is known),
- * or from scratch when there is none (or `step` cannot tell).
+ * The keys `after` changed from `before`, when `after` was made from `before` by `withEntry` (a
+ * few steps at most); undefined when unknown (the caller compares every entry).
  */
-export function derived<T>(
-  compute: (users: Users) => T,
-  step: (previous: T, before: UserRecord | undefined, after: UserRecord, users: Users) => T | undefined,
-): (users: Users) => T {
-  const cache = new WeakMap<Users, T>();
-  return (users: Users): T => {
-    if (cache.has(users)) return cache.get(users)!;
-    const chain: Users[] = [];
-    let map = users;
-    while (!cache.has(map) && chain.length < 1000) {
-      const from = derivations.get(map);
+export function changedKeys<V>(before: ImmutableMap<string, V>, after: ImmutableMap<string, V>): string[] | undefined {
+  const keys: string[] = [];
+  for (let map = after; map !== before; ) {
+    const step = derivations.get(map);
+    if (!step || keys.length >= 64) return undefined;
+    keys.push(step.key);
+    map = step.parent as ImmutableMap<string, V>;
+  }
+  return keys;
+}
+
+/**
+ * A value derived from a whole map, computed once per map: by `step` from the value of the map it
+ * was made from (walking back along the maps `withEntry` made, as far as one whose value is
+ * known), or from scratch when there is none (or `step` cannot tell).
+ */
+export function derived<V, T>(
+  compute: (map: ImmutableMap<string, V>) => T,
+  step: (previous: T, key: string, before: V | undefined, after: V | undefined, map: ImmutableMap<string, V>) => T | undefined,
+): (map: ImmutableMap<string, V>) => T {
+  const cache = new WeakMap<ImmutableMap<string, V>, T>();
+  return (map) => {
+    if (cache.has(map)) return cache.get(map)!;
+    const chain: ImmutableMap<string, V>[] = [];
+    let known = map;
+    while (!cache.has(known) && chain.length < 1000) {
+      const from = derivations.get(known);
       if (!from) break;
-      chain.push(map);
-      map = from.parent;
+      chain.push(known);
+      known = from.parent as ImmutableMap<string, V>;
     }
     let value: T;
-    if (cache.has(map)) {
-      value = cache.get(map)!;
+    if (cache.has(known)) {
+      value = cache.get(known)!;
     } else {
-      value = compute(map);
-      cache.set(map, value);
+      value = compute(known);
+      cache.set(known, value);
     }
     for (let i = chain.length - 1; i >= 0; i--) {
       const next = chain[i]!;
-      const { parent, id } = derivations.get(next)!;
-      value = step(value, parent.get(id), next.get(id)!, next) ?? compute(next);
+      const { parent, key } = derivations.get(next)!;
+      value = step(value, key, (parent as ImmutableMap<string, V>).get(key), next.get(key), next) ?? compute(next);
       cache.set(next, value);
     }
     return value;
@@ -79,12 +89,26 @@ export function derived<T>(
 }
 
 /** Normalised email → user id (emails never change and users are never deleted). */
-export const emailIndex = derived(
+export const emailIndex = derived<UserRecord, Map<string, string>>(
   (users) => {
     const index = new Map<string, string>();
     for (const user of users.values()) index.set(normalizeEmail(user.email), user.id);
     return index;
   },
   // Shared along the line of maps (an id it names that a map lacks is checked by the caller).
-  (index, before, after) => (before?.email === after.email ? index : index.set(normalizeEmail(after.email), after.id)),
+  (index, _id, before, after) => (!after || before?.email === after.email ? index : index.set(normalizeEmail(after.email), after.id)),
+);
+
+/** User id → the token hashes of that user's sessions. */
+export const sessionsByUser = derived<SessionRecord, ImmutableMap<string, ImmutableSet<string>>>(
+  (sessions) =>
+    ImmutableMap<string, ImmutableSet<string>>().withMutations((index) => {
+      for (const [hash, session] of sessions) index.update(session.userId, (set = ImmutableSet<string>()) => set.add(hash));
+    }),
+  (index, hash, before, after) => {
+    let next = index;
+    if (before) next = next.update(before.userId, (set) => set?.remove(hash) ?? ImmutableSet<string>());
+    if (after) next = next.update(after.userId, (set = ImmutableSet<string>()) => set.add(hash));
+    return next;
+  },
 );

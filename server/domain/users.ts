@@ -3,7 +3,7 @@ import { normalizeEmail } from '../../sdk/limits.js';
 import { ApiError } from '../errors.js';
 import { auditEvent, userDiff } from './events.js';
 import type { AccountDoc, Context, Outcome, UserRecord } from './state.js';
-import { emailIndex, usersOf, withUser } from './users-map.js';
+import { emailIndex, sessionsByUser, sessionsOf, usersOf, withEntry, withUser } from './users-map.js';
 import { periodBoundary } from './time.js';
 import { countLicenses, holdsLicense } from './views.js';
 
@@ -39,8 +39,14 @@ function put(doc: AccountDoc, user: UserRecord): AccountDoc {
   return { ...doc, users: withUser(doc.users, user) };
 }
 
+/** Live sessions a user may hold; minting one more revokes the oldest. */
+export const SESSIONS_PER_USER_MAX = 50;
+
 function withoutSessionsOf(doc: AccountDoc, userId: string): AccountDoc {
-  const sessions = Object.fromEntries(Object.entries(doc.sessions).filter(([, s]) => s.userId !== userId));
+  const hashes = sessionsByUser(doc.sessions).get(userId);
+  if (!hashes || hashes.size === 0) return doc;
+  let sessions = doc.sessions;
+  for (const hash of hashes) sessions = withEntry(sessions, hash, undefined);
   return { ...doc, sessions };
 }
 
@@ -110,7 +116,7 @@ export function createAccount(
     },
     testClock: body.testClock ? { now } : null,
     users: usersOf([owner]),
-    sessions: {},
+    sessions: sessionsOf([]),
     idempotency: {},
     invoices: [],
   };
@@ -307,7 +313,11 @@ export function transferOwnership(doc: AccountDoc, cmd: { userId: string }, ctx:
   return { doc: next, events: [event], result: [oldOwner, newOwner] };
 }
 
-/** Mints a session for an enabled user; expired sessions of the account are dropped on the way. */
+/**
+ * Mints a session for an enabled user. A user holds at most `SESSIONS_PER_USER_MAX` live sessions:
+ * the oldest go first. Costs O(the user's sessions), not O(the account's): expired sessions are
+ * swept on a schedule (`sweepSessions`), not here.
+ */
 export function createSession(
   doc: AccountDoc,
   cmd: { userId?: string; email?: string; tokenHash: string; wallNow: Date; expiresAt: string },
@@ -315,10 +325,22 @@ export function createSession(
   const user = cmd.userId !== undefined ? findUser(doc, cmd.userId) : findUserByEmail(doc, cmd.email ?? '');
   if (!user) throw new ApiError('not_found', 'No user with this email in this account.');
   if (user.status !== 'enabled') throw new ApiError('user_not_enabled', 'Sessions are for enabled users only.');
-  const wall = cmd.wallNow.getTime();
-  const sessions = Object.fromEntries(Object.entries(doc.sessions).filter(([, s]) => Date.parse(s.expiresAt) > wall));
-  sessions[cmd.tokenHash] = { userId: user.id, createdAt: cmd.wallNow.toISOString(), expiresAt: cmd.expiresAt };
+  let sessions = doc.sessions;
+  const own = [...(sessionsByUser(sessions).get(user.id) ?? [])];
+  if (own.length >= SESSIONS_PER_USER_MAX) {
+    const oldestFirst = own.sort((a, b) => sessions.get(a)!.createdAt.localeCompare(sessions.get(b)!.createdAt) || a.localeCompare(b));
+    for (const hash of oldestFirst.slice(0, own.length - SESSIONS_PER_USER_MAX + 1)) sessions = withEntry(sessions, hash, undefined);
+  }
+  sessions = withEntry(sessions, cmd.tokenHash, { userId: user.id, createdAt: cmd.wallNow.toISOString(), expiresAt: cmd.expiresAt });
   return { doc: { ...doc, sessions }, events: [], result: user };
+}
+
+/** Drops the sessions that expired by `wallNow` (run on a schedule; an expired session is refused anyway). */
+export function sweepSessions(doc: AccountDoc, wallNow: Date): AccountDoc {
+  const now = wallNow.toISOString();
+  let sessions = doc.sessions;
+  for (const [hash, session] of doc.sessions) if (session.expiresAt <= now) sessions = withEntry(sessions, hash, undefined);
+  return sessions === doc.sessions ? doc : { ...doc, sessions };
 }
 
 /**

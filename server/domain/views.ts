@@ -16,7 +16,7 @@ export function holdsLicense(user: UserRecord): boolean {
 const weight = (user: UserRecord | undefined) => ({ enabled: user?.status === 'enabled' ? 1 : 0, invited: user?.status === 'invited' ? 1 : 0 });
 
 /** Enabled and invited users: counted once, then carried forward from change to change. */
-const statusCounts = derived(
+const statusCounts = derived<UserRecord, { enabled: number; invited: number }>(
   (users) => {
     let enabled = 0;
     let invited = 0;
@@ -26,7 +26,7 @@ const statusCounts = derived(
     }
     return { enabled, invited };
   },
-  (previous, before, after) => {
+  (previous, _id, before, after) => {
     const [b, a] = [weight(before), weight(after)];
     return { enabled: previous.enabled - b.enabled + a.enabled, invited: previous.invited - b.invited + a.invited };
   },

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { pageNewestFirst, router, sessionAuth } from '../http.js';
+import { eventPage, router, sessionAuth } from '../http.js';
 import { json, problems, sessionSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
 
@@ -16,8 +16,5 @@ events.openapi(
     request: { params: s.AccountParams, query: s.ListQuery },
     responses: { 200: json(s.page(s.AuditEvent, 'AuditEventPage'), 'A page of events'), ...problems(401, 403, 404) },
   }),
-  async (c) => {
-    const log = await c.var.deps.store.events(c.req.valid('param').accountId);
-    return c.json(pageNewestFirst(log, c.req.valid('query'), 'events'), 200);
-  },
+  async (c) => c.json(await eventPage(c, c.req.valid('param').accountId, c.req.valid('query')), 200),
 );

@@ -3,7 +3,7 @@ import type { PageBody, User } from '../../sdk/types.js';
 import { requirePermission } from '../domain/permissions.js';
 import { findUser, updateUser } from '../domain/users.js';
 import { toUser } from '../domain/views.js';
-import { etag, jsonText, mutate, pageNewestFirst, parseIfMatch, router, sessionAuth, userResult, viewerOf } from '../http.js';
+import { etag, eventPage, jsonText, mutate, parseIfMatch, router, sessionAuth, userResult, viewerOf } from '../http.js';
 import { body, json, problems, sessionSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
 import { listUsersJson } from '../users-list.js';
@@ -81,7 +81,6 @@ users.openapi(
   async (c) => {
     const { accountId, userId } = c.req.valid('param');
     findUser(c.var.account, userId);
-    const log = await c.var.deps.store.events(accountId);
-    return c.json(pageNewestFirst(log, c.req.valid('query'), `history:${userId}`, (e) => e.userIds.includes(userId)), 200);
+    return c.json(await eventPage(c, accountId, c.req.valid('query'), userId), 200);
   },
 );

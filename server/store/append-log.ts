@@ -6,7 +6,7 @@
  * drops it. A bad line anywhere else is corruption: opening refuses.
  */
 import { Buffer } from 'node:buffer';
-import { CorruptDataError, type FileSystem, type WritableFile } from './fs.js';
+import { CorruptDataError, scanLines, type FileSystem, type WritableFile } from './fs.js';
 
 interface Pending {
   line: string;
@@ -26,46 +26,41 @@ export class AppendLog {
     private readonly file: WritableFile,
     size: number,
     /** Called synchronously when a write fails, before any waiting append is rejected. */
-    private readonly onFailure: (error: unknown) => void,
+    public onFailure: (error: unknown) => void,
   ) {
     this.#size = size;
   }
 
-  /** Opens (or creates) a log and returns its records. */
+  /**
+   * Opens (or creates) a log, reading it as a stream: `onRecord` gets each record with its line
+   * number (and may throw to refuse the file). A torn last line is cut off.
+   */
   static async open(
     fs: FileSystem,
     path: string,
-    options: { onFailure?: (error: unknown) => void; log?: (line: string) => void } = {},
-  ): Promise<{ log: AppendLog; records: unknown[] }> {
-    let text = '';
-    try {
-      text = await fs.readFile(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    const records: unknown[] = [];
-    let end = 0;
-    let lineNumber = 0;
-    while (end < text.length) {
-      const newline = text.indexOf('\n', end);
-      lineNumber++;
-      if (newline === -1) break;
-      const line = text.slice(end, newline);
+    options: { onRecord?: (record: unknown, lineNumber: number) => void; onFailure?: (error: unknown) => void; log?: (line: string) => void } = {},
+  ): Promise<AppendLog> {
+    const { bytes, tornBytes } = await scanLines(fs, path, (line, lineNumber) => {
+      let record: unknown;
       try {
-        records.push(JSON.parse(line));
+        record = JSON.parse(line);
       } catch {
         throw new CorruptDataError(path, `line ${lineNumber} is not valid JSON`);
       }
-      end = newline + 1;
-    }
+      options.onRecord?.(record, lineNumber);
+    });
     const file = await fs.open(path, 'a+');
-    const size = Buffer.byteLength(text.slice(0, end), 'utf8');
-    if (end < text.length) {
-      options.log?.(`${path}: dropping a torn last line (${Buffer.byteLength(text.slice(end), 'utf8')} bytes) left by an interrupted write`);
-      await file.truncate(size);
+    if (tornBytes > 0) {
+      options.log?.(`${path}: dropping a torn last line (${tornBytes} bytes) left by an interrupted write`);
+      await file.truncate(bytes);
       await file.sync();
     }
-    return { log: new AppendLog(path, file, size, options.onFailure ?? (() => {})), records };
+    return new AppendLog(path, file, bytes, options.onFailure ?? (() => {}));
+  }
+
+  /** Bytes on disk (acknowledged appends). */
+  get bytes(): number {
+    return this.#size;
   }
 
   /** Appends one record; resolves once it is durable. */

@@ -1,124 +1,46 @@
 /**
- * The durable store (Node): one folder per data location, per account a lowdb checkpoint
- * (`<id>.json`, the whole account at some point) and an append-only journal (`<id>.log`: what
- * each change changed, and its audit events). A change costs one appended line (the users it
- * touched, not the whole account); concurrent changes share one write and one fsync (group
- * commit); a change is acknowledged only once it is on disk.
+ * The durable store (Node): one data folder, and in it one folder per account:
  *
- * Changes of one account are serialised but pipelined: the next runs on the state the previous
- * left while that state is being written. If a write fails, every change built on it fails too
- * (503) and the account goes back to what is on disk — nothing is half-applied.
+ *   accounts/<id>/checkpoint.json     the whole account as of some change (lowdb, atomic writes)
+ *   accounts/<id>/journal/<seq>.log   what each change since changed, one JSON line per change,
+ *                                     with its audit events; a segment is named by its first change
+ *   accounts/<id>/events/             the audit log (see event-files.ts)
+ *
+ * A change costs one appended line (the entries it touched, not the whole account); concurrent
+ * changes share one write and one fsync (group commit); a change is acknowledged only once its
+ * line is on disk. Changes of one account are serialised but pipelined: the next runs on the state
+ * the previous left while that state is being written. If a write fails, every change built on it
+ * fails too (503) and the account goes back to what is on disk: nothing is half-applied.
+ *
+ * A checkpoint starts a new journal segment and retires the ones it covers, so start-up replays
+ * little and the journal does not grow without end. Memory holds each account's document and the
+ * positions of its audit events, not the events.
  */
 import { Low } from 'lowdb';
 import { join } from 'node:path';
 import type { AuditEvent } from '../../sdk/types.js';
-import type { AccountDoc, Outcome, UserRecord } from '../domain/state.js';
+import type { AccountDoc, Outcome } from '../domain/state.js';
 import { ApiError } from '../errors.js';
 import { AppendLog } from './append-log.js';
-import { CorruptDataError, nodeFileSystem, writeFileAtomic, type FileSystem } from './fs.js';
+import { EventFiles } from './event-files.js';
+import { CorruptDataError, nodeFileSystem, scanLines, writeFileAtomic, type FileSystem } from './fs.js';
+import { migrateLegacyAccount } from './legacy.js';
 import { acquireLock, type Lock } from './lock.js';
-import { reindexTokens, tokenHashes, type Store } from './types.js';
-import { isMap } from 'immutable';
-import { changedUserIds, usersOf, type Users } from '../domain/users-map.js';
+import { applyRecord, checkCheckpoint, checkRecord, diffDocs, encodeDoc, decodeDoc, eventsOf, segmentName, type Checkpoint, type JournalRecord } from './records.js';
+import { reindexTokens, tokenHashes, type EventPage, type EventQuery, type Store } from './types.js';
 
-/** The fields of a document that are collections, journalled entry by entry. */
-const MAP_FIELDS = ['users', 'sessions', 'idempotency'] as const;
-type MapField = (typeof MAP_FIELDS)[number];
-
-/** A document as JSON: `users` (a Map in memory) becomes an array of user records. */
-type StoredDoc = Omit<AccountDoc, 'users'> & { users: UserRecord[] };
-
-function encodeDoc(doc: AccountDoc): StoredDoc {
-  return { ...doc, users: [...doc.users.values()] };
-}
-
-function decodeDoc(stored: StoredDoc): AccountDoc {
-  return { ...stored, users: usersOf(stored.users) };
-}
-
-/** One journal line: the change's sequence number, what it changed, its audit events. */
-interface JournalRecord {
-  s: number;
-  /** The whole document (the account's first line). */
-  d?: StoredDoc;
-  /** Top-level fields replaced. */
-  f?: Partial<AccountDoc>;
-  /** Collections: entries set and keys deleted. */
-  m?: Partial<Record<MapField, { set: Record<string, unknown>; del: string[] }>>;
-  e: AuditEvent[];
-}
-
-interface Checkpoint {
-  format: 1;
-  seq: number;
-  doc: StoredDoc;
-}
-
-/** Takes a checkpoint after this many journal lines, so start-up replays little. */
+/** Takes a checkpoint after this many journal lines (or this many bytes, below), so start-up replays little. */
 const CHECKPOINT_EVERY = 2000;
+/** …or once the journal segment holds this many bytes and at least twice the last checkpoint's. */
+const CHECKPOINT_MIN_BYTES = 4 * 1024 * 1024;
 
-function setEntry(target: Record<string, unknown>, key: string, value: unknown): void {
-  // A key may be anything a client chose (an Idempotency-Key): never let it reach a prototype.
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function entries(collection: Users | Record<string, unknown>): Map<string, unknown> {
-  return isMap(collection) ? new Map((collection as Users).entries()) : new Map(Object.entries(collection));
-}
-
-/** What changed from one document to the next: replaced fields, and set or deleted entries of collections. */
-export function diffDocs(before: AccountDoc, after: AccountDoc): Pick<JournalRecord, 'f' | 'm'> {
-  const f: Record<string, unknown> = {};
-  const m: NonNullable<JournalRecord['m']> = {};
-  for (const key of Object.keys(after) as (keyof AccountDoc)[]) {
-    if (before[key] === after[key]) continue;
-    const changedUsers = key === 'users' ? changedUserIds(before.users, after.users) : undefined;
-    if (changedUsers) {
-      // Made by the domain from `before` (the usual case): only those users, not a scan of all.
-      const set: Record<string, unknown> = {};
-      for (const id of changedUsers) if (after.users.get(id) !== before.users.get(id)) setEntry(set, id, after.users.get(id));
-      m.users = { set, del: [] };
-    } else if ((MAP_FIELDS as readonly string[]).includes(key)) {
-      const a = entries(before[key] as Record<string, unknown>);
-      const b = entries(after[key] as Record<string, unknown>);
-      const set: Record<string, unknown> = {};
-      const del: string[] = [];
-      for (const [k, v] of b) if (a.get(k) !== v || !a.has(k)) setEntry(set, k, v);
-      for (const k of a.keys()) if (!b.has(k)) del.push(k);
-      m[key as MapField] = { set, del };
-    } else {
-      f[key] = after[key];
-    }
-  }
-  return { ...(Object.keys(f).length > 0 && { f: f as Partial<AccountDoc> }), ...(Object.keys(m).length > 0 && { m }) };
-}
-
-export function applyRecord(doc: AccountDoc | undefined, record: JournalRecord): AccountDoc {
-  if (record.d) return decodeDoc(record.d);
-  if (!doc) throw new Error('journal starts without the account');
-  const next: AccountDoc = { ...doc, ...record.f };
-  const { users, sessions, idempotency } = record.m ?? {};
-  if (users) {
-    next.users = doc.users.withMutations((map) => {
-      for (const [k, v] of Object.entries(users.set)) map.set(k, v as UserRecord);
-      for (const k of users.del) map.delete(k);
-    });
-  }
-  for (const [field, change] of [['sessions', sessions], ['idempotency', idempotency]] as const) {
-    if (!change) continue;
-    const map: Record<string, unknown> = { ...doc[field] };
-    for (const [k, v] of Object.entries(change.set)) setEntry(map, k, v);
-    for (const k of change.del) delete map[k];
-    (next as unknown as Record<string, unknown>)[field] = map;
-  }
-  return next;
-}
+const ACCOUNT_ID = /^acc_[A-Za-z0-9_-]{1,64}$/;
 
 /** A lowdb adapter that writes the checkpoint atomically and durably, and refuses a bad file. */
 class CheckpointFile {
   constructor(
     private readonly fs: FileSystem,
-    private readonly path: string,
+    readonly path: string,
   ) {}
 
   async read(): Promise<Checkpoint | null> {
@@ -130,16 +52,15 @@ class CheckpointFile {
       throw error;
     }
     if (text.trim() === '') throw new CorruptDataError(this.path, 'the file is empty');
-    let data: Checkpoint;
+    let data: unknown;
     try {
-      data = JSON.parse(text) as Checkpoint;
+      data = JSON.parse(text);
     } catch {
       throw new CorruptDataError(this.path, 'the file is not valid JSON (truncated or damaged)');
     }
-    if (data?.format !== 1 || typeof data.seq !== 'number' || typeof data.doc?.id !== 'string' || !Array.isArray(data.doc.users)) {
-      throw new CorruptDataError(this.path, 'the file is not a seatkit account checkpoint');
-    }
-    return data;
+    const problem = checkCheckpoint(data);
+    if (problem) throw new CorruptDataError(this.path, `the file is not a seatkit account checkpoint (${problem})`);
+    return data as Checkpoint;
   }
 
   async write(data: Checkpoint | null): Promise<void> {
@@ -147,6 +68,7 @@ class CheckpointFile {
   }
 }
 
+/** One account in memory: its documents, its journal and its audit log. */
 class AccountFiles {
   /** What is on disk. */
   durable: AccountDoc;
@@ -155,18 +77,23 @@ class AccountFiles {
   /** Sequence number of the last journal line written or being written, and of the last durable one. */
   seq: number;
   durableSeq: number;
-  checkpointSeq: number;
+  /** Audit events up to `head` (positions of the next change's events start here). */
+  headEvents: number;
   /** Bumped when a failed write rolls `head` back: a change computed on the old head is void. */
   generation = 0;
   queue: Promise<unknown> = Promise.resolve();
   checkpointing: Promise<void> | null = null;
-  log!: AppendLog;
+  checkpointSeq: number;
+  /** Bytes of the last checkpoint written. */
+  checkpointBytes = 0;
 
   constructor(
+    readonly dir: string,
     doc: AccountDoc,
     seq: number,
     checkpointSeq: number,
-    readonly events: AuditEvent[],
+    public log: AppendLog,
+    readonly events: EventFiles,
     readonly checkpoint: Low<Checkpoint | null>,
   ) {
     this.durable = doc;
@@ -174,6 +101,11 @@ class AccountFiles {
     this.seq = seq;
     this.durableSeq = seq;
     this.checkpointSeq = checkpointSeq;
+    this.headEvents = events.count;
+  }
+
+  get journalDir(): string {
+    return join(this.dir, 'journal');
   }
 }
 
@@ -182,6 +114,8 @@ export interface FileStoreOptions {
   log?: (line: string) => void;
   /** Journal lines between checkpoints. */
   checkpointEvery?: number;
+  /** Audit events per part of the log on disk (tests use small parts). */
+  eventsPerPart?: number;
 }
 
 function unavailable(): ApiError {
@@ -193,8 +127,6 @@ function unavailable(): ApiError {
 export class FileStore implements Store {
   readonly #accounts = new Map<string, AccountFiles>();
   readonly #tokens = new Map<string, string>();
-  /** Logs opened while loading (closed again if loading fails). */
-  readonly #opening: AppendLog[] = [];
   #closed = false;
 
   private constructor(
@@ -203,102 +135,186 @@ export class FileStore implements Store {
     private readonly lock: Lock,
     private readonly logLine: (line: string) => void,
     private readonly checkpointEvery: number,
+    private readonly eventsPerPart: number | undefined,
   ) {}
 
   /**
-   * Opens a data folder: takes its lock (a second process is refused; a lock left by a killed
-   * process is taken over), then loads every account. A damaged file stops it (CorruptDataError).
+   * Opens a data folder: takes its lock (a second live process is refused; the lock of a dead one
+   * is free), then loads every account. A damaged file stops it (CorruptDataError, naming the file).
    */
   static async open(dir: string, options: FileStoreOptions = {}): Promise<FileStore> {
     const fs = options.fs ?? nodeFileSystem;
     await fs.mkdir(join(dir, 'accounts'));
-    const lock = await acquireLock(fs, join(dir, 'seatkit.lock'));
-    const store = new FileStore(dir, fs, lock, options.log ?? (() => {}), options.checkpointEvery ?? CHECKPOINT_EVERY);
+    const lock = await acquireLock(join(dir, 'seatkit.lock'));
+    const store = new FileStore(dir, fs, lock, options.log ?? (() => {}), options.checkpointEvery ?? CHECKPOINT_EVERY, options.eventsPerPart);
     try {
-      await store.#load();
+      await store.#loadAll();
     } catch (error) {
-      await store.#closeLogs(store.#opening);
+      await store.#closeAll();
       await lock.release();
       throw error;
     }
     return store;
   }
 
-  async #load(): Promise<void> {
+  async #loadAll(): Promise<void> {
     const folder = join(this.dir, 'accounts');
-    const names = await this.fs.readdir(folder);
-    for (const name of names) if (name.endsWith('.tmp')) await this.fs.unlink(join(folder, name)).catch(() => {});
-    for (const name of names.filter((n) => n.endsWith('.log')).sort()) {
-      const id = name.slice(0, -'.log'.length);
-      const checkpoint = new Low<Checkpoint | null>(new CheckpointFile(this.fs, join(folder, `${id}.json`)), null);
-      await checkpoint.read();
-      const account = new AccountFiles(undefined as unknown as AccountDoc, 0, 0, [], checkpoint);
-      const { log, records } = await AppendLog.open(this.fs, join(folder, name), {
-        onFailure: (error) => this.#rollBack(account, error),
-        log: this.logLine,
-      });
-      this.#opening.push(log);
-      if (records.length === 0) throw new CorruptDataError(join(folder, name), 'the journal is empty');
-      let doc = checkpoint.data ? decodeDoc(checkpoint.data.doc) : undefined;
-      let seq = 0;
-      for (const raw of records) {
-        const record = raw as JournalRecord;
-        if (typeof record?.s !== 'number' || record.s !== seq + 1 || !Array.isArray(record.e)) {
-          throw new CorruptDataError(join(folder, name), `line ${seq + 1} is not the next journal record`);
-        }
-        seq = record.s;
-        account.events.push(...record.e);
-        if (!checkpoint.data || seq > checkpoint.data.seq) doc = applyRecord(doc, record);
+    const names = (await this.fs.readdir(folder)).sort();
+    for (const name of names) {
+      if (name.endsWith('.tmp')) {
+        // An account being created or migrated when the process stopped (never acknowledged).
+        await this.fs.removeDir(join(folder, name));
+      } else if (name.endsWith('.log') && ACCOUNT_ID.test(name.slice(0, -4))) {
+        await migrateLegacyAccount(this.fs, folder, name.slice(0, -4), this.logLine);
       }
-      if (checkpoint.data && checkpoint.data.seq > seq) {
-        throw new CorruptDataError(join(folder, name), `the journal ends at ${seq} but the checkpoint is at ${checkpoint.data.seq} (truncated journal)`);
+    }
+    for (const name of await this.fs.readdir(folder)) {
+      if (!ACCOUNT_ID.test(name)) {
+        this.logLine(`${join(folder, name)}: not an account folder of seatkit; ignored`);
+        continue;
       }
-      if (!doc || doc.id !== id) throw new CorruptDataError(join(folder, name), 'the journal does not hold this account');
-      account.durable = doc;
-      account.head = doc;
-      account.seq = seq;
-      account.durableSeq = seq;
-      account.checkpointSeq = checkpoint.data?.seq ?? 0;
-      account.log = log;
-      this.#accounts.set(id, account);
-      for (const hash of tokenHashes(doc)) this.#tokens.set(hash, id);
+      const account = await this.#load(join(folder, name), name);
+      if (account) this.#accounts.set(name, account);
     }
   }
 
-  async #closeLogs(logs: AppendLog[]): Promise<void> {
-    await Promise.all(logs.map((log) => log.close().catch(() => {})));
+  async #load(dir: string, id: string): Promise<AccountFiles | undefined> {
+    const journalDir = join(dir, 'journal');
+    await this.fs.mkdir(journalDir);
+    const checkpoint = new Low<Checkpoint | null>(new CheckpointFile(this.fs, join(dir, 'checkpoint.json')), null);
+    await checkpoint.read();
+    const saved = checkpoint.data;
+    const segments = (await this.fs.readdir(journalDir))
+      .filter((name) => {
+        if (/^\d{12}\.log$/.test(name)) return true;
+        if (!name.endsWith('.tmp')) this.logLine(`${join(journalDir, name)}: not a journal segment; ignored`);
+        return false;
+      })
+      .sort();
+    if (segments.length === 0) {
+      // A checkpoint is followed by its (maybe empty) journal segment: without one, changes may be missing.
+      throw new CorruptDataError(journalDir, saved ? `the journal is missing (the checkpoint is at change ${saved.seq})` : 'the account has neither a checkpoint nor a journal');
+    }
+    const events = await EventFiles.open(this.fs, join(dir, 'events'), { repairable: saved?.eventCount ?? 0, log: this.logLine, perPart: this.eventsPerPart });
+    let log: AppendLog | undefined;
+    try {
+      let doc = saved ? decodeDoc(saved.doc) : undefined;
+      let next = Number.parseInt(segments[0]!, 10);
+      let expectedEvents = saved?.eventCount ?? 0;
+      if (saved && next > saved.seq + 1) throw new CorruptDataError(join(journalDir, segments[0]!), `the journal starts at ${next}, after the checkpoint at ${saved.seq}: changes are missing`);
+      for (const [i, segment] of segments.entries()) {
+        const path = join(journalDir, segment);
+        if (Number.parseInt(segment, 10) !== next) throw new CorruptDataError(path, `the segment should start at change ${next}`);
+        const onRecord = (raw: unknown, lineNumber: number) => {
+          const problem = checkRecord(raw);
+          if (problem) throw new CorruptDataError(path, `line ${lineNumber} is not a journal record (${problem})`);
+          const record = raw as JournalRecord;
+          if (record.seq !== next) throw new CorruptDataError(path, `line ${lineNumber} is change ${record.seq}, not the next change (${next})`);
+          next++;
+          expectedEvents = record.firstEvent + record.events.length;
+          for (const { position, event } of eventsOf(record)) {
+            if (position > events.count) throw new CorruptDataError(path, `line ${lineNumber} holds audit event ${position}, but the audit log ends at ${events.count}`);
+            if (position === events.count) events.append([event]);
+          }
+          if (!saved || record.seq > saved.seq) {
+            if (!doc && !record.doc) throw new CorruptDataError(path, `line ${lineNumber}: the journal starts without the account`);
+            doc = applyRecord(doc, record);
+          }
+        };
+        if (i === segments.length - 1) {
+          log = await AppendLog.open(this.fs, path, { onRecord, log: this.logLine });
+        } else {
+          const { tornBytes } = await scanLines(this.fs, path, (line, lineNumber) => {
+            let record: unknown;
+            try {
+              record = JSON.parse(line);
+            } catch {
+              throw new CorruptDataError(path, `line ${lineNumber} is not valid JSON`);
+            }
+            onRecord(record, lineNumber);
+          });
+          if (tornBytes > 0) throw new CorruptDataError(path, 'a segment before the last ends in the middle of a line');
+        }
+      }
+      const seq = next - 1;
+      const last = join(journalDir, segments.at(-1)!);
+      if (saved && seq < saved.seq) throw new CorruptDataError(last, `the journal ends at ${seq} but the checkpoint is at ${saved.seq} (truncated journal)`);
+      if (!doc) throw new CorruptDataError(last, 'the journal is empty and there is no checkpoint');
+      // Events reach the audit log only after their journal line is durable: more there means lines are missing here.
+      if (events.count > expectedEvents) {
+        throw new CorruptDataError(last, `the journal accounts for ${expectedEvents} audit events but the audit log holds ${events.count} (journal lines are missing)`);
+      }
+      if (doc.id !== id) throw new CorruptDataError(dir, `the folder holds account ${doc.id}`);
+      if (saved && events.count < saved.eventCount) {
+        throw new CorruptDataError(events.dir, `the audit log ends at ${events.count} events but the checkpoint counts ${saved.eventCount}`);
+      }
+      const account = new AccountFiles(dir, doc, seq, saved?.seq ?? 0, log!, events, checkpoint);
+      this.#watch(account);
+      for (const hash of tokenHashes(doc)) this.#tokens.set(hash, id);
+      return account;
+    } catch (error) {
+      await log?.close().catch(() => {});
+      await events.close().catch(() => {});
+      throw error;
+    }
   }
 
-  #rollBack(account: AccountFiles, error: unknown): void {
-    this.logLine(`write to ${account.log.path} failed; the account is back to what is on disk: ${String(error)}`);
-    account.head = account.durable;
-    account.seq = account.durableSeq;
-    account.generation++;
+  /** A failed journal write rolls the account back to what is on disk. */
+  #watch(account: AccountFiles): void {
+    account.log.onFailure = (error) => {
+      this.logLine(`write to ${account.log.path} failed; the account is back to what is on disk: ${String(error)}`);
+      account.head = account.durable;
+      account.seq = account.durableSeq;
+      account.headEvents = account.events.count;
+      account.generation++;
+    };
+  }
+
+  async #closeAll(): Promise<void> {
+    for (const account of this.#accounts.values()) {
+      await account.log.close().catch(() => {});
+      await account.events.close().catch(() => {});
+    }
   }
 
   async create(doc: AccountDoc, events: readonly AuditEvent[]): Promise<void> {
     if (this.#accounts.has(doc.id)) throw new Error(`account ${doc.id} exists`);
+    if (this.#closed) throw unavailable();
     const folder = join(this.dir, 'accounts');
-    const record: JournalRecord = { s: 1, d: encodeDoc(doc), e: [...events] };
-    const path = join(folder, `${doc.id}.log`);
-    const checkpoint = new Low<Checkpoint | null>(new CheckpointFile(this.fs, join(folder, `${doc.id}.json`)), null);
-    const account = new AccountFiles(doc, 1, 0, [...events], checkpoint);
+    const dir = join(folder, doc.id);
+    // Built aside and renamed into place: a crash midway leaves no half account (start-up removes `*.tmp`).
+    const building = `${dir}.tmp`;
+    const record: JournalRecord = { seq: 1, doc: encodeDoc(doc), firstEvent: 0, events: [...events] };
+    let account: AccountFiles | undefined;
     try {
-      await writeFileAtomic(this.fs, path, `${JSON.stringify(record)}\n`);
-      account.log = (await AppendLog.open(this.fs, path, { onFailure: (error) => this.#rollBack(account, error), log: this.logLine })).log;
+      await this.fs.mkdir(join(building, 'journal'));
+      await writeFileAtomic(this.fs, join(building, 'journal', segmentName(1)), `${JSON.stringify(record)}\n`);
+      await this.fs.rename(building, dir);
+      await this.fs.syncDir(folder);
+      const log = await AppendLog.open(this.fs, join(dir, 'journal', segmentName(1)), { log: this.logLine });
+      const eventFiles = await EventFiles.open(this.fs, join(dir, 'events'), { repairable: 0, log: this.logLine, perPart: this.eventsPerPart });
+      eventFiles.append(events);
+      const checkpoint = new Low<Checkpoint | null>(new CheckpointFile(this.fs, join(dir, 'checkpoint.json')), null);
+      account = new AccountFiles(dir, doc, 1, 0, log, eventFiles, checkpoint);
     } catch (error) {
-      // A journal renamed into place but not made durable (the folder's fsync failed) or not opened
-      // must not bring back, at the next start, an account whose creation answered 503.
-      await this.fs.unlink(path).catch(() => {});
+      // A folder renamed into place but not made durable must not bring back, at the next start,
+      // an account whose creation answered 503.
+      await this.fs.removeDir(building).catch(() => {});
+      await this.fs.removeDir(dir).catch(() => {});
       this.logLine(`creating account ${doc.id} failed: ${String(error)}`);
       throw unavailable();
     }
+    this.#watch(account);
     this.#accounts.set(doc.id, account);
     for (const hash of tokenHashes(doc)) this.#tokens.set(hash, doc.id);
   }
 
   async get(accountId: string): Promise<AccountDoc | undefined> {
     return this.#accounts.get(accountId)?.durable;
+  }
+
+  async accountIds(): Promise<string[]> {
+    return [...this.#accounts.keys()];
   }
 
   async transact<T>(accountId: string, fn: (doc: AccountDoc) => Outcome<T> | Promise<Outcome<T>>): Promise<Outcome<T>> {
@@ -315,15 +331,16 @@ export class FileStore implements Store {
       };
       voided();
       if (outcome.doc === base && outcome.events.length === 0) return { outcome, written: account.log.flush().then(voided) };
-      const record: JournalRecord = { s: account.seq + 1, ...diffDocs(base, outcome.doc), e: [...outcome.events] };
+      const record: JournalRecord = { seq: account.seq + 1, ...diffDocs(base, outcome.doc), firstEvent: account.headEvents, events: [...outcome.events] };
       account.seq++;
+      account.headEvents += outcome.events.length;
       account.head = outcome.doc;
       const written = account.log.append(record).then(() => {
-        this.#indexTokens(account.durable, outcome.doc);
+        reindexTokens(this.#tokens, account.durable, outcome.doc);
         account.durable = outcome.doc;
-        account.durableSeq = record.s;
-        account.events.push(...outcome.events);
-        if (record.s - account.checkpointSeq >= this.checkpointEvery) this.#checkpoint(account);
+        account.durableSeq = record.seq;
+        account.events.append(outcome.events);
+        this.#maybeCheckpoint(account);
       });
       return { outcome, written };
     });
@@ -337,28 +354,52 @@ export class FileStore implements Store {
     return outcome;
   }
 
-  #indexTokens(before: AccountDoc, after: AccountDoc): void {
-    reindexTokens(this.#tokens, before, after);
-  }
-
-  #checkpoint(account: AccountFiles): void {
-    if (account.checkpointing) return;
-    const seq = account.durableSeq;
-    const doc = account.durable;
-    account.checkpoint.data = { format: 1, seq, doc: encodeDoc(doc) };
-    account.checkpointing = account.checkpoint
-      .write()
-      .then(() => {
-        account.checkpointSeq = seq;
-      })
-      .catch((error) => this.logLine(`checkpoint of ${doc.id} failed (the journal still holds everything): ${String(error)}`))
+  #maybeCheckpoint(account: AccountFiles): void {
+    if (account.checkpointing || this.#closed) return;
+    const lines = account.durableSeq - account.checkpointSeq;
+    const bytes = account.log.bytes;
+    if (lines < this.checkpointEvery && (bytes < CHECKPOINT_MIN_BYTES || bytes < 2 * account.checkpointBytes)) return;
+    account.checkpointing = this.#checkpoint(account)
+      .catch((error) => this.logLine(`checkpoint of ${account.durable.id} failed (the journal still holds everything): ${String(error)}`))
       .finally(() => {
         account.checkpointing = null;
       });
   }
 
-  async events(accountId: string): Promise<readonly AuditEvent[]> {
-    return this.#accounts.get(accountId)?.events ?? [];
+  /**
+   * Starts a new journal segment, writes the whole account as of the end of the old one, then
+   * retires the segments the checkpoint covers (once their audit events are durable elsewhere).
+   */
+  async #checkpoint(account: AccountFiles): Promise<void> {
+    // In the account's turn: every change so far went to the old segment, none goes there after.
+    const rotated = account.queue.then(async () => {
+      const old = account.log;
+      // A failed write must roll back before any change lands in the new segment.
+      await old.flush();
+      const log = await AppendLog.open(this.fs, join(account.journalDir, segmentName(account.seq + 1)), { log: this.logLine });
+      account.log = log;
+      this.#watch(account);
+      await old.close();
+      return { doc: account.durable, seq: account.durableSeq, eventCount: account.events.count, first: account.seq + 1 };
+    });
+    account.queue = rotated.catch(() => undefined);
+    const { doc, seq, eventCount, first } = await rotated;
+    await account.events.sync();
+    const text = encodeDoc(doc);
+    account.checkpoint.data = { format: 2, seq, eventCount, doc: text };
+    await account.checkpoint.write();
+    account.checkpointSeq = seq;
+    account.checkpointBytes = JSON.stringify(text).length;
+    for (const name of await this.fs.readdir(account.journalDir)) {
+      if (/^\d{12}\.log$/.test(name) && Number.parseInt(name, 10) < first) await this.fs.unlink(join(account.journalDir, name));
+    }
+  }
+
+  async events(accountId: string, query: EventQuery): Promise<EventPage> {
+    const account = this.#accounts.get(accountId);
+    if (!account) return { data: [], total: 0, next: null };
+    const { positions, total, next } = account.events.index.page(query);
+    return { data: await account.events.read(positions), total, next };
   }
 
   async findTokenAccount(tokenHash: string): Promise<string | undefined> {
@@ -371,8 +412,9 @@ export class FileStore implements Store {
     this.#closed = true;
     for (const account of this.#accounts.values()) {
       await account.queue;
-      await account.log.close();
       await account.checkpointing;
+      await account.log.close();
+      await account.events.close();
     }
     await this.lock.release();
   }

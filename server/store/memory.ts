@@ -1,19 +1,25 @@
 import type { AuditEvent } from '../../sdk/types.js';
-import { usersOf } from '../domain/users-map.js';
-import type { AccountDoc, Outcome, UserRecord } from '../domain/state.js';
+import type { AccountDoc, Outcome } from '../domain/state.js';
 import { ApiError } from '../errors.js';
-import { reindexTokens, tokenHashes, type Store } from './types.js';
+import { EventIndex } from './event-index.js';
+import { decodeDoc, encodeDoc, type StoredDoc } from './records.js';
+import { reindexTokens, tokenHashes, type EventPage, type EventQuery, type Store } from './types.js';
 
-/** A MemoryStore's content as plain JSON (users as an array of records: a Map does not serialise). */
+/** A MemoryStore's content as plain JSON (the in-browser demo keeps it in localStorage). */
 export interface MemorySnapshot {
-  accounts: (Omit<AccountDoc, 'users'> & { users: UserRecord[] })[];
+  accounts: StoredDoc[];
   events: [accountId: string, events: AuditEvent[]][];
+}
+
+interface AuditLog {
+  events: AuditEvent[];
+  index: EventIndex;
 }
 
 /** Keeps everything in memory: tests, the in-browser demo, and a base for durable stores. */
 export class MemoryStore implements Store {
   readonly #docs = new Map<string, AccountDoc>();
-  readonly #events = new Map<string, AuditEvent[]>();
+  readonly #logs = new Map<string, AuditLog>();
   readonly #tokens = new Map<string, string>();
   readonly #queues = new Map<string, Promise<unknown>>();
 
@@ -24,6 +30,10 @@ export class MemoryStore implements Store {
 
   async get(accountId: string): Promise<AccountDoc | undefined> {
     return this.#docs.get(accountId);
+  }
+
+  async accountIds(): Promise<string[]> {
+    return [...this.#docs.keys()];
   }
 
   transact<T>(accountId: string, fn: (doc: AccountDoc) => Outcome<T> | Promise<Outcome<T>>): Promise<Outcome<T>> {
@@ -43,8 +53,11 @@ export class MemoryStore implements Store {
     return run;
   }
 
-  async events(accountId: string): Promise<readonly AuditEvent[]> {
-    return this.#events.get(accountId) ?? [];
+  async events(accountId: string, query: EventQuery): Promise<EventPage> {
+    const log = this.#logs.get(accountId);
+    if (!log) return { data: [], total: 0, next: null };
+    const { positions, total, next } = log.index.page(query);
+    return { data: positions.map((p) => log.events[p]!), total, next };
   }
 
   async findTokenAccount(tokenHash: string): Promise<string | undefined> {
@@ -58,8 +71,8 @@ export class MemoryStore implements Store {
   /** Everything kept, as JSON-serialisable data (the in-browser demo saves it in localStorage). */
   snapshot(): MemorySnapshot {
     return {
-      accounts: [...this.#docs.values()].map((doc) => ({ ...doc, users: [...doc.users.values()] })),
-      events: [...this.#events].map(([accountId, events]) => [accountId, [...events]]),
+      accounts: [...this.#docs.values()].map(encodeDoc),
+      events: [...this.#logs].map(([accountId, log]) => [accountId, [...log.events]]),
     };
   }
 
@@ -67,8 +80,8 @@ export class MemoryStore implements Store {
   static restore(snapshot: MemorySnapshot): MemoryStore {
     const store = new MemoryStore();
     const events = new Map(snapshot.events);
-    for (const { users, ...rest } of snapshot.accounts) {
-      const doc: AccountDoc = { ...rest, users: usersOf(users) };
+    for (const stored of snapshot.accounts) {
+      const doc = decodeDoc(stored);
       store.#commit(undefined, doc, events.get(doc.id) ?? []);
     }
     return store;
@@ -80,10 +93,11 @@ export class MemoryStore implements Store {
       else for (const hash of tokenHashes(after)) this.#tokens.set(hash, after.id);
       this.#docs.set(after.id, after);
     }
-    if (events.length > 0) {
-      const log = this.#events.get(after.id) ?? [];
-      log.push(...events);
-      this.#events.set(after.id, log);
+    let log = this.#logs.get(after.id);
+    if (!log) this.#logs.set(after.id, (log = { events: [], index: new EventIndex() }));
+    for (const event of events) {
+      log.events.push(event);
+      log.index.add(event.userIds);
     }
   }
 }

@@ -1,9 +1,26 @@
 import type { AuditEvent } from '../../sdk/types.js';
 import type { AccountDoc, Outcome } from '../domain/state.js';
-import { changedUserIds } from '../domain/users-map.js';
+import { changedKeys } from '../domain/users-map.js';
+
+/** Which audit events to read: newest first, optionally only those naming one user. */
+export interface EventQuery {
+  /** Only events that name this user (a user's history). */
+  userId?: string;
+  /** Only events older than this position (the `next` of the previous page). */
+  before?: number;
+  limit: number;
+}
+
+export interface EventPage {
+  data: AuditEvent[];
+  /** Events matching the query, across every page. */
+  total: number;
+  /** The position to continue from, or null after the last page. */
+  next: number | null;
+}
 
 /**
- * Where accounts live. One interface for every backend (memory now; lowdb file, PostgreSQL later).
+ * Where accounts live. One interface for every backend (memory, the file store, PostgreSQL).
  *
  * A mutation runs against the account's latest committed document with no other mutation of the
  * same account interleaving, and commits the new document and its audit events atomically: if the
@@ -16,16 +33,18 @@ export interface Store {
   get(accountId: string): Promise<AccountDoc | undefined>;
   /** Runs `fn` on the account (serialised per account) and commits its outcome atomically. */
   transact<T>(accountId: string, fn: (doc: AccountDoc) => Outcome<T> | Promise<Outcome<T>>): Promise<Outcome<T>>;
-  /** The account's audit log, oldest first (append-only). */
-  events(accountId: string): Promise<readonly AuditEvent[]>;
+  /** A page of the account's audit log (append-only), newest first. */
+  events(accountId: string, query: EventQuery): Promise<EventPage>;
   /** The account that holds a session or invitation token with this SHA-256 hash. */
   findTokenAccount(tokenHash: string): Promise<string | undefined>;
+  /** Every account id (scheduled work: session sweeps). */
+  accountIds(): Promise<string[]>;
   close(): Promise<void>;
 }
 
 /** Every token hash a document holds (sessions and pending invitations), for the store's index. */
 export function tokenHashes(doc: AccountDoc): string[] {
-  const hashes = Object.keys(doc.sessions);
+  const hashes = [...doc.sessions.keys()];
   for (const { invitation } of doc.users.values()) if (invitation) hashes.push(invitation.tokenHash);
   return hashes;
 }
@@ -36,17 +55,18 @@ export function tokenHashes(doc: AccountDoc): string[] {
  */
 export function reindexTokens(index: Map<string, string>, before: AccountDoc, after: AccountDoc): void {
   if (before.sessions === after.sessions && before.users === after.users) return;
-  const changed = before.users === after.users ? [] : changedUserIds(before.users, after.users);
-  if (!changed) {
+  const users = before.users === after.users ? [] : changedKeys(before.users, after.users);
+  const sessions = before.sessions === after.sessions ? [] : changedKeys(before.sessions, after.sessions);
+  if (!users || !sessions) {
     for (const hash of tokenHashes(before)) index.delete(hash);
     for (const hash of tokenHashes(after)) index.set(hash, after.id);
     return;
   }
-  if (before.sessions !== after.sessions) {
-    for (const hash of Object.keys(before.sessions)) if (!Object.hasOwn(after.sessions, hash)) index.delete(hash);
-    for (const hash of Object.keys(after.sessions)) index.set(hash, after.id);
+  for (const hash of sessions) {
+    if (after.sessions.has(hash)) index.set(hash, after.id);
+    else index.delete(hash);
   }
-  for (const id of changed) {
+  for (const id of users) {
     const old = before.users.get(id)?.invitation?.tokenHash;
     const now = after.users.get(id)?.invitation?.tokenHash;
     if (old !== undefined && old !== now) index.delete(old);

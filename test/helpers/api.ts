@@ -148,7 +148,14 @@ export async function makeFileHarness(
 ) {
   const { clock = new ManualClock(), config = {}, ...storeOptions } = options;
   const store = await FileStore.open(dir, storeOptions);
-  return { ...harnessOn(store, clock, { rateLimits: false, ...config }), close: () => store.close() };
+  const harness = harnessOn(store, clock, { rateLimits: false, ...config });
+  return {
+    ...harness,
+    close: async () => {
+      await harness.app.jobs.stop();
+      await store.close();
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

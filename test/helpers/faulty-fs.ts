@@ -21,8 +21,8 @@ export interface FsFault {
   delayMs?: number;
 }
 
-/** An account's journal (`<dir>/accounts/<id>.log`). */
-export const isJournal = (path: string) => path.endsWith('.log') && /[/\\]accounts[/\\]/.test(path);
+/** A segment of an account's journal (`<dir>/accounts/<id>/journal/<n>.log`). */
+export const isJournal = (path: string) => /[/\\]accounts[/\\][^/\\]+[/\\]journal[/\\]\d+\.log$/.test(path);
 
 export function errno(code: 'ENOSPC' | 'EIO' | 'EROFS'): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: injected by the test`), { code });

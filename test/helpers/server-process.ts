@@ -24,14 +24,20 @@ export interface ServerProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts the server on a free port; rejects with its output when it exits or does not start in time. */
-export async function startServerProcess(env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<ServerProcess> {
+/**
+ * Starts the server on a free port; rejects with its output when it exits or does not start in time.
+ * `viaNpm` runs `npm run server` (npm, then tsx, then node) as its own process group, and `kill()`
+ * SIGKILLs the whole group, as a container runtime or a terminal would.
+ */
+export async function startServerProcess(env: Record<string, string>, options: { timeoutMs?: number; viaNpm?: boolean } = {}): Promise<ServerProcess> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: '0', SEATKIT_API_KEY: PROCESS_API_KEY, SEATKIT_LOG_REQUESTS: 'off', ...env };
   // The child is a server, not a test file of this run.
   delete childEnv.NODE_TEST_CONTEXT;
   delete childEnv.NODE_OPTIONS;
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/node.ts'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = options.viaNpm
+    ? spawn('npm', ['run', '--silent', 'server'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    : spawn(process.execPath, ['--import', 'tsx', 'server/node.ts'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -56,7 +62,8 @@ export async function startServerProcess(env: Record<string, string>, options: {
     });
   }
   const kill = async () => {
-    if (!exitInfo) child.kill('SIGKILL');
+    if (options.viaNpm) process.kill(-child.pid!, 'SIGKILL');
+    else if (!exitInfo) child.kill('SIGKILL');
     await exited;
   };
   const timeoutMs = options.timeoutMs ?? 20_000;

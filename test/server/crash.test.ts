@@ -5,6 +5,8 @@
  *
  * CRASH_ROUNDS (default 3) sets how many kill/restart rounds run on the same folder; `scripts/stress.ts`
  * runs 25. Each round prints one `crash-round {json}` line and the run one `crash-total {json}` line.
+ * RESTART_ROUNDS (default 3; the stress run 20) does the same through `npm run server`, killing its
+ * whole process group and starting the next at once (`restart-total {json}`).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +18,7 @@ import type { Account, User } from '../../sdk/types.js';
 import { createAccountOver, http, listAll, PROCESS_API_KEY, startServerProcess, type HttpReply, type ServerProcess } from '../helpers/server-process.js';
 
 const ROUNDS = Math.max(1, Number(process.env.CRASH_ROUNDS ?? 3) || 3);
+const RESTART_ROUNDS = Math.max(1, Number(process.env.RESTART_ROUNDS ?? 3) || 3);
 const WORKERS = 8;
 /** Room for the increases: the plan allows at most 100,000. */
 const START_QUANTITY = 90_000;
@@ -59,12 +62,26 @@ function fromUser(user: User, worker: number): Tracked {
   return { id, email, worker, firstName, lastName, qualification, status, version };
 }
 
+/** Set `now` to end the load; `acknowledged` counts as it goes. */
+interface Stop {
+  now: boolean;
+  acknowledged: number;
+}
+
+/** The kill comes after `ms` and after at least one acknowledged write (a loaded machine may be slow to start). */
+async function loadFor(ms: number, stop: Stop): Promise<void> {
+  await sleep(ms);
+  while (stop.acknowledged === 0) await sleep(10);
+  stop.now = true;
+}
+
 /** Runs the write load until `stop` is set (the kill); returns what was acknowledged. */
-async function writeLoad(base: string, accountId: string, token: string, model: Model, round: number, stop: { now: boolean }): Promise<RoundResult> {
+async function writeLoad(base: string, accountId: string, token: string, model: Model, round: number, stop: Stop): Promise<RoundResult> {
   const result: RoundResult = { acknowledged: 0, byKind: {}, unexpected: [] };
   const path = `/v1/accounts/${accountId}`;
   const ack = (kind: string) => {
     result.acknowledged++;
+    stop.acknowledged++;
     result.byKind[kind] = (result.byKind[kind] ?? 0) + 1;
   };
   const check = (kind: string, res: HttpReply, expected: number): boolean => {
@@ -271,11 +288,10 @@ describe('crash safety of the server process (SIGKILL during a write load)', () 
     const totals = { rounds: 0, acknowledged: 0, lost: 0, invalidFiles: 0, tornTails: 0, restartMs: [] as number[] };
 
     for (let round = 1; round <= ROUNDS; round++) {
-      const stop = { now: false };
+      const stop: Stop = { now: false, acknowledged: 0 };
       const killAfter = 50 + Math.floor(Math.random() * 350);
       const load = writeLoad(server.url, accountId, ownerToken, model, round, stop);
-      await sleep(killAfter);
-      stop.now = true;
+      await loadFor(killAfter, stop);
       const killed = server;
       await killed.kill();
       const loadResult = await load;
@@ -316,5 +332,46 @@ describe('crash safety of the server process (SIGKILL during a write load)', () 
     console.log(
       `crash-total ${JSON.stringify({ ...totals, restartMs: undefined, restartMsMedian: sorted[Math.floor(sorted.length / 2)], restartMsMax: sorted.at(-1) })}`,
     );
+  });
+});
+
+describe('restarts through npm run server (kill -9 of the process group, then an immediate restart)', () => {
+  it(`starts every time and keeps every acknowledged write through ${RESTART_ROUNDS} rounds`, { timeout: 60_000 + RESTART_ROUNDS * 20_000 }, async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'seatkit-restart-'));
+    let server: ServerProcess | undefined;
+    t.after(async () => {
+      await server?.kill();
+      await rm(dir, { recursive: true, force: true });
+    });
+    const env = { SEATKIT_DB: dir, SEATKIT_RATE_LIMITS: 'off', SEATKIT_LOG_REQUESTS: 'off' };
+    server = await startServerProcess(env, { viaNpm: true });
+    const { accountId, ownerToken } = await createAccountOver(server.url, { quantity: START_QUANTITY });
+    const model: Model = { users: new Map(), pending: new Map(), pendingInvites: new Map(), quantity: START_QUANTITY, increases: 0, pendingIncrease: null };
+    const totals = { rounds: 0, refusedStarts: 0, acknowledged: 0, lost: 0 };
+    for (let round = 1; round <= RESTART_ROUNDS; round++) {
+      const stop: Stop = { now: false, acknowledged: 0 };
+      const load = writeLoad(server.url, accountId, ownerToken, model, round, stop);
+      await loadFor(100 + Math.floor(Math.random() * 300), stop);
+      // The next server starts at once: it must not wait for, or be refused by, the killed one.
+      const killed = server.kill();
+      let next: ServerProcess | undefined;
+      try {
+        next = await startServerProcess(env, { viaNpm: true });
+      } catch (error) {
+        totals.refusedStarts++;
+        throw error;
+      } finally {
+        await killed;
+      }
+      server = next;
+      const loadResult = await load;
+      const lost = await verify(server.url, accountId, ownerToken, model);
+      totals.rounds++;
+      totals.acknowledged += loadResult.acknowledged;
+      totals.lost += lost.length;
+      assert.deepEqual(lost, [], 'every acknowledged write survived');
+      assert.ok(loadResult.acknowledged > 0, 'the load got writes acknowledged before the kill');
+    }
+    console.log(`restart-total ${JSON.stringify(totals)}`);
   });
 });

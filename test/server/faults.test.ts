@@ -51,7 +51,7 @@ async function users(h: FileHarness, base: string, token: string): Promise<User[
 
 async function accountIdsOnDisk(dir: string): Promise<string[]> {
   const names = await readdir(join(dir, 'accounts'));
-  return [...new Set(names.filter((n) => n.endsWith('.log')).map((n) => n.slice(0, -'.log'.length)))].sort();
+  return names.filter((n) => /^acc_[\w-]+$/.test(n)).sort();
 }
 
 const figures = { rounds: 0, changes: 0, acknowledged: 0, refused503: 0, faultsInjected: 0, lost: 0, phantom: 0, byKind: { EROFS: 0, ENOSPC: 0, EIO: 0 } };

@@ -1,0 +1,47 @@
+/**
+ * Work the server does on its own, on timers (sweeping expired sessions). Timers do not keep a
+ * Node process alive; `stop()` clears them and waits for a run in progress. Tests call `run(name)`
+ * to do a job now instead of waiting for its timer.
+ */
+export class Jobs {
+  readonly #jobs = new Map<string, () => Promise<void>>();
+  readonly #timers: ReturnType<typeof setInterval>[] = [];
+  readonly #running = new Set<Promise<void>>();
+  #stopped = false;
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  /** Runs `job` every `everyMs` (never two runs of one job at once). */
+  schedule(name: string, everyMs: number, job: () => Promise<void>): void {
+    this.#jobs.set(name, job);
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || this.#stopped) return;
+      busy = true;
+      void this.run(name).finally(() => {
+        busy = false;
+      });
+    }, everyMs);
+    (timer as { unref?: () => void }).unref?.();
+    this.#timers.push(timer);
+  }
+
+  /** Runs a job now; a failure is logged, not thrown (the next run tries again). */
+  async run(name: string): Promise<void> {
+    const job = this.#jobs.get(name);
+    if (!job) throw new Error(`no job named ${name}`);
+    const running = job().catch((error) => this.log(`job ${name} failed (it runs again later): ${String(error)}`));
+    this.#running.add(running);
+    try {
+      await running;
+    } finally {
+      this.#running.delete(running);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    await Promise.all(this.#running);
+  }
+}
