@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: size and speed against the targets of issue 9, in one table.
  *
- *   npm run bench                  (USERS=10000 RUNS=3 DURATION=3 to change the sizes)
+ *   npm run bench                  (USERS=10000 RUNS=3 DURATION=3 EVENTS=1000000 to change the sizes)
+ *   ONLY=audit npm run bench       (only some sections: size, server, browser, audit; comma-separated)
  *
  * - Size: dist/seatkit.js built with vite into a temp folder, and each element module built alone
  *   (Lit and the SDK included, as a page loading only that element would get them).
@@ -24,7 +25,8 @@ import { build } from 'vite';
 import type { Browser, Page } from 'playwright-core';
 import type { User } from '../sdk/types.js';
 import { launchChromium } from '../test/helpers/browser.js';
-import { createAccountOver, http, percentile, ROOT, startServerProcess, type ServerProcess } from '../test/helpers/server-process.js';
+import { seedAuditLog } from './seed-audit-log.js';
+import { createAccountOver, http, percentile, PROCESS_API_KEY, ROOT, startServerProcess, type ServerProcess } from '../test/helpers/server-process.js';
 
 const BIG = Number(process.env.USERS ?? 10_000);
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -34,6 +36,9 @@ const SEED_CONCURRENCY = 100;
 /** Searches matching a few users each (at 10,000 users: big999, big1234, …). */
 const QUERIES = [0.0999, 0.1234, 0.4321, 0.0777, 0.505].map((f) => `big${Math.floor(BIG * f)}`);
 const KIB = 1024;
+const AUDIT_EVENTS = Number(process.env.EVENTS ?? 1_000_000);
+const ONLY = process.env.ONLY?.split(',');
+const runs = (section: string) => !ONLY || ONLY.includes(section);
 
 // ---------------------------------------------------------------- the table
 
@@ -519,16 +524,80 @@ async function benchBrowser(bundle: Buffer, apiUrl: string, account: Account): P
   }
 }
 
+// ---------------------------------------------------------------- a long audit log
+
+/** Resident memory of a process, from /proc (Linux). */
+function rssOf(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) * KIB : NaN;
+}
+
+/** Sequential GETs, each timed; sorted milliseconds. */
+async function timed(base: string, path: string, token: string, count: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const res = await http(base, 'GET', path, { token });
+    times.push(performance.now() - started);
+    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+async function benchAuditLog(dir: string): Promise<void> {
+  const data = join(dir, 'audit');
+  log(`audit: writing an account with ${AUDIT_EVENTS.toLocaleString('en')} audit events`);
+  let started = performance.now();
+  const seeded = await seedAuditLog(data, { users: 1000, events: AUDIT_EVENTS });
+  row('audit', `write ${AUDIT_EVENTS.toLocaleString('en')} events through the store (context)`, `${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const env = { SEATKIT_DB: data, SEATKIT_RATE_LIMITS: 'off', SEATKIT_LOG_REQUESTS: 'off' };
+  const starts: number[] = [];
+  let server: ServerProcess | undefined;
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      await server?.stop();
+      server = await startServerProcess(env, { timeoutMs: 120_000 });
+      starts.push(server.readyMs);
+    }
+    server = server!;
+    const startRss = rssOf(server.pid);
+    row('audit', `start with ${AUDIT_EVENTS.toLocaleString('en')} events (spawn → /healthz)`, ms(median(starts)), '≤ 5 s', median(starts) <= 5000);
+    const session = await http(server.url, 'POST', `/v1/accounts/${seeded.accountId}/sessions`, { token: PROCESS_API_KEY, body: { userId: seeded.ownerId } });
+    const token = session.body.token as string;
+    const path = `/v1/accounts/${seeded.accountId}`;
+    const busy = await timed(server.url, `${path}/users/${seeded.busyId}/events?limit=50`, token, 200);
+    const quiet = await timed(server.url, `${path}/users/${seeded.quietId}/events?limit=50`, token, 200);
+    const log50 = await timed(server.url, `${path}/events?limit=50`, token, 200);
+    const busyTotal = (await http(server.url, 'GET', `${path}/users/${seeded.busyId}/events?limit=1`, { token })).body.total as number;
+    const peak = Math.max(startRss, rssOf(server.pid));
+    row('audit', 'server RSS after start and the queries below', `${(peak / KIB / KIB).toFixed(0)} MiB`, '≤ 300 MB', peak <= 300 * 1000 * 1000);
+    const p = (t: number[]) => `p50 ${ms(percentile(t, 50))}, p99 ${ms(percentile(t, 99))}`;
+    row('audit', `history of a user with ${busyTotal.toLocaleString('en')} events (page of 50)`, p(busy), '≤ 20 ms (p99)', percentile(busy, 99) <= 20);
+    row('audit', 'history of a user with few events (page of 50)', p(quiet), '≤ 20 ms (p99)', percentile(quiet, 99) <= 20);
+    row('audit', 'audit log, newest page of 50 (context)', p(log50));
+  } finally {
+    await server?.kill();
+    await rm(data, { recursive: true, force: true });
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 const dir = await mkdtemp(join(tmpdir(), 'seatkit-bench-'));
 let server: ServerProcess | undefined;
 try {
-  const bundle = await benchSize(dir);
-  const started = await benchServer(dir);
-  server = started.server;
-  log('browser: <user-table>');
-  await benchBrowser(bundle, server.url, started.big);
+  const bundle = runs('size') || runs('browser') ? await benchSize(dir) : undefined;
+  if (runs('server') || runs('browser')) {
+    const started = await benchServer(dir);
+    server = started.server;
+    if (runs('browser')) {
+      log('browser: <user-table>');
+      await benchBrowser(bundle!, server.url, started.big);
+    }
+    await server.kill();
+    server = undefined;
+  }
+  if (runs('audit')) await benchAuditLog(dir);
   printTable();
 } finally {
   await server?.kill();

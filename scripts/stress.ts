@@ -1,20 +1,23 @@
 /**
  * The long crash test: runs test/server/crash.test.ts with CRASH_ROUNDS (default 25) and prints the
- * figures: rounds, acknowledged writes, lost writes (must be 0), invalid files (must be 0). Then the
- * long versions (STRESS=1) of the property, fuzzing and storage-fault tests, with their figures.
+ * figures: rounds, acknowledged writes, lost writes (must be 0), invalid files (must be 0); and its
+ * restart loop through `npm run server` with RESTART_ROUNDS (default 20): refused starts (must be 0)
+ * and lost writes (must be 0). Then the long versions (STRESS=1) of the property, fuzzing and
+ * storage-fault tests, with their figures.
  *
  *   npx tsx scripts/stress.ts            (npm run test:stress)
- *   CRASH_ROUNDS=100 npx tsx scripts/stress.ts
+ *   CRASH_ROUNDS=100 RESTART_ROUNDS=50 npx tsx scripts/stress.ts
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const rounds = process.env.CRASH_ROUNDS ?? '25';
+const restartRounds = process.env.RESTART_ROUNDS ?? '20';
 
 const child = spawn(process.execPath, ['scripts/test-node.mjs', 'test/server/crash.test.ts'], {
   cwd: root,
-  env: { ...process.env, CRASH_ROUNDS: rounds },
+  env: { ...process.env, CRASH_ROUNDS: rounds, RESTART_ROUNDS: restartRounds },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 
@@ -28,6 +31,7 @@ interface Round {
 }
 
 const seen: Round[] = [];
+let restarts: { rounds: number; refusedStarts: number; acknowledged: number; lost: number } | undefined;
 let buffered = '';
 child.stdout.setEncoding('utf8');
 child.stdout.on('data', (chunk: string) => {
@@ -39,12 +43,14 @@ child.stdout.on('data', (chunk: string) => {
     buffered = buffered.slice(newline + 1);
     const match = /crash-round (\{.*\})/.exec(line);
     if (match) seen.push(JSON.parse(match[1]!) as Round);
+    const restart = /restart-total (\{.*\})/.exec(line);
+    if (restart) restarts = JSON.parse(restart[1]!);
   }
 });
 
 const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
 const sum = (key: keyof Round) => seen.reduce((total, r) => total + r[key], 0);
-const restarts = seen.map((r) => r.restartMs).sort((a, b) => a - b);
+const restartTimes = seen.map((r) => r.restartMs).sort((a, b) => a - b);
 const figures = {
   rounds: seen.length,
   roundsAsked: Number(rounds),
@@ -52,12 +58,23 @@ const figures = {
   lostWrites: sum('lost'),
   invalidFiles: sum('invalidFiles'),
   tornTailsDropped: sum('tornTails'),
-  restartMsMedian: restarts[Math.floor(restarts.length / 2)] ?? null,
-  restartMsMax: restarts.at(-1) ?? null,
+  restartMsMedian: restartTimes[Math.floor(restartTimes.length / 2)] ?? null,
+  restartMsMax: restartTimes.at(-1) ?? null,
+  npmRestartRounds: restarts?.rounds ?? 0,
+  npmRefusedStarts: restarts?.refusedStarts ?? null,
+  npmAcknowledged: restarts?.acknowledged ?? 0,
+  npmLostWrites: restarts?.lost ?? null,
 };
 console.log('\nstress figures');
 for (const [name, value] of Object.entries(figures)) console.log(`  ${name.padEnd(20)} ${value}`);
-let ok = code === 0 && figures.rounds === figures.roundsAsked && figures.lostWrites === 0 && figures.invalidFiles === 0;
+let ok =
+  code === 0 &&
+  figures.rounds === figures.roundsAsked &&
+  figures.lostWrites === 0 &&
+  figures.invalidFiles === 0 &&
+  figures.npmRestartRounds === Number(restartRounds) &&
+  figures.npmRefusedStarts === 0 &&
+  figures.npmLostWrites === 0;
 
 // The long versions of the issue-8 tests (STRESS=1): properties, fuzzing, storage faults.
 for (const [file, tag] of [
