@@ -11,6 +11,7 @@ import { randomId, sha256, type Hasher } from './crypto.js';
 import { ApiError, problemType } from './errors.js';
 import type { Deps, Env } from './http.js';
 import { OutboxMailer } from './mail/outbox.js';
+import { duplicateKeyPath } from './json.js';
 import { json } from './openapi.js';
 import { Health } from './schemas.js';
 import type { Mailer } from './mail/types.js';
@@ -54,9 +55,9 @@ function problem(c: Context<Env>, error: ApiError): Response {
 }
 
 /**
- * Refuses a body that is not JSON (415) or not parseable (400) before any route sees it. An empty
- * body needs no content type, and an empty body labelled JSON counts as no fields (`{}`), so a
- * route that needs fields names the missing ones.
+ * Refuses a body that is not JSON (415), not parseable or with a key twice in one object (400)
+ * before any route sees it. An empty body needs no content type, and an empty body labelled JSON
+ * counts as no fields (`{}`), so a route that needs fields names the missing ones.
  */
 async function jsonBodies(c: Context<Env>, next: () => Promise<void>): Promise<void> {
   if (c.req.raw.body !== null && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
@@ -70,6 +71,11 @@ async function jsonBodies(c: Context<Env>, next: () => Promise<void>): Promise<v
         JSON.parse(text);
       } catch {
         throw new ApiError('invalid_json', 'The body is not valid JSON.');
+      }
+      const duplicate = duplicateKeyPath(text);
+      if (duplicate !== null) {
+        const shown = duplicate.length > 100 ? `${duplicate.slice(0, 100)}…` : duplicate;
+        throw new ApiError('invalid_json', `The key "${shown}" appears twice in one object. Send each key once.`);
       }
     }
   }
