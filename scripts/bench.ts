@@ -547,7 +547,7 @@ async function timed(base: string, path: string, token: string, count: number): 
 async function benchAuditLog(dir: string): Promise<void> {
   const data = join(dir, 'audit');
   log(`audit: writing an account with ${AUDIT_EVENTS.toLocaleString('en')} audit events`);
-  let started = performance.now();
+  const started = performance.now();
   const seeded = await seedAuditLog(data, { users: 1000, events: AUDIT_EVENTS });
   row('audit', `write ${AUDIT_EVENTS.toLocaleString('en')} events through the store (context)`, `${((performance.now() - started) / 1000).toFixed(1)} s`);
   const env = { SEATKIT_DB: data, SEATKIT_RATE_LIMITS: 'off', SEATKIT_LOG_REQUESTS: 'off' };

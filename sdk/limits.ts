@@ -24,8 +24,19 @@ export const LIMITS = {
   bodyMaxBytes: 64 * 1024,
 } as const;
 
-/** Unicode control (Cc) and format (Cf) characters, line breaks included, and lone surrogates (Cs). */
-const FORBIDDEN_CHARS = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;
+/**
+ * Refused anywhere in text: control (Cc) and format (Cf) characters, line breaks included, lone
+ * surrogates (Cs), private use (Co: no meaning outside the sender's own font) and unassigned code
+ * points (Cn, which takes in the 66 noncharacters such as U+FFFE). "Unassigned" is as of the
+ * runtime's Unicode version, so a character assigned very recently may be refused until it updates.
+ */
+const FORBIDDEN_CHARS = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\u2028\u2029]/u;
+
+/**
+ * A letter or digit that shows. Some letters are default-ignorable and render as nothing (the
+ * Hangul fillers U+115F, U+1160, U+3164, U+FFA0), so they do not count.
+ */
+const VISIBLE_LETTER = /(?!\p{Default_Ignorable_Code_Point})[\p{L}\p{N}]/u;
 
 /**
  * A practical address rule (what browsers' `type=email` accept, plus the length limits):
@@ -39,13 +50,18 @@ export function hasForbiddenCharacters(value: string): boolean {
   return FORBIDDEN_CHARS.test(value);
 }
 
-export type TextProblem = 'required' | 'too_long' | 'forbidden_characters' | 'invalid_email';
+export type TextProblem = 'required' | 'too_long' | 'forbidden_characters' | 'no_letter' | 'invalid_email';
 
-/** Checks free text (names, qualification); `min` 0 allows an empty value. */
+/**
+ * Checks free text (names, qualification); `min` 0 allows an empty value. Text that is not empty
+ * needs a visible letter or digit (of any script): a value of fillers, blanks, combining marks,
+ * punctuation or emoji alone reads as nothing, or as no name, in a list of people.
+ */
 export function checkText(value: string, min: number, max: number): TextProblem | null {
   if (FORBIDDEN_CHARS.test(value)) return 'forbidden_characters';
   if ([...value].length < min || value.trim().length < min) return 'required';
   if ([...value].length > max) return 'too_long';
+  if (value.trim() !== '' && !VISIBLE_LETTER.test(value)) return 'no_letter';
   return null;
 }
 
@@ -72,6 +88,7 @@ export const TEXT_PROBLEM_MESSAGES: Record<TextProblem, string> = {
   required: 'Required',
   too_long: 'Too long',
   forbidden_characters: 'Contains characters that are not allowed',
+  no_letter: 'Needs at least one letter or digit',
   invalid_email: 'Not a valid email address',
 };
 

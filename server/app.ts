@@ -11,6 +11,7 @@ import { randomId, sha256, type Hasher } from './crypto.js';
 import { ApiError, problemType } from './errors.js';
 import type { Deps, Env } from './http.js';
 import { OutboxMailer } from './mail/outbox.js';
+import { duplicateKeyPath } from './json.js';
 import { json } from './openapi.js';
 import { Health } from './schemas.js';
 import type { Mailer } from './mail/types.js';
@@ -36,7 +37,18 @@ export interface AppOptions {
   config: Partial<AppConfig> & Pick<AppConfig, 'apiKey'>;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The client's own id for a request (`X-Request-Id` sent by the client), for correlating its logs
+ * with ours; undefined when absent or not a plain token (it goes into log lines). The request's
+ * id is always the server's own.
+ */
+export function correlationId(request: Request): string | undefined {
+  const id = request.headers.get('X-Request-Id');
+  return id !== null && CORRELATION_ID.test(id) ? id : undefined;
+}
+
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;.*)?$/i;
 
 function problem(c: Context<Env>, error: ApiError): Response {
@@ -56,13 +68,22 @@ function problem(c: Context<Env>, error: ApiError): Response {
 }
 
 /**
- * Refuses a body that is not JSON (415) or not parseable (400) before any route sees it. An empty
- * body needs no content type, and an empty body labelled JSON counts as no fields (`{}`), so a
- * route that needs fields names the missing ones.
+ * Reading the body failed: the client closed the connection before sending all of it. That is the
+ * client's doing (400, logged as a client error), not a failure of the server.
+ */
+function bodyCutShort(error: unknown): never {
+  if (error instanceof ApiError) throw error;
+  throw new ApiError('invalid_json', 'The body ended before it was complete: the connection closed while it was being sent.');
+}
+
+/**
+ * Refuses a body that is not JSON (415), not parseable or with a key twice in one object (400)
+ * before any route sees it. An empty body needs no content type, and an empty body labelled JSON
+ * counts as no fields (`{}`), so a route that needs fields names the missing ones.
  */
 async function jsonBodies(c: Context<Env>, next: () => Promise<void>): Promise<void> {
   if (c.req.raw.body !== null && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
-    const text = await c.req.text();
+    const text = await c.req.text().catch(bodyCutShort);
     const isJson = JSON_TYPE.test(c.req.header('Content-Type') ?? '');
     if (text !== '' && !isJson) throw new ApiError('unsupported_media_type', 'Send the body as JSON (Content-Type: application/json).');
     // Hono's body cache holds promises (its type says otherwise): the validators read `{}`.
@@ -72,6 +93,11 @@ async function jsonBodies(c: Context<Env>, next: () => Promise<void>): Promise<v
         JSON.parse(text);
       } catch {
         throw new ApiError('invalid_json', 'The body is not valid JSON.');
+      }
+      const duplicate = duplicateKeyPath(text);
+      if (duplicate !== null) {
+        const shown = duplicate.length > 100 ? `${duplicate.slice(0, 100)}…` : duplicate;
+        throw new ApiError('invalid_json', `The key "${shown}" appears twice in one object. Send each key once.`);
       }
     }
   }
@@ -102,7 +128,7 @@ export function createApp(options: AppOptions): SeatApp {
   const config = defaultConfig(options.config);
   const deps: Deps = {
     store: options.store ?? new MemoryStore(),
-    mailer: options.mailer ?? new OutboxMailer({ log: config.log }),
+    mailer: options.mailer ?? new OutboxMailer(),
     clock: options.clock ?? systemClock,
     config,
     limits: config.rateLimits
@@ -118,8 +144,7 @@ export function createApp(options: AppOptions): SeatApp {
   const app = new OpenAPIHono<Env>();
 
   app.use(async (c, next) => {
-    const incoming = c.req.header('X-Request-Id');
-    const id = incoming && REQUEST_ID.test(incoming) ? incoming : randomId('req');
+    const id = randomId('req');
     c.set('requestId', id);
     c.set('deps', deps);
     await next();
@@ -135,14 +160,15 @@ export function createApp(options: AppOptions): SeatApp {
     }),
   );
   app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
-  app.use(
-    bodyLimit({
-      maxSize: LIMITS.bodyMaxBytes,
-      onError: () => {
-        throw new ApiError('payload_too_large', `The body must be at most ${LIMITS.bodyMaxBytes / 1024} KiB.`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: LIMITS.bodyMaxBytes,
+    onError: () => {
+      throw new ApiError('payload_too_large', `The body must be at most ${LIMITS.bodyMaxBytes / 1024} KiB.`);
+    },
+  });
+  // A body without Content-Length is read here, so a connection closed mid-body fails here too.
+  // (The rest of the chain's errors never reach this catch: Hono hands them to onError.)
+  app.use((c, next) => limitBody(c, next).catch(bodyCutShort));
   app.use(jsonBodies);
 
   app.openapi(
@@ -187,7 +213,13 @@ export function createApp(options: AppOptions): SeatApp {
       const code = error.status === 413 ? 'payload_too_large' : error.status === 415 ? 'unsupported_media_type' : 'invalid_json';
       return problem(c, new ApiError(code, error.message || undefined));
     }
-    config.log(`error ${c.get('requestId')}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    config.log({
+      level: 'error',
+      message: 'unexpected error',
+      requestId: c.get('requestId'),
+      correlationId: correlationId(c.req.raw),
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
     return problem(c, new ApiError('internal_error', 'Something went wrong on our side. Quote the request id when you report it.'));
   });
 

@@ -10,11 +10,20 @@ export interface AppConfig {
   invitationTtlSeconds: number;
   /** `false` turns rate limits off (load tests). */
   rateLimits: false | RateLimits;
-  /** Where the app logs (activation links, errors). */
-  log: (line: string) => void;
+  /** Where the app logs (unexpected errors, mail failures). */
+  log: Logger;
   /** The client a request comes from, for per-client rate limits (the Node entry gives the socket address). */
   clientKey?: (request: Request, env: unknown) => string;
 }
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+/**
+ * One structured log entry: a level, a message and named fields (the Node entry writes each as a
+ * JSON line). Real errors (a 500, an exception nobody expected) are `error`; a client's mistake
+ * is at most `info`.
+ */
+export type Logger = (entry: { level: LogLevel; message: string } & Record<string, unknown>) => void;
 
 export interface RateLimits {
   /** Invitation emails (invites and resends) per account per hour. */

@@ -37,7 +37,7 @@ async function sendInvitations(c: Ctx, outcome: Outcome<unknown>, pending: Pendi
     try {
       await mailer.send(invitationMessage(outcome.doc, user, url));
     } catch (error) {
-      config.log(`invitation email to ${user.email} failed: ${String(error)}`);
+      config.log({ level: 'error', message: 'invitation email failed (the invitation stands: resend it)', to: user.email, error: String(error) });
     }
   }
 }

@@ -3,13 +3,15 @@
  * Node process alive; `stop()` clears them and waits for a run in progress. Tests call `run(name)`
  * to do a job now instead of waiting for its timer.
  */
+import type { Logger } from './config.js';
+
 export class Jobs {
   readonly #jobs = new Map<string, () => Promise<void>>();
   readonly #timers: ReturnType<typeof setInterval>[] = [];
   readonly #running = new Set<Promise<void>>();
   #stopped = false;
 
-  constructor(private readonly log: (line: string) => void) {}
+  constructor(private readonly log: Logger) {}
 
   /** Runs `job` every `everyMs` (never two runs of one job at once). */
   schedule(name: string, everyMs: number, job: () => Promise<void>): void {
@@ -30,7 +32,7 @@ export class Jobs {
   async run(name: string): Promise<void> {
     const job = this.#jobs.get(name);
     if (!job) throw new Error(`no job named ${name}`);
-    const running = job().catch((error) => this.log(`job ${name} failed (it runs again later): ${String(error)}`));
+    const running = job().catch((error) => this.log({ level: 'error', message: `job ${name} failed (it runs again later): ${String(error)}` }));
     this.#running.add(running);
     try {
       await running;

@@ -1,20 +1,23 @@
+#!/usr/bin/env node
 /**
  * The Node entry: configuration from the environment (SPEC §6), the durable store, mail, the HTTP
- * server, structured request logs and graceful shutdown.
- * `npm run server` runs it; `npm start` runs demo/server.ts, which puts the demo page in front of
- * it through `start()`'s `wrap` option.
+ * server, structured logs and graceful shutdown. Built, it is dist/server/node.js, the
+ * `seatkit-server` bin; `npm run server` runs the source. `npm start` runs demo/server.ts, which
+ * puts the demo page in front of it through `start()`'s `wrap` option.
  */
 import { serve, type HttpBindings } from '@hono/node-server';
 import { createHash, randomBytes } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { open, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OutboxMessage } from '../sdk/types.js';
-import { createApp } from './app.js';
-import { DEFAULT_RATE_LIMITS, type AppConfig } from './config.js';
+import { fileURLToPath } from 'node:url';
+import { correlationId, createApp } from './app.js';
+import { clientAddress, rateLimitKey, trustedProxies } from './client-address.js';
+import { DEFAULT_RATE_LIMITS, type AppConfig, type Logger } from './config.js';
 import { OutboxMailer } from './mail/outbox.js';
 import { RetryingMailer } from './mail/retrying.js';
 import { SmtpMailer } from './mail/smtp.js';
 import type { Mailer } from './mail/types.js';
-import { AppendLog } from './store/append-log.js';
 import { FileStore } from './store/file.js';
 import { nodeFileSystem } from './store/fs.js';
 import { MemoryStore } from './store/memory.js';
@@ -23,43 +26,106 @@ import type { Store } from './store/types.js';
 export interface NodeConfig extends AppConfig {
   port: number;
   publicUrl: string;
-  generatedKey: boolean;
+  /** Whether `SEATKIT_API_KEY` gave the key; if not, `start()` reads or makes one (`apiKey` is empty until then). */
+  apiKeyFromEnv: boolean;
   /** Data folder, or `:memory:`. */
   db: string;
   smtpUrl: string | undefined;
   mailFrom: string;
   logRequests: boolean;
+  /** How long requests in flight may take to finish after SIGTERM/SIGINT before their connections are closed. */
+  shutdownGraceMs: number;
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv, log: (line: string) => void): NodeConfig {
+export function configFromEnv(env: NodeJS.ProcessEnv, log: Logger): NodeConfig {
   const port = Number(env.PORT ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not ${env.PORT}`);
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const inviteUrl = env.INVITE_URL ?? `${publicUrl}/activate/{token}`;
   if (!inviteUrl.includes('{token}')) throw new Error('INVITE_URL must contain {token}');
-  const apiKey = env.SEATKIT_API_KEY || `sk_${randomBytes(24).toString('base64url')}`;
-  if (apiKey.length < 16) throw new Error('SEATKIT_API_KEY must be at least 16 characters');
+  const apiKey = env.SEATKIT_API_KEY ?? '';
+  if (apiKey !== '' && apiKey.length < 16) throw new Error('SEATKIT_API_KEY must be at least 16 characters');
+  const grace = env.SEATKIT_SHUTDOWN_GRACE_SECONDS ?? '10';
+  if (!/^\d+(\.\d+)?$/.test(grace) || Number(grace) > 3600) {
+    throw new Error(`SEATKIT_SHUTDOWN_GRACE_SECONDS must be a number of seconds from 0 to 3600, not ${grace}`);
+  }
+  const trusted = trustedProxies(env.SEATKIT_TRUST_PROXY);
   return {
     port,
     publicUrl,
-    generatedKey: !env.SEATKIT_API_KEY,
+    apiKeyFromEnv: apiKey !== '',
     apiKey,
     inviteUrl,
     corsOrigins: (env.SEATKIT_CORS_ORIGINS ?? '*').split(',').map((o) => o.trim()).filter(Boolean),
     invitationTtlSeconds: 7 * 24 * 60 * 60,
     rateLimits: env.SEATKIT_RATE_LIMITS === 'off' ? false : DEFAULT_RATE_LIMITS,
     log,
-    clientKey: (_request, bindings) => (bindings as HttpBindings | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown',
+    clientKey: (request, bindings) => {
+      const socket = (bindings as HttpBindings | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown';
+      return rateLimitKey(clientAddress(socket, request.headers.get('X-Forwarded-For'), trusted));
+    },
     db: env.SEATKIT_DB || join('.seatkit', 'data'),
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.SEATKIT_MAIL_FROM || 'seatkit <no-reply@localhost>',
     logRequests: env.SEATKIT_LOG_REQUESTS !== 'off',
+    shutdownGraceMs: Number(grace) * 1000,
   };
 }
 
 /** One JSON object per line, for log collectors. */
-function jsonLogger(write: (line: string) => void) {
-  return (fields: Record<string, unknown>) => write(JSON.stringify({ time: new Date().toISOString(), ...fields }));
+function jsonLogger(write: (line: string) => void): Logger {
+  return (entry) => write(JSON.stringify({ time: new Date().toISOString(), ...entry }));
+}
+
+/**
+ * The path of a request as it may be logged: the token in an invitation route, or in the path of
+ * `INVITE_URL`'s activation page (which the demo serves from this process), is replaced by
+ * `{token}`. Whoever reads the logs must not be able to accept an invitation first.
+ */
+function loggablePath(inviteUrl: string): (path: string) => string {
+  const secretPaths = [/^(\/v1\/invitations\/)[^/]+/];
+  const activation = /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/[^?#]*?)\{token\}/i.exec(inviteUrl)?.[1];
+  if (activation) secretPaths.push(new RegExp(`^(${activation.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})[^/]+`));
+  return (path) => secretPaths.reduce((redacted, pattern) => redacted.replace(pattern, '$1{token}'), path);
+}
+
+/**
+ * The API key when `SEATKIT_API_KEY` is unset: the one saved with the data it opens
+ * (`<data folder>/api-key`), or a new one saved there (mode 0600, written whole, renamed into
+ * place and made durable), so a restart does not silently lock out a host that saved it. With the
+ * data in memory there is nothing to keep it with: a key for this run.
+ */
+async function generatedApiKey(db: string): Promise<{ key: string; announce: string }> {
+  const newKey = () => `sk_${randomBytes(24).toString('base64url')}`;
+  if (db === ':memory:') {
+    const key = newKey();
+    return { key, announce: `SEATKIT_API_KEY is not set; generated for this run: ${key} (SEATKIT_DB=:memory: keeps nothing to save it with)` };
+  }
+  const path = join(db, 'api-key');
+  const saved = await readFile(path, 'utf8').then(
+    (text) => text.trim(),
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    },
+  );
+  if (saved !== undefined) {
+    if (saved.length < 16) throw new Error(`${path} does not hold an API key (at least 16 characters); delete it to have a new one generated`);
+    return { key: saved, announce: `SEATKIT_API_KEY is not set; using the API key saved in ${path}` };
+  }
+  const key = newKey();
+  const temp = `${path}.tmp`;
+  await rm(temp, { force: true });
+  const file = await open(temp, 'wx', 0o600);
+  try {
+    await file.writeFile(`${key}\n`);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(temp, path);
+  await nodeFileSystem.syncDir(db);
+  return { key, announce: `SEATKIT_API_KEY is not set; generated an API key and saved it in ${path} (mode 0600; printed this once): ${key}` };
 }
 
 /** What a wrapper in front of the API is given (the demo server puts its page and `/demo/` routes there). */
@@ -79,52 +145,81 @@ export interface Started {
   close(): Promise<void>;
 }
 
-async function openMailer(config: NodeConfig, log: (line: string) => void): Promise<{ mailer: Mailer; close(): Promise<void> }> {
+/**
+ * SMTP when configured, else the dev outbox. The outbox is in memory only: its messages hold
+ * activation links, which must not sit in the data folder (a restart empties it; resend).
+ */
+function openMailer(config: NodeConfig, log: Logger): { mailer: Mailer; close(): Promise<void> } {
   if (config.smtpUrl) {
     const smtp = new SmtpMailer(config.smtpUrl, config.mailFrom);
     const mailer = new RetryingMailer(smtp, { log });
     return { mailer, close: async () => (await mailer.close(), smtp.close()) };
   }
-  if (config.db === ':memory:') return { mailer: new OutboxMailer({ log }), close: async () => {} };
-  const messages: OutboxMessage[] = [];
-  const file = await AppendLog.open(nodeFileSystem, join(config.db, 'outbox.log'), { log, onRecord: (message) => messages.push(message as OutboxMessage) });
-  const mailer = new OutboxMailer({ log, messages, persist: (message) => file.append(message) });
-  return { mailer, close: () => file.close() };
+  return { mailer: new OutboxMailer(), close: async () => {} };
 }
 
-/** Starts the server; throws (with a clear message) when the data folder is locked or damaged. */
+type NodeServer = ReturnType<typeof serve> & { closeIdleConnections(): void; closeAllConnections(): void };
+
+/** Listens on `port`; a port in use (or not allowed) is a one-line error naming it and PORT. */
+function listen(fetch: (request: Request, bindings: unknown) => Promise<Response>, port: number): Promise<NodeServer> {
+  return new Promise((resolve, reject) => {
+    const refused = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new Error(`port ${port} is already in use: stop what listens there, or set PORT to another port`));
+      else if (error.code === 'EACCES') reject(new Error(`not allowed to listen on port ${port}: set PORT to another port (1024 or above)`));
+      else reject(error);
+    };
+    const server = serve({ fetch, port }, () => {
+      server.off('error', refused);
+      resolve(server as NodeServer);
+    });
+    server.once('error', refused);
+  });
+}
+
+/** Starts the server; throws (with a clear message) when the port is taken or the data folder is locked or damaged. */
 export async function start(
   env: NodeJS.ProcessEnv = process.env,
   write: (line: string) => void = console.log,
   options: StartOptions = {},
 ): Promise<Started> {
-  const logJson = jsonLogger(write);
-  const log = (message: string) => logJson({ level: 'info', message });
+  const log = jsonLogger(write);
   const config = configFromEnv(env, log);
-  const store: Store = config.db === ':memory:' ? new MemoryStore() : await FileStore.open(config.db, { log });
-  const mail = await openMailer(config, log);
+  // The file store's own lines are about storage failures and recovery: worth an operator's look.
+  const store: Store = config.db === ':memory:' ? new MemoryStore() : await FileStore.open(config.db, { log: (message) => log({ level: 'warn', message }) });
+  if (config.db !== ':memory:') await removeOldOutbox(config.db, log);
+  const mail = openMailer(config, log);
+  let announceKey: string | undefined;
   // Listen first: with PORT=0 the real port is known only then, and the links in emails need it.
   let handle: (request: Request, bindings: unknown) => Response | Promise<Response> = () =>
     new Response('starting', { status: 503, headers: { 'Retry-After': '1' } });
+  // Only the path of INVITE_URL matters here, and PORT=0 below changes only its port.
+  const pathForLog = loggablePath(config.inviteUrl);
   const fetch = async (request: Request, bindings: unknown) => {
     const started = performance.now();
     const response = await handle(request, bindings);
     if (config.logRequests) {
-      logJson({
+      log({
         level: response.status >= 500 ? 'error' : 'info',
         message: 'request',
         requestId: response.headers.get('X-Request-Id'),
+        correlationId: correlationId(request),
         method: request.method,
-        path: new URL(request.url).pathname,
+        path: pathForLog(new URL(request.url).pathname),
         status: response.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
       });
     }
     return response;
   };
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch, port: config.port }, () => resolve(s));
-  });
+  let server: NodeServer;
+  try {
+    if (!config.apiKeyFromEnv) ({ key: config.apiKey, announce: announceKey } = await generatedApiKey(config.db));
+    server = await listen(fetch, config.port);
+  } catch (error) {
+    await store.close();
+    await mail.close();
+    throw error;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
@@ -135,18 +230,28 @@ export async function start(
   const app = createApp({ store, mailer: mail.mailer, config, hash: (text) => createHash('sha256').update(text).digest('hex') });
   const api = (request: Request, bindings: unknown) => app.fetch(request, bindings);
   handle = options.wrap?.(app, { config }) ?? api;
-  if (config.generatedKey) write(`SEATKIT_API_KEY was not set; generated for this run: ${config.apiKey}`);
+  if (announceKey) write(announceKey);
   write(`seatkit API listening on ${url} (OpenAPI: ${url}/v1/openapi.json), data: ${config.db}, mail: ${config.smtpUrl ? 'SMTP' : 'dev outbox'}`);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      // Stop accepting; requests in flight finish (and their writes reach the disk) first.
+      // Stop accepting; requests in flight finish (and their writes reach the disk) within the
+      // grace period. Then every connection left is closed: a client that stalls (half a request
+      // header, a body that never ends) must not keep the process up.
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive sockets would hold the close open; busy ones close after their response.
-        const idle = setInterval(() => (server as { closeIdleConnections?: () => void }).closeIdleConnections?.(), 50);
-        server.once('close', () => clearInterval(idle));
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        const cutoff = setTimeout(() => {
+          log({ level: 'warn', message: `shutdown: the ${config.shutdownGraceMs / 1000} s grace period is over; closing the connections still open` });
+          server.closeAllConnections();
+        }, config.shutdownGraceMs);
+        server.once('close', () => {
+          clearInterval(idle);
+          clearTimeout(cutoff);
+        });
       });
+      // A change whose connection was cut still finishes its write: only what reached the disk was acknowledged.
       await app.jobs.stop();
       await store.close();
       await mail.close();
@@ -154,7 +259,29 @@ export async function start(
   return { url, apiKey: config.apiKey, app, close };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** seatkit 0.1 kept the dev outbox, activation links included, in the data folder: no token may stay there. */
+async function removeOldOutbox(db: string, log: Logger): Promise<void> {
+  const path = join(db, 'outbox.log');
+  try {
+    await unlink(path);
+    log({ level: 'info', message: `${path}: removed (an outbox of seatkit 0.1; it held activation links, and the dev outbox is now in memory)` });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/** Whether this module is the program (run by `node`, directly or through a bin symlink), not imported. */
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
   let started: Started;
   try {
     started = await start();

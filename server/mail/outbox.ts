@@ -3,15 +3,17 @@ import { randomId } from '../crypto.js';
 import type { Mailer, MailMessage } from './types.js';
 
 export interface OutboxOptions {
-  log?: (line: string) => void;
   now?: () => Date;
-  /** Messages kept from before (a restart). */
+  /** Messages to start with (the static demo keeps its own between page loads). */
   messages?: OutboxMessage[];
-  /** Saves a message (the Node entry appends it to a file); `send` does not wait for it. */
-  persist?: (message: OutboxMessage) => Promise<void>;
 }
 
-/** The dev mailer: keeps every message for `GET /v1/outbox` and logs activation links. */
+/**
+ * The dev mailer: keeps every message for `GET /v1/outbox`, in memory only. Its messages hold
+ * activation links, which are secrets (whoever opens one first activates the invitation): they
+ * are neither logged nor written to the data folder, and a restart empties the outbox (resend an
+ * invitation to get a new link).
+ */
 export class OutboxMailer implements Mailer {
   readonly #messages: OutboxMessage[];
 
@@ -20,13 +22,7 @@ export class OutboxMailer implements Mailer {
   }
 
   async send(message: MailMessage): Promise<void> {
-    const kept: OutboxMessage = { id: randomId('msg'), ...message, createdAt: (this.options.now?.() ?? new Date()).toISOString() };
-    this.#messages.push(kept);
-    // A dev tool: the message is listed at once and saved in the background (flushed at shutdown),
-    // so an invite waits for one fsync (its own), not two. A crash can lose the last moment's
-    // messages, never an invitation (resend it).
-    this.options.persist?.(kept).catch((error) => this.options.log?.(`outbox: a message could not be saved: ${String(error)}`));
-    if (message.activationUrl) this.options.log?.(`invitation for ${message.to}: ${message.activationUrl}`);
+    this.#messages.push({ id: randomId('msg'), ...message, createdAt: (this.options.now?.() ?? new Date()).toISOString() });
   }
 
   async list(): Promise<readonly OutboxMessage[]> {

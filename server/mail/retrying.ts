@@ -1,9 +1,11 @@
+import type { Logger } from '../config.js';
 import type { Mailer, MailMessage } from './types.js';
 
 /**
  * Sends through another mailer; a failed send is logged and tried again later in the background
  * (the invitation stands meanwhile, and can be resent by hand), so a mail outage never fails
- * or undoes the change that sent the message.
+ * or undoes the change that sent the message. The log names the recipient only in lines about a
+ * delivery problem, where an operator may have to act on it.
  */
 export class RetryingMailer implements Mailer {
   readonly #pending = new Set<Promise<void>>();
@@ -11,14 +13,14 @@ export class RetryingMailer implements Mailer {
 
   constructor(
     private readonly inner: Mailer,
-    private readonly options: { delaysMs?: number[]; waitMs?: number; log?: (line: string) => void } = {},
+    private readonly options: { delaysMs?: number[]; waitMs?: number; log?: Logger } = {},
   ) {}
 
   async send(message: MailMessage): Promise<void> {
     const first = this.inner.send(message).then(
       () => true,
       (error) => {
-        this.#log(`mail to ${message.to} failed (${String(error)}); retrying`);
+        this.#log({ level: 'warn', message: 'mail failed; retrying', to: message.to, error: String(error) });
         this.#retry(message, 0);
         return false;
       },
@@ -30,7 +32,7 @@ export class RetryingMailer implements Mailer {
     const done = await Promise.race([first, new Promise<'slow'>((resolve) => (timer = setTimeout(() => resolve('slow'), waitMs)))]);
     clearTimeout(timer);
     if (done === 'slow') {
-      this.#log(`mail to ${message.to} is slow; finishing in the background`);
+      this.#log({ level: 'warn', message: 'mail is slow; finishing in the background', to: message.to });
       const tracked = first.then(() => undefined).finally(() => this.#pending.delete(tracked));
       this.#pending.add(tracked);
     }
@@ -39,16 +41,16 @@ export class RetryingMailer implements Mailer {
   #retry(message: MailMessage, attempt: number): void {
     const delays = this.options.delaysMs ?? [1_000, 10_000, 60_000, 300_000];
     if (attempt >= delays.length) {
-      this.#log(`mail to ${message.to} failed ${attempt + 1} times; giving up (resend the invitation)`);
+      this.#log({ level: 'error', message: `mail failed ${attempt + 1} times; giving up (resend the invitation)`, to: message.to });
       return;
     }
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       const sending = this.inner
         .send(message)
-        .then(() => this.#log(`mail to ${message.to} sent on retry ${attempt + 1}`))
+        .then(() => this.#log({ level: 'info', message: `mail sent on retry ${attempt + 1}`, to: message.to }))
         .catch((error) => {
-          this.#log(`mail to ${message.to} failed again (${String(error)})`);
+          this.#log({ level: 'warn', message: 'mail failed again', to: message.to, error: String(error) });
           this.#retry(message, attempt + 1);
         })
         .finally(() => this.#pending.delete(sending));
@@ -70,7 +72,7 @@ export class RetryingMailer implements Mailer {
     await Promise.all(this.#pending);
   }
 
-  #log(line: string): void {
-    this.options.log?.(line);
+  #log(entry: Parameters<Logger>[0]): void {
+    this.options.log?.(entry);
   }
 }

@@ -56,6 +56,8 @@ accounts.openapi(
     const expiresAt = new Date(wallNow.getTime() + (input.ttlSeconds ?? LIMITS.sessionTtlDefaultSeconds) * 1000).toISOString();
     const outcome = await mutate(c, accountId, (doc) => createSession(doc, { ...input, tokenHash, wallNow, expiresAt }));
     c.header('ETag', etag(outcome.result));
+    // The answer carries a session token: no cache may keep it.
+    c.header('Cache-Control', 'no-store');
     return c.json({ token, expiresAt, user: toUser(outcome.result) }, 200);
   },
 );

@@ -97,6 +97,8 @@ invitations.openapi(
     const { accountId, tokenHash } = await tokenAccount(c, token);
     const doc = await loadAccount(c, accountId);
     const user = findInvitation(doc, tokenHash, accountNow(doc, c.var.deps.clock));
+    // Looked up by a secret, and about a person: no cache may keep it under that URL.
+    c.header('Cache-Control', 'no-store');
     return c.json(
       { accountName: doc.name, email: user.email, firstName: user.firstName, lastName: user.lastName, expiresAt: user.invitation!.expiresAt },
       200,
@@ -128,6 +130,8 @@ invitations.openapi(
       return { ...accepted, doc: signedIn.doc };
     });
     c.header('ETag', etag(outcome.result));
+    // The answer carries a session token: no cache may keep it.
+    c.header('Cache-Control', 'no-store');
     return c.json({ user: toUser(outcome.result), token: session, expiresAt }, 200);
   },
 );

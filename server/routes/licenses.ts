@@ -141,6 +141,6 @@ licenses.openapi(
     if (result.target === 'header' && result.error.issues.some((i) => i.code === 'invalid_type')) {
       throw new ApiError('idempotency_key_required', 'Send an Idempotency-Key header (one per purchase, reused on retries).');
     }
-    throw validationError(result.error);
+    throw validationError(result);
   },
 );

@@ -20,6 +20,8 @@ outbox.openapi(
   async (c) => {
     const { mailer } = c.var.deps;
     if (!mailer.list) throw new ApiError('not_found', 'The outbox exists with the dev mailer only.');
+    // Activation links are secrets: no cache may keep them.
+    c.header('Cache-Control', 'no-store');
     return c.json(pageNewestFirst(await mailer.list(), c.req.valid('query'), 'outbox'), 200);
   },
 );

@@ -89,7 +89,7 @@ async function takingOver<T>(path: string, fn: () => Promise<T>): Promise<T> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
       if (age > STALE_TAKEOVER_MS) await removeIfExists(path);
-      else if (attempt > 100) throw new Error(`${path}: another process has been taking over the data folder for too long`);
+      else if (attempt > 100) throw new Error(`${path}: another process has been taking over the data folder for too long`, { cause: error });
       else await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -127,6 +127,23 @@ describe('<invite-form>', () => {
     expect((await users(s)).length).to.equal(3);
   });
 
+  it('refuses a name that shows nothing (Hangul filler) with the server’s message, and sends nothing', async () => {
+    const s = await seed();
+    const el = await standalone(s);
+    fill(el, { email: 'filler@acme.example', 'first-name': '\u3164', 'last-name': 'Person' });
+    submit(el);
+    await until(() => q(el, '#first-name').getAttribute('aria-invalid') === 'true');
+    expect(messageOf(el, 'first-name')).to.equal('Needs at least one letter or digit');
+    expect(activeId(el)).to.equal('first-name');
+    // The server says the same of the same name.
+    const refused = await api('POST', `/v1/accounts/${s.accountId}/invitations`, s.ownerToken, { email: 'filler@acme.example', firstName: '\u3164', lastName: 'Person' }).then(
+      () => 'accepted',
+      (error: Error) => error.message,
+    );
+    expect(refused).to.contain(' 400 ').and.to.contain('"firstName":"Needs at least one letter or digit"');
+    expect((await users(s)).length).to.equal(3);
+  });
+
   it('invites, clears the form and announces it', async () => {
     const s = await seed();
     const el = await standalone(s);

@@ -21,7 +21,7 @@ import type { Browser, Page } from 'playwright-core';
 import { SeatAdmin } from '../../sdk/index.js';
 import { start, type Started } from '../../server/node.js';
 import { launchChromium } from '../helpers/browser.js';
-import { http, ROOT, startServerProcess } from '../helpers/server-process.js';
+import { http, ROOT, SOURCE_ENTRY, startServerProcess } from '../helpers/server-process.js';
 
 const API_KEY = 'sk_e2e_readme_snippets_0123456789';
 const WAIT = { timeout: 15_000 };
@@ -220,7 +220,7 @@ describe('README quick starts for host apps', () => {
 describe('README "For the operator of the server"', () => {
   it('`npm run server` starts with PORT=0, prints a generated API key that works, answers /healthz, exits 0 on SIGTERM', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    assert.equal(pkg.scripts.server, 'tsx server/node.ts', 'the helper spawns the same entry (node --import tsx server/node.ts)');
+    assert.equal(pkg.scripts.server, ['node', ...SOURCE_ENTRY].join(' '), 'the helper spawns the same entry');
     assert.match(README, /`npm run server` starts the API alone/);
     // An empty SEATKIT_API_KEY is "not set": the server generates one and prints it.
     const server = await startServerProcess({ SEATKIT_DB: ':memory:', SEATKIT_API_KEY: '' });

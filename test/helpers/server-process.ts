@@ -1,6 +1,6 @@
 /**
- * The real server as a child process (`node --import tsx server/node.ts`), for crash tests, SMTP
- * tests and load scripts, plus a small HTTP client over `fetch`.
+ * The real server as a child process (`node --import tsx server/node.ts`, or a built entry), for
+ * crash tests, SMTP tests and load scripts, plus a small HTTP client over `fetch`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -24,12 +24,18 @@ export interface ServerProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** How `node` runs the source entry; a built one is `[path to dist/server/node.js]`. */
+export const SOURCE_ENTRY = ['--import', 'tsx', 'server/node.ts'];
+
 /**
  * Starts the server on a free port; rejects with its output when it exits or does not start in time.
- * `viaNpm` runs `npm run server` (npm, then tsx, then node) as its own process group, and `kill()`
- * SIGKILLs the whole group, as a container runtime or a terminal would.
+ * `viaNpm` runs `npm run server` as its own process group, and `kill()` SIGKILLs the whole group,
+ * as a container runtime or a terminal would.
  */
-export async function startServerProcess(env: Record<string, string>, options: { timeoutMs?: number; viaNpm?: boolean } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { timeoutMs?: number; entry?: string[]; viaNpm?: boolean } = {},
+): Promise<ServerProcess> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: '0', SEATKIT_API_KEY: PROCESS_API_KEY, SEATKIT_LOG_REQUESTS: 'off', ...env };
   // The child is a server, not a test file of this run.
   delete childEnv.NODE_TEST_CONTEXT;
@@ -37,7 +43,7 @@ export async function startServerProcess(env: Record<string, string>, options: {
   const started = performance.now();
   const child = options.viaNpm
     ? spawn('npm', ['run', '--silent', 'server'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    : spawn(process.execPath, ['--import', 'tsx', 'server/node.ts'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    : spawn(process.execPath, options.entry ?? SOURCE_ENTRY, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
+import { startServerProcess } from '../helpers/server-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
@@ -204,6 +205,24 @@ describe('the built package seatkit/sdk', () => {
     }
   });
 
+  it('ships the server as the bin seatkit-server: dist/server/node.js runs with plain node through its bin link and exits 0 on SIGTERM', async () => {
+    const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
+    assert.deepEqual(pkg.bin, { 'seatkit-server': 'dist/server/node.js' });
+    const entry = join(ROOT, 'dist/server/node.js');
+    assert.match(await readFile(entry, 'utf8'), /^#!\/usr\/bin\/env node\n/, 'a shebang, for the bin link');
+    // npm links a dependency's bin into node_modules/.bin: run it through such a link, from the consumer.
+    await mkdir(join(consumer, 'node_modules', '.bin'), { recursive: true });
+    const link = join(consumer, 'node_modules', '.bin', 'seatkit-server');
+    await symlink(entry, link);
+    const server = await startServerProcess({ SEATKIT_DB: ':memory:' }, { entry: [link] });
+    try {
+      assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+    } finally {
+      await server.stop();
+    }
+    assert.deepEqual(await server.exited, { code: 0, signal: null });
+  });
+
   it('npm pack ships only what users need: dist/**, README.md, package.json (and LICENSE when there is one)', async (t) => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, timeout: 60_000 });
     const [packed] = JSON.parse(stdout) as { size: number; unpackedSize: number; entryCount: number; files: { path: string; size: number }[] }[];
@@ -215,7 +234,7 @@ describe('the built package seatkit/sdk', () => {
     const allowed = (p: string) => p.startsWith('dist/') || ['README.md', 'package.json', 'LICENSE', 'LICENSE.md'].includes(p);
     assert.deepEqual(paths.filter((p) => !allowed(p)), [], 'nothing outside dist/, README, package.json, LICENSE');
     assert.deepEqual(paths.filter((p) => /\.test\.|\/test\/|(^|\/)(demo|scripts|\.seatkit)\//.test(p) || /\.tsx?$/.test(p.replace(/\.d\.ts$/, ''))), [], 'no tests, demo, scripts, data or TypeScript sources');
-    assert.ok(!paths.includes('dist/server/node.js'), 'not the Node entry of `npm run server` (seatkit/server exports createApp)');
+    assert.ok(paths.includes('dist/server/node.js'), 'the Node entry, run by the seatkit-server bin');
     // What the exports map and the manifest point at is in it.
     const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, string | Record<string, string>>; customElements: string };
     const targets = Object.values(pkg.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target)));

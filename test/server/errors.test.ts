@@ -8,13 +8,13 @@ import { ERROR_CODES } from '../../sdk/types.js';
 import { API_KEY, isProblem } from '../helpers/api.js';
 
 describe('the error model', () => {
-  it('answers an unexpected failure with 500 problem+json internal_error, logged with its request id, no internals leaked', async () => {
-    const logged: string[] = [];
+  it('answers an unexpected failure with 500 problem+json internal_error, logged at level error with its request id, no internals leaked', async () => {
+    const logged: Record<string, unknown>[] = [];
     const store = new MemoryStore();
     store.create = async () => {
       throw new Error('secret connection string postgres://u:p@db');
     };
-    const app = createApp({ store, config: { apiKey: API_KEY, log: (line) => logged.push(line) } });
+    const app = createApp({ store, config: { apiKey: API_KEY, log: (entry) => logged.push(entry) } });
     const response = await app.request('/v1/accounts', {
       method: 'POST',
       headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' },
@@ -28,7 +28,9 @@ describe('the error model', () => {
     assert.ok(isProblem({ status: response.status, headers: response.headers, body }, 500, 'internal_error'));
     assert.doesNotMatch(JSON.stringify(body), /postgres|secret/);
     assert.equal(response.headers.get('X-Request-Id'), body.requestId);
-    assert.ok(logged.some((line) => line.includes(body.requestId) && line.includes('secret connection string')));
+    const entry = logged.find((e) => e.requestId === body.requestId);
+    assert.equal(entry?.level, 'error', JSON.stringify(logged));
+    assert.match(String(entry.error), /secret connection string/);
   });
 
   it('has a test for every error code it can answer', () => {

@@ -815,7 +815,7 @@ describe('file store: a damaged file stops start-up and is left untouched', () =
     const part = join(s.events, '00000000.log');
     await writeFile(part, withLine(2, (line) => `${line.slice(0, 10)}#`.padEnd(line.length, '#'))(await readFile(part)));
     const logged: string[] = [];
-    const h = await makeFileHarness(s.dir, { eventsPerPart: 4, config: { log: (line) => logged.push(line) } });
+    const h = await makeFileHarness(s.dir, { eventsPerPart: 4, config: { log: (entry) => logged.push(JSON.stringify(entry)) } });
     const token = await h.session(s.accountId, (await h.store.get(s.accountId))!.ownerId);
     const newest = await h.request('GET', `/v1/accounts/${s.accountId}/events?limit=2`, { token });
     assert.equal(newest.status, 200, 'pages of intact parts are served');

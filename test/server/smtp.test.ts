@@ -170,7 +170,7 @@ function smtpApp(port: number, accountName = 'Acme Engineering') {
   const logs: string[] = [];
   const smtp = new SmtpMailer(`smtp://127.0.0.1:${port}`, FROM);
   const spy = new SpyMailer(smtp);
-  const mailer = new RetryingMailer(spy, { delaysMs: [50, 100], log: (line) => logs.push(line) });
+  const mailer = new RetryingMailer(spy, { delaysMs: [50, 100], log: (entry) => logs.push(JSON.stringify(entry)) });
   cleanups.push(async () => {
     await mailer.close();
     smtp.close();
@@ -178,7 +178,7 @@ function smtpApp(port: number, accountName = 'Acme Engineering') {
   const app = createApp({
     store: new MemoryStore(),
     mailer,
-    config: { apiKey: API_KEY, inviteUrl: INVITE_URL, rateLimits: false, log: (line) => logs.push(line) },
+    config: { apiKey: API_KEY, inviteUrl: INVITE_URL, rateLimits: false, log: (entry) => logs.push(JSON.stringify(entry)) },
   });
   async function call(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
     const headers: Record<string, string> = {};

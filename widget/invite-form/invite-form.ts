@@ -81,6 +81,8 @@ export class InviteForm extends SeatElement {
         return this.i18n.t('required');
       case 'forbidden_characters':
         return this.i18n.t('forbiddenCharacters');
+      case 'no_letter':
+        return this.i18n.t('noLetter');
       case 'invalid_email':
         return this.i18n.t('invalidEmail');
       case 'too_long':

@@ -33,6 +33,7 @@ export const de: Messages = {
   required: 'Pflichtfeld',
   tooLong: (max) => `Höchstens ${max} Zeichen`,
   forbiddenCharacters: 'Enthält unzulässige Zeichen',
+  noLetter: 'Braucht mindestens einen Buchstaben oder eine Ziffer',
   invalidEmail: 'Geben Sie eine gültige E-Mail-Adresse ein, z. B. name@example.com',
   somethingWentWrong: (requestId) => (requestId ? `Etwas ist schiefgegangen (Anfrage ${requestId}).` : 'Etwas ist schiefgegangen.'),
 

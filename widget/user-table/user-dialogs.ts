@@ -217,6 +217,7 @@ export class UserDialogs implements ReactiveController {
     if (problem === 'required') return this.#t.t('required');
     if (problem === 'too_long') return this.#t.t('tooLong', max);
     if (problem === 'forbidden_characters') return this.#t.t('forbiddenCharacters');
+    if (problem === 'no_letter') return this.#t.t('noLetter');
     return undefined;
   }
 

@@ -30,6 +30,7 @@ export const en = {
   required: 'Required',
   tooLong: (max: number) => `At most ${max} characters`,
   forbiddenCharacters: 'Contains characters that are not allowed',
+  noLetter: 'Needs at least one letter or digit',
   invalidEmail: 'Enter a valid email address, like name@example.com',
   somethingWentWrong: (requestId: string) => (requestId ? `Something went wrong (request ${requestId}).` : 'Something went wrong.'),
 
