@@ -22,6 +22,7 @@ import type { AuditEvent } from '../../sdk/types.js';
 import type { AccountDoc, Outcome } from '../domain/state.js';
 import { ApiError } from '../errors.js';
 import { AppendLog } from './append-log.js';
+import { ChangeFeed, changeOf } from './changes.js';
 import { EventFiles } from './event-files.js';
 import { CorruptDataError, nodeFileSystem, scanLines, writeFileAtomic, type FileSystem } from './fs.js';
 import { migrateLegacyAccount } from './legacy.js';
@@ -128,6 +129,7 @@ export class FileStore implements Store {
   readonly #accounts = new Map<string, AccountFiles>();
   readonly #tokens = new Map<string, string>();
   #closed = false;
+  readonly changes = new ChangeFeed();
 
   private constructor(
     readonly dir: string,
@@ -251,6 +253,7 @@ export class FileStore implements Store {
       const account = new AccountFiles(dir, doc, seq, saved?.seq ?? 0, log!, events, checkpoint);
       this.#watch(account);
       for (const hash of tokenHashes(doc)) this.#tokens.set(hash, id);
+      this.changes.start(id, seq);
       return account;
     } catch (error) {
       await log?.close().catch(() => {});
@@ -307,6 +310,8 @@ export class FileStore implements Store {
     this.#watch(account);
     this.#accounts.set(doc.id, account);
     for (const hash of tokenHashes(doc)) this.#tokens.set(hash, doc.id);
+    this.changes.start(doc.id, 0);
+    this.changes.publish(changeOf(doc, 1, events));
   }
 
   async get(accountId: string): Promise<AccountDoc | undefined> {
@@ -340,6 +345,7 @@ export class FileStore implements Store {
         account.durable = outcome.doc;
         account.durableSeq = record.seq;
         account.events.append(outcome.events);
+        this.changes.publish(changeOf(outcome.doc, record.seq, outcome.events));
         this.#maybeCheckpoint(account);
       });
       return { outcome, written };
@@ -355,7 +361,7 @@ export class FileStore implements Store {
   }
 
   #maybeCheckpoint(account: AccountFiles): void {
-    if (account.checkpointing || this.#closed) return;
+    if (account.checkpointing) return;
     const lines = account.durableSeq - account.checkpointSeq;
     const bytes = account.log.bytes;
     if (lines < this.checkpointEvery && (bytes < CHECKPOINT_MIN_BYTES || bytes < 2 * account.checkpointBytes)) return;
@@ -363,6 +369,8 @@ export class FileStore implements Store {
       .catch((error) => this.logLine(`checkpoint of ${account.durable.id} failed (the journal still holds everything): ${String(error)}`))
       .finally(() => {
         account.checkpointing = null;
+        // Changes made while it ran may call for the next one already.
+        this.#maybeCheckpoint(account);
       });
   }
 
@@ -412,7 +420,7 @@ export class FileStore implements Store {
     this.#closed = true;
     for (const account of this.#accounts.values()) {
       await account.queue;
-      await account.checkpointing;
+      while (account.checkpointing) await account.checkpointing;
       await account.log.close();
       await account.events.close();
     }

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../../sdk/types.js';
 import type { AccountDoc, Outcome } from '../domain/state.js';
 import { ApiError } from '../errors.js';
+import { ChangeFeed, changeOf } from './changes.js';
 import { EventIndex } from './event-index.js';
 import { decodeDoc, encodeDoc, type StoredDoc } from './records.js';
 import { reindexTokens, tokenHashes, type EventPage, type EventQuery, type Store } from './types.js';
@@ -22,6 +23,9 @@ export class MemoryStore implements Store {
   readonly #logs = new Map<string, AuditLog>();
   readonly #tokens = new Map<string, string>();
   readonly #queues = new Map<string, Promise<unknown>>();
+  /** Commits per account: its change sequence. */
+  readonly #sequences = new Map<string, number>();
+  readonly changes = new ChangeFeed();
 
   async create(doc: AccountDoc, events: readonly AuditEvent[]): Promise<void> {
     if (this.#docs.has(doc.id)) throw new Error(`account ${doc.id} exists`);
@@ -88,6 +92,9 @@ export class MemoryStore implements Store {
   }
 
   #commit(before: AccountDoc | undefined, after: AccountDoc, events: readonly AuditEvent[]): void {
+    if (before === undefined) this.changes.start(after.id, 0);
+    const sequence = (this.#sequences.get(after.id) ?? 0) + (before === after && events.length === 0 ? 0 : 1);
+    this.#sequences.set(after.id, sequence);
     if (before !== after) {
       if (before) reindexTokens(this.#tokens, before, after);
       else for (const hash of tokenHashes(after)) this.#tokens.set(hash, after.id);
@@ -99,5 +106,6 @@ export class MemoryStore implements Store {
       log.events.push(event);
       log.index.add(event.userIds);
     }
+    this.changes.publish(changeOf(after, sequence, events));
   }
 }

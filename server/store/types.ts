@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../../sdk/types.js';
 import type { AccountDoc, Outcome } from '../domain/state.js';
 import { changedKeys } from '../domain/users-map.js';
+import type { Changes } from './changes.js';
 
 /** Which audit events to read: newest first, optionally only those naming one user. */
 export interface EventQuery {
@@ -39,6 +40,8 @@ export interface Store {
   findTokenAccount(tokenHash: string): Promise<string | undefined>;
   /** Every account id (scheduled work: session sweeps). */
   accountIds(): Promise<string[]>;
+  /** Each commit with audit events, as it becomes durable (live streams). */
+  readonly changes: Changes;
   close(): Promise<void>;
 }
 

@@ -769,8 +769,15 @@ describe('file store: a damaged file stops start-up and is left untouched', () =
 
   it('(f) a journal segment emptied after the checkpoint (its changes are in the audit log, not in the journal)', async () => {
     const s = await seeded(3);
-    assert.ok((await readFile(s.current, 'utf8')) !== '', 'the current segment holds changes after the checkpoint');
-    await refuses(s.dir, s.current, () => Buffer.alloc(0), s.accountId);
+    // Two invites after the last checkpoint: their lines, and their events, follow it.
+    const h = await makeFileHarness(s.dir, { checkpointEvery: 10_000, eventsPerPart: 4 });
+    const token = await h.session(s.accountId, (await h.store.get(s.accountId))!.ownerId);
+    await invite(h, `/v1/accounts/${s.accountId}`, token, 'after-a@example.com');
+    await invite(h, `/v1/accounts/${s.accountId}`, token, 'after-b@example.com');
+    await h.close();
+    const current = (await filesOf(s.dir, s.accountId)).current;
+    assert.ok((await lineCount(current)) >= 2, 'the current segment holds changes after the checkpoint');
+    await refuses(s.dir, current, () => Buffer.alloc(0), s.accountId);
   });
 
   it('(f′) a checkpoint ahead of its journal (the journal ends before the checkpoint)', async () => {
@@ -804,10 +811,19 @@ describe('file store: a damaged file stops start-up and is left untouched', () =
 
   it('(h) an audit-log line damaged before the checkpoint counted it', async () => {
     const s = await seeded(3);
+    // More changes, each checkpointed (close waits for the last): the checkpoint then counts every event.
+    const h = await makeFileHarness(s.dir, { checkpointEvery: 1, eventsPerPart: 4 });
+    const token = await h.session(s.accountId, (await h.store.get(s.accountId))!.ownerId);
+    // Two more: 9 events, so the open part (events 8…) holds a line.
+    await invite(h, `/v1/accounts/${s.accountId}`, token, 'one-more@example.com');
+    await invite(h, `/v1/accounts/${s.accountId}`, token, 'two-more@example.com');
+    await h.close();
     const { eventCount } = JSON.parse(await readFile(s.checkpoint, 'utf8'));
-    // Parts of 4 events: part 1 is the open one (read back at start-up); its first line is event 4.
-    assert.ok(eventCount > 4, `the checkpoint counts ${eventCount} events`);
-    await refuses(s.dir, join(s.events, '00000001.log'), withLine(1, () => '{"id":"evt_x","damaged":true}'), s.accountId, 1);
+    // Parts of 4 events: the open part (no index yet) is read back at start-up; its first line is event 4n.
+    const names = await readdir(s.events);
+    const open = Math.max(...names.filter((n) => n.endsWith('.log') && !names.includes(n.replace('.log', '.idx.json'))).map((n) => Number.parseInt(n, 10)));
+    assert.ok(eventCount > open * 4, `the checkpoint counts ${eventCount} events, the open part ${open} starts at ${open * 4}`);
+    await refuses(s.dir, join(s.events, `${String(open).padStart(8, '0')}.log`), withLine(1, () => '{"id":"evt_x","damaged":true}'), s.accountId, 1);
   });
 
   it('(h′) a damaged line in a sealed part: the pages that need it answer 500 and the log names the file', async () => {
