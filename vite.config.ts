@@ -9,5 +9,8 @@ export default defineConfig({
     sourcemap: true,
     target: 'es2022',
     lib: { entry: 'browser.ts', formats: ['es'], fileName: () => 'seatkit.js' },
+    // Vite keeps whitespace in an ES library build (so a bundler downstream can still tree-shake it);
+    // this file is the end of the line, loaded as is by a <script type="module">.
+    rolldownOptions: { output: { minify: true } },
   },
 });
