@@ -205,6 +205,20 @@ describe('<invite-form>', () => {
     await expect(form).to.be.accessible();
   });
 
+  it('beside a banner, says why nothing was sent when the last license went elsewhere meanwhile', async () => {
+    const s = await seed({ quantity: 4 });
+    const { banner, form } = await inProvider(s);
+    await api('POST', `/v1/accounts/${s.accountId}/invitations`, s.ownerToken, { email: 'zoe@acme.example', firstName: 'Zoe', lastName: 'Zed' });
+    fill(form, { email: 'bob@acme.example', 'first-name': 'Bob', 'last-name': 'Builder' });
+    submit(form);
+    await until(() => textOf(q(form, '[role="alert"]')) === 'No license is free, so nobody can be invited now.');
+    expect(q(form, '#no-license')).to.equal(null);
+    await until(() => textOf(banner).includes('All licenses are in use.'));
+    expect(activeId(form)).to.equal('email');
+    expect(q<HTMLInputElement>(form, '#email').value).to.equal('bob@acme.example');
+    await expect(form).to.be.accessible();
+  });
+
   it('lets the host take over the purchase by cancelling seat-purchase-request', async () => {
     const s = await seed({ quantity: 3 });
     const el = await standalone(s);

@@ -50,6 +50,7 @@ async function choose(table: UserTable, name: string, item: string): Promise<voi
   menuItems(table).find((i) => textOf(i) === item)!.click();
 }
 const active = (table: UserTable) => shadow(table).activeElement as HTMLElement | null;
+
 const dialog = (table: UserTable) => shadow(table).querySelector('dialog')!;
 const buttonsOf = (scope: ParentNode) => [...scope.querySelectorAll('button')].map((b) => textOf(b));
 const button = (scope: ParentNode, text: string) => [...scope.querySelectorAll('button')].find((b) => textOf(b) === text)!;
@@ -61,6 +62,13 @@ function record(target: EventTarget, types: string[]): { type: string; detail: u
   const seen: { type: string; detail: unknown }[] = [];
   for (const type of types) target.addEventListener(type, (event) => seen.push({ type, detail: (event as CustomEvent).detail }));
   return seen;
+}
+
+/** Closes a dialog with one of its buttons, once its `close` event (which gives focus back) has fired. */
+async function closeWith(d: HTMLDialogElement, text: string): Promise<void> {
+  const closed = new Promise((resolve) => d.addEventListener('close', resolve, { once: true }));
+  button(d, text).click();
+  await closed;
 }
 
 /** Opens a dialog from a row: its main action (by accessible name) or an item of its menu (`name`, `item`). */
@@ -512,5 +520,287 @@ describe('<user-table>', () => {
     expect(getComputedStyle(rows(table)[0]!).display).to.equal('block');
     expect(table.scrollWidth).to.be.at.most(400);
     await expect(table).to.be.accessible();
+  });
+
+  it('wraps a 100+100-character name, a 254-character email and a long qualification: no sideways scrolling at 1280 or 400 px, actions in view', async () => {
+    const s = await seed({ quantity: 6 });
+    const first = 'F'.repeat(100);
+    const last = 'L'.repeat(100);
+    const email = `${'e'.repeat(64)}@${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(59)}.example`;
+    expect(email).to.have.length(254);
+    const long = await s.addUser(email, first, last);
+    await new SeatClient({ baseUrl: API_BASE, accountId: s.accountId, token: s.ownerToken }).users.update(long.id, { qualification: 'Q'.repeat(100) });
+    try {
+      for (const width of [1280, 400]) {
+        await setViewport({ width, height: 900 });
+        const { table } = await mount(s, s.ownerToken);
+        await until(() => rows(table).length === 4);
+        const wrap = shadow(table).querySelector<HTMLElement>('.table-wrap')!;
+        const base = shadow(table).querySelector<HTMLElement>('[part~="base"]')!;
+        expect(wrap.scrollWidth, `table at ${width}`).to.be.at.most(wrap.clientWidth);
+        expect(base.scrollWidth, `box at ${width}`).to.be.at.most(base.clientWidth);
+        expect(document.documentElement.scrollWidth, `page at ${width}`).to.be.at.most(width);
+        const box = wrap.getBoundingClientRect();
+        for (const row of rows(table)) {
+          for (const control of row.querySelectorAll('button')) {
+            const rect = control.getBoundingClientRect();
+            expect(rect.right, `${textOf(control)} at ${width}`).to.be.at.most(box.right + 0.5);
+            expect(rect.left).to.be.at.least(box.left - 0.5);
+          }
+        }
+        expect(textOf(rowOf(table, `${first} ${last}`))).to.contain(email);
+        await expect(table).to.be.accessible();
+      }
+    } finally {
+      await setViewport({ width: 800, height: 600 });
+    }
+  });
+
+  it('shows a failed row action under its row, with what the viewer can do about it', async () => {
+    const s = await seed({ quantity: 4 });
+    await api('DELETE', `/v1/accounts/${s.accountId}/users/${s.member.id}/license`, s.ownerToken);
+    await s.addUser('kay@acme.example', 'Kay', 'Adams', true);
+    await api('DELETE', `/v1/accounts/${s.accountId}/users/${(await s.addUser('zed@acme.example', 'Zed', 'Zulu', true)).id}/invitation`, s.ownerToken);
+    for (const [token, advice, ivy] of [
+      [s.ownerToken, 'Buy more with Manage licenses, or free one.', 'ivy'],
+      [s.adminToken, 'Free one, or ask Ada Lovelace, the account owner, for more licenses.', 'ivo'],
+    ] as const) {
+      const { table } = await mount(s, token);
+      await until(() => statusOf(table, 'Alan Turing') === 'Disabled');
+      // The last license goes elsewhere after the page loaded: the table still offers it.
+      const taken = await api<{ user: User }>('POST', `/v1/accounts/${s.accountId}/invitations`, s.ownerToken, { email: `${ivy}@acme.example`, firstName: 'Ivy', lastName: 'Ives' });
+      const errors = record(table, ['seat-error']);
+      const assign = action(table, 'Assign a license to Alan Turing')!;
+      assign.click();
+      await until(() => !!shadow(table).querySelector('.row-notice'));
+      const notice = shadow(table).querySelector('.row-notice')!;
+      expect(notice.previousElementSibling).to.equal(rowOf(table, 'Alan Turing'));
+      expect(textOf(notice.querySelector('[role="alert"] p'))).to.equal(`No license is free. ${advice}`);
+      expect(buttonsOf(notice)).to.deep.equal(token === s.ownerToken ? ['Buy a license'] : []);
+      expect((errors[0]!.detail as { error: { code: string } }).error.code).to.equal('no_license_available');
+      expect(shadow(table).querySelector('.notice:not(.row-notice .notice)')).to.equal(null);
+      await expect(table).to.be.accessible();
+      await api('DELETE', `/v1/accounts/${s.accountId}/users/${taken.user.id}/invitation`, s.ownerToken);
+    }
+
+    // Another failure says the server's words at the row: Zed got a license from someone else meanwhile.
+    const { table } = await mount(s, s.ownerToken);
+    await until(() => statusOf(table, 'Zed Zulu') === 'Disabled');
+    await api('PUT', `/v1/accounts/${s.accountId}/users/${(await api<{ data: User[] }>('GET', `/v1/accounts/${s.accountId}/users?q=zed`, s.ownerToken)).data[0]!.id}/license`, s.ownerToken);
+    action(table, 'Assign a license to Zed Zulu')!.click();
+    await until(() => !!shadow(table).querySelector('.row-notice'));
+    expect(shadow(table).querySelector('.row-notice')!.previousElementSibling).to.equal(rowOf(table, 'Zed Zulu'));
+    expect(textOf(shadow(table).querySelector('.row-notice [role="alert"]'))).to.equal('This user already holds a license.');
+  });
+
+  it('disables Assign and Resend when no license is free, saying why, and says it at the row when activated', async () => {
+    const s = await seed({ quantity: 3 });
+    await api('DELETE', `/v1/accounts/${s.accountId}/users/${s.member.id}/license`, s.ownerToken);
+    await s.addUser('kay@acme.example', 'Kay', 'Adams', true);
+    const { table } = await mount(s, s.adminToken);
+    await until(() => statusOf(table, 'Alan Turing') === 'Disabled');
+    const assign = action(table, 'Assign a license to Alan Turing')!;
+    expect(assign.getAttribute('aria-disabled')).to.equal('true');
+    const reason = shadow(table).getElementById(assign.getAttribute('aria-describedby')!)!;
+    expect(textOf(reason)).to.equal('No license is free. Free one, or ask Ada Lovelace, the account owner, for more licenses.');
+    // An invitation still pending takes no new license: its Resend stays available.
+    expect(action(table, 'Resend the invitation to Kay Adams')!.hasAttribute('aria-disabled')).to.equal(false);
+    await expect(table).to.be.accessible();
+    const requests: string[] = [];
+    const original = window.fetch;
+    window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : new Request(input, init);
+      requests.push(`${request.method} ${new URL(request.url).pathname}`);
+      return original.call(window, request);
+    };
+    try {
+      assign.click();
+      await until(() => !!shadow(table).querySelector('.row-notice'));
+    } finally {
+      window.fetch = original;
+    }
+    expect(requests.filter((r) => r.startsWith('PUT'))).to.deep.equal([]);
+    expect(textOf(shadow(table).querySelector('.row-notice'))).to.equal(textOf(reason));
+  });
+
+  it('warns before an assign that a scheduled reduction would undo, naming the date', async () => {
+    const s = await seed({ quantity: 5 });
+    await api('DELETE', `/v1/accounts/${s.accountId}/users/${s.member.id}/license`, s.ownerToken);
+    const response = await fetch(`${API_BASE}/v1/accounts/${s.accountId}/licenses`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${s.ownerToken}`, 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
+      body: JSON.stringify({ quantity: 2, expectedAmountDue: 0, acceptAgreement: true }),
+    });
+    expect(response.status).to.equal(200);
+    const { provider, table } = await mount(s, s.ownerToken);
+    await until(() => statusOf(table, 'Alan Turing') === 'Disabled');
+    const seen = record(provider, ['seat-license-assigned']);
+    const d = await openDialogFor(table, 'Assign a license to Alan Turing');
+    expect(textOf(d.querySelector('#dialog-heading'))).to.equal('Assign a license to Alan Turing');
+    expect(textOf(d.querySelector('p'))).to.equal(
+      'Your licenses go down to 2 on Jun 15, 2026. Unless a license is freed or bought before then, this one is taken back on that date.',
+    );
+    expect(buttonsOf(d)).to.deep.equal(['Cancel', 'Assign']);
+    await expect(table).to.be.accessible();
+    button(d, 'Cancel').click();
+    await until(() => !d.open);
+    expect(seen).to.have.length(0);
+    expect(statusOf(table, 'Alan Turing')).to.equal('Disabled');
+
+    await openDialogFor(table, 'Assign a license to Alan Turing');
+    button(d, 'Assign').click();
+    await until(() => statusOf(table, 'Alan Turing') === 'Enabled');
+    expect(seen).to.have.length(1);
+  });
+
+  it('finds anyone without a license in the reassign picker by searching the server: the 258th of 300 users', async () => {
+    const s = await seed({ quantity: 5 });
+    for (let i = 1; i <= 297; i++) {
+      const { user } = await api<{ user: User }>('POST', `/v1/accounts/${s.accountId}/invitations`, s.ownerToken, {
+        email: `p${i}@acme.example`,
+        firstName: `Pat${String(i).padStart(3, '0')}`,
+        lastName: 'Person',
+      });
+      await api('DELETE', `/v1/accounts/${s.accountId}/users/${user.id}/invitation`, s.ownerToken);
+    }
+    const { provider, table } = await mount(s, s.ownerToken, 25);
+    await until(() => range(table) === '1–25 of 300');
+    const d = await openDialogFor(table, 'Alan Turing', 'Reassign license');
+    await until(() => d.querySelectorAll('label.receiver').length === 20);
+    expect(textOf(d.querySelector('#receivers-count'))).to.equal('Showing 20 of 297. Search to find the others.');
+    expect(textOf(d.querySelector('label.receiver'))).to.equal('Pat001 Person p1@acme.example');
+    await expect(table).to.be.accessible();
+
+    const search = d.querySelector<HTMLInputElement>('#receiver-search')!;
+    search.value = 'Pat258';
+    search.dispatchEvent(new Event('input'));
+    await until(() => d.querySelectorAll('label.receiver').length === 1);
+    expect(textOf(d.querySelector('label.receiver'))).to.equal('Pat258 Person p258@acme.example');
+    search.value = 'nobody-like-this';
+    search.dispatchEvent(new Event('input'));
+    await until(() => textOf(d.querySelector('#receivers-count')) === 'Nobody without a license matches.');
+    search.value = 'pat258';
+    search.dispatchEvent(new Event('input'));
+    await until(() => d.querySelectorAll('label.receiver').length === 1);
+    d.querySelector<HTMLInputElement>('input[type="radio"]')!.click();
+    await table.updateComplete;
+    const seen = record(provider, ['seat-license-reassigned']);
+    button(d, 'Reassign license').click();
+    await until(() => seen.length === 1);
+    const pat = (await api<{ data: User[] }>('GET', `/v1/accounts/${s.accountId}/users?q=Pat258`, s.ownerToken)).data[0]!;
+    expect(pat.status).to.equal('invited');
+    await until(() => statusOf(table, 'Alan Turing') === 'Disabled');
+  });
+
+  it('pages the history, and each entry says to whom, what changed, and what happened by itself', async () => {
+    const s = await seed({ quantity: 5 });
+    const dave = await s.addUser('dave@acme.example', 'Dave', 'Cutler');
+    await api('DELETE', `/v1/accounts/${s.accountId}/users/${s.member.id}/license`, s.ownerToken);
+    await api('POST', `/v1/accounts/${s.accountId}/license-transfers`, s.ownerToken, { fromUserId: dave.id, toUserId: s.member.id });
+    await new SeatClient({ baseUrl: API_BASE, accountId: s.accountId, token: s.adminToken }).users.update(s.member.id, { lastName: 'Turing-Smith', role: 'admin' });
+    // 22 more entries: more than a page.
+    for (let i = 0; i < 11; i++) {
+      await api('DELETE', `/v1/accounts/${s.accountId}/users/${s.member.id}/license`, s.ownerToken);
+      await api('PUT', `/v1/accounts/${s.accountId}/users/${s.member.id}/license`, s.ownerToken);
+    }
+    // An invitation left a week: it expires by itself.
+    await s.addUser('kay@acme.example', 'Kay', 'Adams', true);
+    await api('POST', `/v1/accounts/${s.accountId}/test-clock`, API_KEY, { advanceTo: '2026-05-23T00:00:00.000Z' });
+
+    const { table } = await mount(s, s.ownerToken);
+    const d = await openDialogFor(table, 'Alan Turing-Smith', 'View history');
+    await until(() => d.querySelectorAll('li').length === 20);
+    expect(textOf(d.querySelector('[role="status"]'))).to.equal('20 of 27 entries');
+    await expect(table).to.be.accessible();
+    button(d, 'Show more').click();
+    await until(() => d.querySelectorAll('li').length === 27);
+    await until(() => !textOf(d).includes('…'));
+    const entries = [...d.querySelectorAll('li .event')].map((li) => textOf(li));
+    expect(entries.slice(-5)).to.deep.equal([
+      'Details changed: Last name from “Turing” to “Turing-Smith” and Role from “Member” to “Admin”, by Grace Hopper',
+      'License received from Dave Cutler, by you',
+      'License removed, by you',
+      'Invitation accepted, by Alan Turing-Smith',
+      'Invited, by you',
+    ]);
+    expect(textOf(d)).not.to.contain('Show more');
+    expect(textOf(d.querySelector('[role="status"]'))).to.equal('27 of 27 entries');
+    await until(() => textOf(active(table)) === 'Close');
+    await closeWith(d, 'Close');
+    expect(active(table)).to.equal(menuButton(table, 'Alan Turing-Smith'));
+
+    const daveHistory = await openDialogFor(table, 'Dave Cutler', 'View history');
+    await until(() => textOf(daveHistory).includes('License reassigned to'));
+    expect(textOf(daveHistory.querySelector('li .event'))).to.equal('License reassigned to Alan Turing-Smith, by you');
+    await closeWith(daveHistory, 'Close');
+
+    expect(statusOf(table, 'Kay Adams')).to.equal('Invitation expired');
+    const kayHistory = await openDialogFor(table, 'Kay Adams', 'View history');
+    await until(() => kayHistory.querySelectorAll('li').length === 2);
+    expect([...kayHistory.querySelectorAll('li .event')].map((li) => textOf(li))).to.deep.equal([
+      'Invitation expired (not accepted in time), automatically',
+      'Invited, by you',
+    ]);
+  });
+
+  it('draws skeleton rows while the first page loads', async () => {
+    const s = await seed({ quantity: 5 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const original = window.fetch;
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : new Request(input, init);
+      if (new URL(request.url).pathname.endsWith('/users')) await gate;
+      return original.call(window, request);
+    };
+    try {
+      const table = await fixture<UserTable>(html`<user-table base-url=${API_BASE} account-id=${s.accountId} token=${s.ownerToken}></user-table>`);
+      await until(() => !!shadow(table).querySelector('tbody'));
+      const skeleton = [...shadow(table).querySelectorAll('tbody tr.skeleton')];
+      expect(skeleton).to.have.length(5);
+      expect(skeleton.every((row) => row.getAttribute('aria-hidden') === 'true')).to.equal(true);
+      expect(shadow(table).querySelector('table')!.getAttribute('aria-busy')).to.equal('true');
+      expect(textOf(table)).not.to.contain('Loading');
+      await expect(table).to.be.accessible();
+      release();
+      await until(() => rows(table).length === 3);
+      expect(shadow(table).querySelector('tr.skeleton')).to.equal(null);
+      expect(shadow(table).querySelector('table')!.getAttribute('aria-busy')).to.equal('false');
+    } finally {
+      window.fetch = original;
+      release();
+    }
+  });
+
+  it('takes any page size from 1 to 200, as the API does; another value becomes the nearest one, with a warning', async () => {
+    const s = await seed({ quantity: 6 });
+    for (let i = 1; i <= 3; i++) await s.addUser(`user${i}@acme.example`, `User${i}`, 'Test', true);
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: string) => warnings.push(message);
+    try {
+      const { table } = await mount(s, s.ownerToken, 2);
+      await until(() => range(table) === '1–2 of 6');
+      expect(rows(table)).to.have.length(2);
+      const size = shadow(table).querySelector<HTMLSelectElement>('#page-size')!;
+      expect([size.value, [...size.options].map((o) => o.value)]).to.deep.equal(['2', ['2', '25', '50', '100']]);
+      expect(warnings).to.deep.equal([]);
+      await expect(table).to.be.accessible();
+
+      table.pageSize = 500;
+      await until(() => range(table) === '1–6 of 6');
+      expect(shadow(table).querySelector<HTMLSelectElement>('#page-size')!.value).to.equal('200');
+      table.setAttribute('page-size', 'lots');
+      await until(() => shadow(table).querySelector<HTMLSelectElement>('#page-size')!.value === '50');
+      table.pageSize = 2.4;
+      await until(() => range(table) === '1–2 of 6');
+      expect(warnings).to.deep.equal([
+        '<user-table>: page-size must be a whole number from 1 to 200; got "500", using 200.',
+        '<user-table>: page-size must be a whole number from 1 to 200; got "NaN", using 50.',
+        '<user-table>: page-size must be a whole number from 1 to 200; got "2.4", using 2.',
+      ]);
+    } finally {
+      console.warn = warn;
+    }
   });
 });

@@ -126,6 +126,8 @@ export class UserDialogs implements ReactiveController {
   }
 
   readonly #onClose = (): void => {
+    // `close` fires a task after closing: a dialog opened again meanwhile keeps its new content.
+    if (this.open) return;
     this.#abort?.abort();
     clearTimeout(this.#searchTimer);
     this.#set({ kind: null, busy: false });
@@ -166,9 +168,9 @@ export class UserDialogs implements ReactiveController {
 
   // ---- history, a page at a time ----
 
-  #moreHistory(): Promise<void> {
+  async #moreHistory(): Promise<void> {
     const { user, history, events } = this.#state;
-    return this.#load(
+    await this.#load(
       (store, signal) => store.client.users.history(user!.id, { limit: HISTORY_PAGE, ...(history?.nextCursor && { cursor: history.nextCursor }) }, { signal }),
       (page) => {
         // Entries name the other people involved (who acted, who received a license).
@@ -176,6 +178,11 @@ export class UserDialogs implements ReactiveController {
         return { history: page, events: [...(events ?? []), ...page.data] };
       },
     );
+    // The last page: *Show more* (which had focus) is gone, so focus goes to *Close*.
+    if (history && !this.#state.history?.hasNextPage()) {
+      await this.host.updateComplete;
+      this.#dialog?.querySelector<HTMLElement>('.actions .primary')?.focus();
+    }
   }
 
   // ---- edit ----

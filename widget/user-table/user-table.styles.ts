@@ -170,8 +170,6 @@ export const styles = css`
     list-style: none;
     margin: 0.75rem 0 0;
     padding: 0;
-    max-height: 60vh;
-    overflow-y: auto;
   }
   dialog li {
     padding-block: 0.4rem;
