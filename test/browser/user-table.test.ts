@@ -531,7 +531,8 @@ describe('<user-table>', () => {
     const long = await s.addUser(email, first, last);
     await new SeatClient({ baseUrl: API_BASE, accountId: s.accountId, token: s.ownerToken }).users.update(long.id, { qualification: 'Q'.repeat(100) });
     try {
-      for (const width of [1280, 400]) {
+      // 780: about the narrowest page that still gets the table rather than cards.
+      for (const width of [1280, 780, 400]) {
         await setViewport({ width, height: 900 });
         const { table } = await mount(s, s.ownerToken);
         await until(() => rows(table).length === 4);

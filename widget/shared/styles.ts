@@ -113,7 +113,8 @@ export const controls = css`
     min-height: 2.25rem;
     width: 100%;
   }
-  input[type='checkbox'] {
+  input[type='checkbox'],
+  input[type='radio'] {
     width: auto;
     min-height: 0;
   }
