@@ -337,6 +337,11 @@ export class UserTable extends SeatElement {
     return offered.filter(([, allowed]) => allowed).map(([id]) => id);
   }
 
+  /** "No license is free", and what this viewer can do about it. */
+  #noLicense(store: SeatStore): string {
+    return `${this.i18n.t('noLicenseToAssign')} ${noLicenseAdvice(store, this.i18n)}`;
+  }
+
   /** Assigning, or resending an expired invitation, needs a free license. */
   #blocked(user: User, id: Action): boolean {
     return (id === 'assign' || id === 'resend') && user.status === 'disabled' && (this.store?.account?.licenses.available ?? 0) <= 0;
@@ -347,7 +352,7 @@ export class UserTable extends SeatElement {
     if (!store?.account) return;
     this.rowNotice = null;
     if (this.#blocked(user, id)) {
-      this.rowNotice = { userId: user.id, text: `${this.i18n.t('noLicenseToAssign')} ${noLicenseAdvice(store, this.i18n)}`, buy: store.can('licenses:manage') };
+      this.rowNotice = { userId: user.id, text: this.#noLicense(store), buy: store.can('licenses:manage') };
       return;
     }
     if (id === 'assign' || id === 'resend') {
@@ -380,7 +385,7 @@ export class UserTable extends SeatElement {
       const noLicense = error instanceof SeatError && error.code === 'no_license_available';
       this.rowNotice = {
         userId: user.id,
-        text: noLicense ? `${this.i18n.t('noLicenseToAssign')} ${noLicenseAdvice(store, this.i18n)}` : this.i18n.messageOf(error),
+        text: noLicense ? this.#noLicense(store) : this.i18n.messageOf(error),
         buy: noLicense && store.can('licenses:manage'),
       };
     }
@@ -455,7 +460,7 @@ export class UserTable extends SeatElement {
         <div class="table-wrap ${this.loading ? 'busy' : ''}">${this.#renderTable()}</div>
         ${this.#renderPagination()}
         <p class="visually-hidden" role="status">${this.announcement}</p>
-        ${noLicense ? html`<p id="no-license" hidden>${this.i18n.t('noLicenseToAssign')} ${noLicenseAdvice(store, this.i18n)}</p>` : nothing}
+        ${noLicense ? html`<p id="no-license" hidden>${this.#noLicense(store)}</p>` : nothing}
       </section>
       ${this.#dialogs.render()}
     `;
