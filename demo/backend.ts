@@ -70,6 +70,8 @@ export interface FetchApp {
 export interface DemoMarker {
   accountId: string;
   ownerId: string;
+  /** When it was seeded: the outbox shows what was sent since (a reset leaves the old account's mail behind). */
+  seededAt?: string;
 }
 
 export interface DemoOpsOptions {
@@ -121,8 +123,10 @@ export class DemoOps implements Omit<DemoBackend, 'baseUrl' | 'kind'> {
     return { role, token: session.token, expiresAt: session.expiresAt, user: session.user };
   }
 
+  /** The messages of the demo account, newest first (the dev outbox holds every account's). */
   async outbox(): Promise<OutboxMessage[]> {
-    return (await this.#call<PageBody<OutboxMessage>>('/v1/outbox?limit=50')).data;
+    const { seededAt = '' } = await this.ready();
+    return (await this.#call<PageBody<OutboxMessage>>('/v1/outbox?limit=50')).data.filter((message) => message.createdAt >= seededAt);
   }
 
   async advanceClock(): Promise<DemoClock> {
@@ -140,8 +144,9 @@ export class DemoOps implements Omit<DemoBackend, 'baseUrl' | 'kind'> {
   }
 
   async #seed(): Promise<DemoMarker> {
+    const seededAt = new Date().toISOString();
     const demo = await seedDemo(this.options.app, this.options.apiKey);
-    const marker = { accountId: demo.accountId, ownerId: demo.ownerId };
+    const marker = { accountId: demo.accountId, ownerId: demo.ownerId, seededAt };
     await this.options.saveMarker?.(marker);
     return marker;
   }

@@ -245,15 +245,17 @@ async function workspace(backend: DemoBackend): Promise<void> {
     provider.addEventListener(type, (event) => {
       logEvent(event);
       if (type === 'seat-session-expired') {
+        $('viewer').textContent = '(signed out)';
         say('The session ended (after an ownership transfer the old owner is signed out). Choose who to act as.', 'error');
       }
-      if (!type.endsWith('-request') && type !== 'seat-error') void refreshOutbox();
-      if (type === 'seat-owner-changed') {
-        void backend.state().then((next) => {
-          state = next;
-          renderState();
-        });
-      }
+      if (type.endsWith('-request') || type === 'seat-error') return;
+      void refreshOutbox();
+      // A change may make someone else the owner, an admin or a member to act as (a role edit, a
+      // removal, an ownership transfer): the "Act as" list follows.
+      void backend.state().then((next) => {
+        state = next;
+        renderState();
+      });
     });
   }
 

@@ -2,8 +2,9 @@
  * Screenshots for the docs (`npm run screenshots`): the real API server in-process with the demo
  * account, the browser bundle built into a temp dir, and a host page on another port that embeds
  * `<seat-provider>` with `<seat-banner>`, `<invite-form>` and `<user-table>`. Writes PNGs to
- * docs/screenshots/: the table at 1280 and 400 px in light and dark, the purchase dialog with a
- * quote, and a host theme (`--seat-*` tokens and a `::part()` rule).
+ * docs/screenshots/ (or `SCREENSHOTS_DIR`): the table at 1280 and 400 px in light and dark, the
+ * purchase dialog with a quote, a host theme (`--seat-*` tokens and a `::part()` rule), and the
+ * demo page (`npm start`) as the owner, an admin and a member at 1280 and 400 px, light and dark.
  */
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,11 +13,12 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { seedDemo } from '../demo/seed.js';
+import { startDemo, type DemoServer } from '../demo/server.js';
 import { start, type Started } from '../server/node.js';
 import { launchChromium } from '../test/helpers/browser.js';
 
 const API_KEY = 'sk_screenshots_0123456789abcdef';
-const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');
+const OUT = process.env.SCREENSHOTS_DIR ?? join(import.meta.dirname, '..', 'docs', 'screenshots');
 
 /** What a host product might put around the tags; `custom` adds its own theme for seatkit. */
 function hostPage(api: string, accountId: string, token: string, custom: boolean): string {
@@ -101,7 +103,40 @@ async function open(browser: Browser, url: string, width: number, height: number
 async function shoot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   await page.mouse.move(0, 0);
   await page.screenshot({ path: join(OUT, name), fullPage: options.fullPage ?? false, animations: 'disabled', caret: 'hide' });
-  console.log(`docs/screenshots/${name}`);
+  console.log(join(OUT, name));
+}
+
+/** The demo page (`npm start`) as each role, wide and narrow, light and dark: the whole page. */
+async function shootDemo(browser: Browser, dir: string): Promise<void> {
+  await build({
+    configFile: join(import.meta.dirname, '..', 'demo', 'vite.config.ts'),
+    logLevel: 'silent',
+    build: { outDir: join(dir, 'demo'), emptyOutDir: true, sourcemap: false },
+  });
+  let demo: DemoServer | undefined;
+  try {
+    demo = await startDemo({ PORT: '0', SEATKIT_DB: ':memory:', SEATKIT_API_KEY: API_KEY, SEATKIT_LOG_REQUESTS: 'off' }, () => {}, { assets: join(dir, 'demo') });
+    for (const role of ['owner', 'admin', 'member'] as const) {
+      for (const width of [1280, 400]) {
+        for (const scheme of ['light', 'dark'] as const) {
+          const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme, deviceScaleFactor: 1 });
+          const page = await context.newPage();
+          await page.goto(demo.url);
+          await page.locator('seat-banner [part~="summary"]').waitFor({ timeout: 15_000 });
+          if (role !== 'owner') {
+            await page.locator('select#role:not([part])').selectOption(role);
+            await page.locator('#viewer').getByText(`, ${role})`).waitFor({ timeout: 15_000 });
+            await page.locator('seat-banner [part~="summary"]').waitFor({ timeout: 15_000 });
+          }
+          if (role !== 'member') await page.locator('user-table tbody tr[data-user-id]').first().waitFor({ timeout: 15_000 });
+          await shoot(page, `demo-${role}-${width}-${scheme}.png`, { fullPage: true });
+          await context.close();
+        }
+      }
+    }
+  } finally {
+    await demo?.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -157,6 +192,8 @@ async function main(): Promise<void> {
     // The whole page, so all three elements show the host's theme.
     await shoot(custom, 'custom-theme.png', { fullPage: true });
     await custom.context().close();
+
+    await shootDemo(browser, dir);
   } finally {
     await browser?.close();
     if (host) await new Promise((resolve) => host!.close(resolve));

@@ -52,10 +52,19 @@ export interface Viewer {
   permissions: Permission[];
 }
 
+/** How a person is named to others (the account owner, to every viewer of the account). */
+export interface PersonName {
+  firstName: string;
+  lastName: string;
+  email: string;
+}
+
 export interface Account {
   id: string;
   name: string;
   ownerId: string;
+  /** The owner's name and email: members cannot list users, yet need to know whom to ask. */
+  owner: PersonName;
   licenses: LicenseCounts;
   billing: Billing;
   testClock: null | { now: string };

@@ -185,6 +185,7 @@ export const Account = z
     id: Id,
     name: z.string(),
     ownerId: Id,
+    owner: z.object({ firstName: z.string(), lastName: z.string(), email: z.string() }),
     licenses: LicenseCounts,
     billing: Billing,
     testClock: z.object({ now: Instant }).nullable(),

@@ -58,10 +58,12 @@ export function toViewer(user: UserRecord): Viewer {
 
 export function toAccount(doc: AccountDoc, viewer?: UserRecord): Account {
   const { plan } = doc;
+  const { firstName, lastName, email } = doc.users.get(doc.ownerId)!;
   return {
     id: doc.id,
     name: doc.name,
     ownerId: doc.ownerId,
+    owner: { firstName, lastName, email },
     licenses: licenseCounts(doc),
     billing: {
       unitPrice: plan.unitPrice,

@@ -191,49 +191,97 @@ describe('<invite-form>', () => {
     await expect(form).to.be.accessible();
   });
 
-  it('says when no license is free and opens the banner’s purchase dialog on "Buy a license"', async () => {
+  it('alone, says when no license is free; "Buy a license" asks the host, and says where to buy when nobody sells here', async () => {
     const s = await seed({ quantity: 3 });
-    const { banner, form } = await inProvider(s);
-    await until(() => !!q(form, '[part~="notice"]'));
-    const notice = q(form, '[part~="notice"]');
-    expect(textOf(notice)).to.contain('No license is free, so nobody can be invited now.');
-    expect(q<HTMLButtonElement>(form, '[part~="submit-button"]').disabled).to.equal(true);
-    await expect(form).to.be.accessible();
+    const el = await standalone(s);
+    await until(() => !!q(el, '#no-license'));
+    const notice = q(el, '#no-license');
+    expect(textOf(notice.querySelector('p'))).to.equal('No license is free, so nobody can be invited now. Buy more with Manage licenses, or free one.');
+    expect(q<HTMLButtonElement>(el, '[part~="submit-button"]').disabled).to.equal(true);
+    await expect(el).to.be.accessible();
 
     const requests: SeatEventDetails['seat-purchase-request'][] = [];
-    form.addEventListener('seat-purchase-request', (e) => requests.push(e.detail));
-    const buy = [...notice.querySelectorAll('button')].find((b) => b.textContent!.includes('Buy a license'))!;
-    buy.click();
-    const dialog = q<HTMLDialogElement>(banner, 'dialog');
-    await until(() => dialog.open);
+    el.addEventListener('seat-purchase-request', (e) => requests.push(e.detail));
+    notice.querySelector('button')!.click();
+    await until(() => textOf(notice).includes('Buy a license with Manage licenses first.'));
     expect(requests).to.have.length(1);
     expect(requests[0]).to.deep.include({ needed: 1 });
     expect(requests[0]!.licenses).to.include({ quantity: 3, available: 0 });
-    await until(() => q<HTMLInputElement>(banner, '#quantity').value === '4');
-    dialog.close();
+    await expect(el).to.be.accessible();
+  });
+
+  it('beside a banner, leaves "no license is free" to it and says why Invite is disabled', async () => {
+    const s = await seed({ quantity: 3 });
+    const { banner, form } = await inProvider(s);
+    await until(() => !!q(form, '#submit-hint'));
+    expect(q(form, '#no-license')).to.equal(null);
+    expect(textOf(q(form, '#submit-hint'))).to.equal('Inviting someone needs a free license.');
+    const submitButton = q<HTMLButtonElement>(form, '[part~="submit-button"]');
+    expect([submitButton.disabled, submitButton.getAttribute('aria-describedby')]).to.deep.equal([true, 'submit-hint']);
+    expect(textOf(banner)).to.contain('All licenses are in use.');
+    await expect(form).to.be.accessible();
+  });
+
+  it('beside a banner, says why nothing was sent when the last license went elsewhere meanwhile', async () => {
+    const s = await seed({ quantity: 4 });
+    const { banner, form } = await inProvider(s);
+    await api('POST', `/v1/accounts/${s.accountId}/invitations`, s.ownerToken, { email: 'zoe@acme.example', firstName: 'Zoe', lastName: 'Zed' });
+    fill(form, { email: 'bob@acme.example', 'first-name': 'Bob', 'last-name': 'Builder' });
+    submit(form);
+    await until(() => textOf(q(form, '[role="alert"]')) === 'No license is free, so nobody can be invited now.');
+    expect(q(form, '#no-license')).to.equal(null);
+    await until(() => textOf(banner).includes('All licenses are in use.'));
+    expect(activeId(form)).to.equal('email');
+    expect(q<HTMLInputElement>(form, '#email').value).to.equal('bob@acme.example');
+    await expect(form).to.be.accessible();
   });
 
   it('lets the host take over the purchase by cancelling seat-purchase-request', async () => {
     const s = await seed({ quantity: 3 });
-    const { provider, banner, form } = await inProvider(s);
-    await until(() => !!q(form, '[part~="notice"]'));
+    const el = await standalone(s);
+    await until(() => !!q(el, '#no-license'));
     let seen = 0;
-    provider.addEventListener('seat-purchase-request', (e) => {
+    document.addEventListener('seat-purchase-request', function cancel(e) {
       seen++;
       e.preventDefault();
+      document.removeEventListener('seat-purchase-request', cancel);
     });
-    q(form, '[part~="notice"] button').click();
+    q(el, '#no-license button').click();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(seen).to.equal(1);
-    expect(q<HTMLDialogElement>(banner, 'dialog').open).to.equal(false);
+    expect(textOf(q(el, '#no-license'))).not.to.contain('Manage licenses first');
   });
 
-  it('tells an admin alone (nobody to sell a license) to ask the owner', async () => {
+  it('tells an admin to free a license or ask the owner, by name, with no Buy button', async () => {
     const s = await seed({ quantity: 3 });
     const el = await standalone(s, s.adminToken);
-    await until(() => !!q(el, '[part~="notice"]'));
-    q(el, '[part~="notice"] button').click();
-    await until(() => textOf(q(el, '[part~="notice"]')).includes('Ask them'));
+    await until(() => !!q(el, '#no-license'));
+    expect(textOf(q(el, '#no-license'))).to.equal(
+      'No license is free, so nobody can be invited now. Free one, or ask Ada Lovelace, the account owner, for more licenses.',
+    );
+    expect(q(el, '#no-license button')).to.equal(null);
+    await expect(el).to.be.accessible();
+  });
+
+  it('warns, naming the date, when a scheduled reduction would take the new invitation back', async () => {
+    const s = await seed({ quantity: 5 });
+    const response = await fetch(`${API_BASE}/v1/accounts/${s.accountId}/licenses`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${s.ownerToken}`, 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
+      body: JSON.stringify({ quantity: 4, expectedAmountDue: 0, acceptAgreement: true }),
+    });
+    expect(response.status).to.equal(200);
+    const el = await standalone(s);
+    // 3 in use, 4 from Jun 15: one more invitation still fits, and nothing warns.
+    expect(q(el, '#submit-hint')).to.equal(null);
+    fill(el, { email: 'bob@acme.example', 'first-name': 'Bob', 'last-name': 'Builder' });
+    submit(el);
+    await until(() => !!q(el, '#submit-hint'));
+    // 4 in use: the next invitation would be the newest one, the first released on Jun 15.
+    expect(textOf(q(el, '#submit-hint'))).to.equal(
+      'Your licenses go down to 4 on Jun 15, 2026. Unless a license is freed or bought before then, this one is taken back on that date.',
+    );
+    expect(q(el, '[part~="submit-button"]').getAttribute('aria-describedby')).to.equal('submit-hint');
     await expect(el).to.be.accessible();
   });
 
@@ -243,8 +291,8 @@ describe('<invite-form>', () => {
     await api('POST', `/v1/accounts/${s.accountId}/invitations`, s.ownerToken, { email: 'zoe@acme.example', firstName: 'Zoe', lastName: 'Zed' });
     fill(el, { email: 'bob@acme.example', 'first-name': 'Bob', 'last-name': 'Builder' });
     submit(el);
-    await until(() => !!q(el, '[part~="notice"]'));
-    expect(textOf(q(el, '[part~="notice"]'))).to.contain('No license is free');
+    await until(() => !!q(el, '#no-license'));
+    expect(textOf(q(el, '#no-license'))).to.contain('No license is free');
     await until(() => textOf(el.shadowRoot!.activeElement) === 'Buy a license');
     expect(q<HTMLInputElement>(el, '#email').value).to.equal('bob@acme.example');
     expect((await users(s)).some((u) => u.email === 'bob@acme.example')).to.equal(false);

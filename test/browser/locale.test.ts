@@ -24,6 +24,7 @@ describe('message catalogue', () => {
     input.dispatchEvent(new Event('input'));
     await until(() => textOf(banner.shadowRoot!.querySelector('#quote')).includes('Jetzt fällig'));
     expect(textOf(banner.shadowRoot!.querySelector('#quote'))).to.match(/Jetzt fällig: 4,00\s€/);
+    expect(textOf(banner.shadowRoot!.querySelector('[part~="confirm-button"]'))).to.match(/^4,00\s€ bezahlen$/);
     banner.messages = { manageLicenses: 'Plätze verwalten' };
     await banner.updateComplete;
     expect(textOf(banner.shadowRoot!.querySelector('[part~="manage-button"]'))).to.equal('Plätze verwalten');

@@ -146,13 +146,29 @@ describe('<seat-banner>', () => {
     expect(watch.calls.length).to.be.greaterThan(0);
   });
 
-  it('warns when no license is available', async () => {
+  it('says what each role can do when no license is free: the owner buys, an admin frees one or asks the owner, a member is told about their own license', async () => {
     const s = await seed({ quantity: 3 });
-    const el = await standalone(s);
-    expect(textOf(q(el, '[part~="summary"]'))).to.equal('3 of 3 licenses in use');
-    expect(textOf(q(el, '[part~="counts"]'))).to.contain('0 available');
-    expect(noticeTexts(el)).to.deep.equal(['All licenses are in use. Buy more licenses, or free one, before inviting anyone.']);
-    await expect(el).to.be.accessible();
+    const owner = await standalone(s);
+    expect(textOf(q(owner, '[part~="summary"]'))).to.equal('3 of 3 licenses in use');
+    expect(textOf(q(owner, '[part~="counts"]'))).to.contain('0 available');
+    expect(noticeTexts(owner)).to.deep.equal(['All licenses are in use. Buy more with Manage licenses, or free one.']);
+    expect(q(owner, '.counts .none')).to.not.equal(null);
+    expect(textOf(owner)).not.to.contain('You have a license');
+    await expect(owner).to.be.accessible();
+
+    const admin = await standalone(s, s.adminToken);
+    expect(noticeTexts(admin)).to.deep.equal(['All licenses are in use. Free one, or ask Ada Lovelace, the account owner, for more licenses.']);
+    expect(textOf(admin)).not.to.contain('Buy');
+    expect(manageButton(admin)).to.equal(null);
+    await expect(admin).to.be.accessible();
+
+    // A member acts on nothing: no red warning, but their own license and whom to ask.
+    const member = await standalone(s, s.memberToken);
+    expect(textOf(q(member, '.own'))).to.equal('You have a license.');
+    expect(q(member, '.counts .none')).to.equal(null);
+    expect(noticeTexts(member)).to.deep.equal(['All licenses are in use. Ask Ada Lovelace, the account owner, for more licenses.']);
+    expect(textOf(member)).not.to.contain('free one');
+    await expect(member).to.be.accessible();
   });
 
   it('offers Manage licenses to the owner only', async () => {
@@ -203,14 +219,18 @@ describe('<seat-banner>', () => {
     const s = await seed({ quantity: 5, currency: 'EUR', unitPrice: 1250 });
     const el = await standalone(s);
     await openManage(el);
+    const euros = (n: number) => new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' }).format(n);
+    expect(textOf(q(el, 'dialog > .hint'))).to.equal(`You have 5 licenses now. Each costs ${euros(12.5)} per month.`);
     await quoteFor(el, 7, 'Amount due now');
-    const euros = new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' }).format(25);
-    expect(quoteText(el)).to.equal(`Amount due now: ${euros} Charged for the 31 of 31 days left in this billing period.`);
+    expect(quoteText(el)).to.equal(
+      `Amount due now: ${euros(25)} Charged for the 31 of 31 days left in this billing period. From Jun 15, 2026: 7 licenses, ${euros(87.5)} per month.`,
+    );
+    expect(textOf(confirmButton(el))).to.equal(`Pay ${euros(25)}`);
     await expect(el).to.be.accessible();
 
     await quoteFor(el, 4, 'Takes effect');
-    expect(quoteText(el)).to.equal('Takes effect on Jun 15, 2026, no charge now.');
-    expect(quoteText(el)).not.to.contain('€');
+    expect(quoteText(el)).to.equal(`Takes effect on Jun 15, 2026, no charge now. From Jun 15, 2026: 4 licenses, ${euros(50)} per month.`);
+    expect(textOf(confirmButton(el))).to.equal('Complete change');
     await expect(el).to.be.accessible();
   });
 
@@ -284,7 +304,9 @@ describe('<seat-banner>', () => {
     expect((await account(s)).licenses.quantity).to.equal(7);
     expect(textOf(q(el, '[part~="summary"]'))).to.equal('3 of 7 licenses in use');
     expect(textOf(q(el, '[part~="counts"]'))).to.contain('4 available');
-    expect(statusText(el)).to.equal('You now have 7 licenses.');
+    // Seen, not only announced: the confirmation names what changed and what it cost.
+    expect(statusText(el)).to.equal('Paid $8.00: 2 licenses added, you now have 7.');
+    expect(q(el, '[part~="confirmation"]').getBoundingClientRect().height).to.be.greaterThan(0);
     await expect(el).to.be.accessible();
   });
 
@@ -315,6 +337,7 @@ describe('<seat-banner>', () => {
     confirmButton(el).click();
     await until(() => noticeTexts(el).length === 0);
     expect((await account(s)).licenses.scheduled).to.equal(null);
+    expect(statusText(el)).to.equal('The scheduled reduction is cancelled: you keep 5 licenses.');
   });
 
   it('names the users a scheduled reduction would release', async () => {
@@ -504,18 +527,121 @@ describe('<seat-banner>', () => {
     expect((await invoices(s)).map((i) => i.amount)).to.deep.equal([400]);
   });
 
-  it('works inside a provider and sells the license the invite form asks for', async () => {
+  it('unticks the agreement when the total changes: it was given for the total shown', async () => {
+    const s = await seed({ quantity: 5 });
+    const el = await standalone(s);
+    await openManage(el);
+    await quoteFor(el, 6, 'Amount due now: $4.00');
+    tick(el);
+    await el.updateComplete;
+    expect(confirmButton(el).disabled).to.equal(false);
+    await quoteFor(el, 9, 'Amount due now: $16.00');
+    expect(checkbox(el).checked).to.equal(false);
+    expect(confirmButton(el).disabled).to.equal(true);
+    expect(textOf(confirmButton(el))).to.equal('Pay $16.00');
+  });
+
+  it('keeps the dialog open while paying, Escape and Cancel included, then shows what changed', async () => {
+    const s = await seed({ quantity: 5 });
+    const el = await standalone(s);
+    await openManage(el);
+    await quoteFor(el, 7, 'Amount due now: $8.00');
+    tick(el);
+    await el.updateComplete;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const original = window.fetch;
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : new Request(input, init);
+      if (request.method === 'POST') await gate;
+      return original.call(window, request);
+    };
+    try {
+      confirmButton(el).click();
+      await until(() => textOf(dialogOf(el)).includes('Processing the payment'));
+      const cancel = [...dialogOf(el).querySelectorAll('button')].find((b) => textOf(b) === 'Cancel')!;
+      expect(cancel.disabled).to.equal(true);
+      expect(textOf(q(el, 'dialog [role="status"].hint'))).to.equal('Processing the payment. Keep this window open.');
+      await sendKeys({ press: 'Escape' });
+      await sendKeys({ press: 'Escape' });
+      await sleep(100);
+      expect(dialogOf(el).open).to.equal(true);
+      await expect(el).to.be.accessible();
+      release();
+      await until(() => !dialogOf(el).open);
+    } finally {
+      window.fetch = original;
+      release();
+    }
+    expect((await invoices(s)).map((i) => i.amount)).to.deep.equal([800]);
+    expect(statusText(el)).to.equal('Paid $8.00: 2 licenses added, you now have 7.');
+    expect(textOf(q(el, '[part~="summary"]'))).to.equal('3 of 7 licenses in use');
+    await expect(el).to.be.accessible();
+  });
+
+  it('asks a second time before a payment above ten times what a period costs now', async () => {
+    const s = await seed({ quantity: 5 });
+    const el = await standalone(s);
+    await openManage(el);
+    // 95 more licenses at $4.00 for the whole period: $380.00, against $20.00 a month now.
+    await quoteFor(el, 100, 'Amount due now: $380.00');
+    tick(el);
+    await el.updateComplete;
+    const watch = watchFetch();
+    try {
+      confirmButton(el).click();
+      await until(() => !!q(el, 'dialog .notice[role="alert"]'));
+      expect(textOf(q(el, 'dialog .notice[role="alert"]'))).to.equal(
+        '$380.00 is more than ten times what you pay per month now ($20.00). Check the total, then confirm the payment.',
+      );
+      expect(textOf(confirmButton(el))).to.equal('Confirm payment of $380.00');
+      expect(watch.changes()).to.equal(0);
+      await expect(el).to.be.accessible();
+
+      // Another total starts over: agreement and second confirmation both.
+      await quoteFor(el, 99, 'Amount due now: $376.00');
+      expect(q(el, 'dialog .notice[role="alert"]')).to.equal(null);
+      tick(el);
+      await el.updateComplete;
+      expect(textOf(confirmButton(el))).to.equal('Pay $376.00');
+      confirmButton(el).click();
+      await until(() => textOf(confirmButton(el)) === 'Confirm payment of $376.00');
+      expect(watch.changes()).to.equal(0);
+      confirmButton(el).click();
+      await until(() => !dialogOf(el).open);
+    } finally {
+      watch.restore();
+    }
+    expect(watch.changes()).to.equal(1);
+    expect((await invoices(s)).map((i) => i.amount)).to.deep.equal([37600]);
+  });
+
+  it('inside a provider, the banner alone says no license is free, and the table\'s "Buy a license" opens its dialog', async () => {
     const s = await seed({ quantity: 3 });
+    await api('DELETE', `/v1/accounts/${s.accountId}/users/${s.member.id}/license`, s.ownerToken);
+    await s.addUser('kay@acme.example', 'Kay', 'Adams', true);
     const provider = await fixture<SeatProvider>(html`
       <seat-provider base-url=${API_BASE} account-id=${s.accountId} token=${s.ownerToken}>
         <seat-banner></seat-banner>
         <invite-form></invite-form>
+        <user-table></user-table>
       </seat-provider>
     `);
     const el = provider.querySelector('seat-banner')!;
     const form = provider.querySelector('invite-form') as InviteForm;
-    await until(() => !!q(form, '[part~="notice"] button') && !!manageButton(el));
-    q<HTMLButtonElement>(form, '[part~="notice"] button').click();
+    const table = provider.querySelector('user-table')!;
+    const assign = () => table.shadowRoot!.querySelector<HTMLButtonElement>('[part~="action-button"][aria-label="Assign a license to Alan Turing"]');
+    await until(() => !!q(form, 'form') && !!assign() && !!manageButton(el));
+    const notices = [...provider.querySelectorAll('seat-banner, invite-form, user-table')].flatMap((e) =>
+      [...e.shadowRoot!.querySelectorAll('.notice')].map((n) => textOf(n)),
+    );
+    expect(notices).to.deep.equal(['All licenses are in use. Buy more with Manage licenses, or free one.']);
+    expect(textOf(q(form, '#submit-hint'))).to.equal('Inviting someone needs a free license.');
+    expect(q<HTMLButtonElement>(form, '[part~="submit-button"]').getAttribute('aria-describedby')).to.equal('submit-hint');
+
+    assign()!.click();
+    await until(() => !!table.shadowRoot!.querySelector('.row-notice button'));
+    table.shadowRoot!.querySelector<HTMLButtonElement>('.row-notice button')!.click();
     await until(() => dialogOf(el).open);
     await until(() => quoteText(el).includes('Amount due now: $4.00'));
     tick(el);
@@ -523,7 +649,7 @@ describe('<seat-banner>', () => {
     confirmButton(el).click();
     await until(() => !dialogOf(el).open);
     await until(() => textOf(q(el, '[part~="summary"]')) === '3 of 4 licenses in use');
-    await until(() => !q(form, '[part~="notice"]'));
+    await until(() => !q(form, '#submit-hint'));
     expect(noticeTexts(el)).to.deep.equal([]);
   });
 });

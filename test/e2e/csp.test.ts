@@ -107,12 +107,14 @@ describe('a host page with a strict CSP', () => {
     const invitation = decodeURIComponent(outbox.data[0]!.activationUrl!.split('/').pop()!);
 
     // Revoke that invitation, then remove the member, each through its confirm dialog.
-    await page.getByRole('button', { name: 'Revoke the invitation of New Person' }).click();
+    await page.getByRole('button', { name: 'More actions for New Person' }).click();
+    await page.getByRole('menuitem', { name: 'Revoke invitation' }).click();
     const revoke = page.getByRole('dialog', { name: 'Revoke invitation' });
     await revoke.waitFor();
     await revoke.getByRole('button', { name: 'Revoke invitation' }).click();
     await revoke.waitFor({ state: 'hidden' });
-    await page.getByRole('button', { name: 'Remove Mia Member' }).click();
+    await page.getByRole('button', { name: 'More actions for Mia Member' }).click();
+    await page.getByRole('menuitem', { name: 'Remove team member' }).click();
     const remove = page.getByRole('dialog', { name: 'Remove team member' });
     await remove.waitFor();
     await remove.getByRole('button', { name: 'Remove team member' }).click();

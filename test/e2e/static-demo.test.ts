@@ -59,7 +59,8 @@ describe('the static demo (npm run build:demo)', () => {
     assert.match((await page.locator('#account-name').textContent()) ?? '', /Northwind Engineering · running in your browser/);
 
     // Free a license (unassign Alan Turing), then invite.
-    await page.getByRole('button', { name: 'Remove Alan Turing' }).click();
+    await page.getByRole('button', { name: 'More actions for Alan Turing' }).click();
+    await page.getByRole('menuitem', { name: 'Remove team member' }).click();
     const remove = page.getByRole('dialog', { name: 'Remove team member' });
     await remove.getByRole('button', { name: 'Remove team member' }).click();
     await summary.getByText('4 of 5 licenses in use').waitFor(WAIT);

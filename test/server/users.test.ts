@@ -176,6 +176,7 @@ describe('ownership transfer', () => {
     const newOwnerToken = await s.h.session(s.accountId, admin.id);
     const account = await s.h.request<Account>('GET', s.base, { token: newOwnerToken });
     assert.equal(account.body.ownerId, admin.id);
+    assert.deepEqual(account.body.owner, { firstName: admin.firstName, lastName: admin.lastName, email: 'ada@example.com' });
     const old = await s.h.request<User>('GET', `${s.base}/users/${s.owner.id}`, { token: newOwnerToken });
     assert.equal(old.body.role, 'admin');
     assert.equal(old.body.status, 'enabled');
@@ -510,6 +511,8 @@ describe('what a member sees', () => {
     assert.equal(account.status, 200);
     assert.deepEqual(account.body.viewer, { userId: member.user.id, role: 'member', permissions: [] });
     assert.equal(account.body.licenses.enabled, 2);
+    // Members cannot list users, so the summary names the owner: the person to ask for a license.
+    assert.deepEqual(account.body.owner, { firstName: s.owner.firstName, lastName: s.owner.lastName, email: s.owner.email });
   });
 
   it('gives the owner every permission in the account summary', async () => {

@@ -13,18 +13,7 @@ export const styles = css`
     grid-column: 1 / -1;
   }
   .notice {
-    margin: 0 0 0.75rem;
-    padding: 0.5rem 0.75rem;
-    border-radius: var(--_radius);
-    background: var(--_warning-bg);
-    display: flex;
-    align-items: center;
     justify-content: space-between;
-    gap: 0.5rem 1rem;
-    flex-wrap: wrap;
-  }
-  .notice p {
-    margin: 0;
   }
   .notice .hint {
     flex-basis: 100%;

@@ -4,8 +4,9 @@ import { live } from 'lit/directives/live.js';
 import { SeatError } from '../../sdk/core/errors.js';
 import { checkEmail, checkName, checkQualification, LIMITS, type TextProblem } from '../../sdk/limits.js';
 import type { AssignableRole, InviteBody, User } from '../../sdk/types.js';
-import { emit, request } from '../shared/events.js';
-import { accountState } from '../shared/account-state.js';
+import { emit } from '../shared/events.js';
+import { accountState, buyLicense, noLicenseAdvice, reductionWarning } from '../shared/account-state.js';
+import { fullName } from '../shared/names.js';
 import { SeatElement } from '../shared/seat-element.js';
 import { controls, tokens } from '../shared/styles.js';
 import { styles } from './invite-form.styles.js';
@@ -35,7 +36,7 @@ const ID: Record<Field, string> = { email: 'email', firstName: 'first-name', las
  * @csspart field - Each field: label, control and message.
  * @csspart input - The inputs and the role select.
  * @csspart submit-button - The *Invite new user* button.
- * @csspart notice - The "no license is free" notice with *Buy a license*.
+ * @csspart notice - The "no license is free" notice with *Buy a license* (when no `<seat-banner>` shares the provider), or the reason *Invite new user* is disabled, or the warning that a scheduled reduction will undo an invitation.
  *
  * @cssproperty --seat-color-accent - Buttons, links and focus.
  * @cssproperty --seat-color-surface - Background.
@@ -171,13 +172,16 @@ export class InviteForm extends SeatElement {
       this.errors = Object.fromEntries(Object.entries(seatError!.errors).filter(([k]) => (FIELDS as readonly string[]).includes(k)));
       this.alert = this.i18n.t('fixErrors');
     } else if (code === 'no_license_available') {
-      // The counts were stale: reload them, and the no-license notice shows with *Buy a license*.
+      // The counts were stale: reload them. The form's own notice (alone) says what to do; beside a
+      // banner, which says it for the page, the form says why nothing was sent.
       await this.store?.load();
       await this.updateComplete;
-      this.renderRoot.querySelector<HTMLElement>('[part~="notice"] button')?.focus();
+      if (!this.renderRoot.querySelector('#no-license')) this.alert = this.i18n.t('noLicenseToInvite');
+      await this.updateComplete;
+      (this.renderRoot.querySelector<HTMLElement>('#no-license button') ?? this.renderRoot.querySelector<HTMLElement>('#email'))?.focus();
       return;
     } else {
-      this.alert = seatError?.detail || this.i18n.t('somethingWentWrong', seatError?.requestId ?? '');
+      this.alert = this.i18n.messageOf(error);
       emit(this, 'seat-error', { error: error as Error, action });
     }
     if (Object.keys(this.errors).length > 0) await this.#focusFirstInvalid();
@@ -224,7 +228,7 @@ export class InviteForm extends SeatElement {
 
   /** "Grace Hopper (grace@example.com)": names are the person's own text, shown as text. */
   #who(user: User): string {
-    return `${user.firstName} ${user.lastName} (${user.email})`;
+    return `${fullName(user)} (${user.email})`;
   }
 
   #noLicense(): boolean {
@@ -235,29 +239,30 @@ export class InviteForm extends SeatElement {
   #buy(): void {
     const store = this.store;
     if (!store) return;
-    this.buyHint = '';
-    if (!request(this, 'seat-purchase-request', { licenses: store.account?.licenses ?? null, needed: 1 })) return;
-    if (store.openPurchase(1)) return;
-    // Nobody sells licenses here: say who can, rather than a button that does nothing.
-    this.buyHint = store.can('licenses:manage') ? this.i18n.t('buyWithManage') : this.i18n.t('buyAskOwner');
+    // Nobody sells licenses on this page: say where, rather than a button that does nothing.
+    this.buyHint = buyLicense(this, store) ? '' : this.i18n.t('buyWithManage');
   }
 
   protected override render() {
     const store = this.store;
     if (!store) return nothing;
-    const waiting = accountState(store, this.i18n);
-    if (waiting) return waiting;
+    const waiting = accountState(store, this.i18n, this);
+    if (waiting || !store.account) return waiting;
     // Members cannot invite: the form is not theirs to see.
     if (!store.can('users:manage')) return nothing;
     const noLicense = this.#noLicense();
+    // The banner says "no license is free" for the whole page; alone, the form says it.
+    const notice = noLicense && !store.shows('seat-banner');
+    const warning = noLicense ? '' : reductionWarning(store.account, this.i18n, true);
+    const hint = notice ? '' : noLicense ? this.i18n.t('inviteNeedsLicense') : warning;
     return html`
       <section part="base" class="base" aria-labelledby="heading">
         <h2 id="heading">${this.i18n.t('inviteHeading')}</h2>
         <div aria-live="polite">
-          ${noLicense
-            ? html`<div part="notice" class="notice">
-                <p>${this.i18n.t('noLicenseToInvite')}</p>
-                <button type="button" class="primary" @click=${this.#buy}>${this.i18n.t('buyLicense')}</button>
+          ${notice
+            ? html`<div part="notice" id="no-license" class="notice">
+                <p>${this.i18n.t('noLicenseToInvite')} ${noLicenseAdvice(store, this.i18n)}</p>
+                ${store.can('licenses:manage') ? html`<button type="button" class="primary" @click=${this.#buy}>${this.i18n.t('buyLicense')}</button>` : nothing}
                 ${this.buyHint ? html`<p class="hint">${this.buyHint}</p>` : nothing}
               </div>`
             : nothing}
@@ -282,8 +287,15 @@ export class InviteForm extends SeatElement {
             </div>
             ${this.#field('qualification', 'text')}
           </div>
+          ${hint ? html`<p id="submit-hint" part="notice" class=${warning ? 'notice' : 'hint'}>${hint}</p>` : nothing}
           <div class="actions">
-            <button part="submit-button" class="primary" type="submit" ?disabled=${this.sending || noLicense}>
+            <button
+              part="submit-button"
+              class="primary"
+              type="submit"
+              ?disabled=${this.sending || noLicense}
+              aria-describedby=${hint ? 'submit-hint' : nothing}
+            >
               ${this.sending ? this.i18n.t('inviting') : this.i18n.t('inviteSubmit')}
             </button>
           </div>

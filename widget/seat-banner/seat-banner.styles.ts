@@ -42,11 +42,22 @@ export const styles = css`
     color: var(--_danger);
     font-weight: 600;
   }
+  .own {
+    margin: 0.25rem 0 0;
+    color: var(--_success);
+    font-weight: 600;
+  }
   .notice {
+    margin-block-end: 0;
+  }
+  .done {
     margin: 0.75rem 0 0;
-    padding: 0.5rem 0.75rem;
-    border-radius: var(--_radius);
-    background: var(--_warning-bg);
+    color: var(--_success);
+    font-weight: 600;
+  }
+  /* The live region stays in the tree while empty, so what arrives in it is announced. */
+  .done:empty {
+    margin: 0;
   }
   dialog > .hint {
     margin-block: 0.25rem 1rem;

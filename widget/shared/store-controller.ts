@@ -58,6 +58,7 @@ export class StoreController implements ReactiveController {
 
   hostDisconnected(): void {
     this.#subscribed?.removeEventListener('change', this.#onChange);
+    this.#subscribed?.detach(this.host);
     this.#subscribed = undefined;
   }
 
@@ -81,7 +82,9 @@ export class StoreController implements ReactiveController {
     const store = this.store;
     if (store === this.#subscribed) return;
     this.#subscribed?.removeEventListener('change', this.#onChange);
+    this.#subscribed?.detach(this.host);
     this.#subscribed = store;
     store?.addEventListener('change', this.#onChange);
+    store?.attach(this.host);
   }
 }

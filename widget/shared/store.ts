@@ -6,8 +6,9 @@
  */
 import type { SeatClient } from '../../sdk/client.js';
 import { SeatAuthError, type SeatError } from '../../sdk/core/errors.js';
-import type { Account, Billing, LicenseCounts, Permission } from '../../sdk/types.js';
+import type { Account, Billing, LicenseCounts, Permission, User } from '../../sdk/types.js';
 import type { Messages } from './i18n/en.js';
+import { fullName } from './names.js';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -21,10 +22,51 @@ export class SeatStore extends EventTarget {
   /** Locale and message overrides of the provider (elements may override them again). */
   locale: string | undefined;
   messages: Partial<Messages> | undefined;
+  /** Names of users by id ("Ada Lovelace"), for texts that mention users the viewer may not have on screen. */
+  readonly names = new Map<string, string>();
   #loading: AbortController | null = null;
+  readonly #asked = new Set<string>();
+  readonly #elements = new Set<Element>();
 
   constructor(readonly client: SeatClient) {
     super();
+  }
+
+  /** An element shows this store (while connected). */
+  attach(element: Element): void {
+    this.#elements.add(element);
+    this.#changed();
+  }
+
+  detach(element: Element): void {
+    if (this.#elements.delete(element)) this.#changed();
+  }
+
+  /**
+   * Whether `element` is the first of the store's elements in the page: it alone shows what they
+   * share (loading, a failure, the end of the session), so a page says each once.
+   */
+  leads(element: Element): boolean {
+    for (const other of this.#elements) {
+      if (other !== element && other.isConnected && other.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING) return false;
+    }
+    return true;
+  }
+
+  /** Whether an element with this tag shows the store (the banner carries the account-wide notices). */
+  shows(tag: string): boolean {
+    return [...this.#elements].some((element) => element.localName === tag && element.isConnected);
+  }
+
+  /** Loads the names of these users (each asked once, even if that fails); the store changes when they arrive. */
+  async loadNames(ids: Iterable<string>): Promise<void> {
+    if (!this.can('users:read')) return;
+    const missing = [...new Set(ids)].filter((id) => !this.names.has(id) && !this.#asked.has(id));
+    if (missing.length === 0) return;
+    for (const id of missing) this.#asked.add(id);
+    const found = await Promise.all(missing.map((id) => this.client.users.get(id).catch(() => undefined)));
+    for (const user of found) if (user) this.names.set(user.id, fullName(user));
+    if (found.some(Boolean)) this.#changed();
   }
 
   can(permission: Permission): boolean {
@@ -53,10 +95,11 @@ export class SeatStore extends EventTarget {
    * Runs a change through the client; its answer's license counts (and billing) show everywhere
    * at once, and user lists reload. A 401 ends the session for every element.
    */
-  async mutate<T extends { licenses: LicenseCounts; billing?: Billing }>(change: (client: SeatClient) => Promise<T>): Promise<T> {
+  async mutate<T extends { licenses: LicenseCounts; billing?: Billing; user?: User; users?: User[] }>(change: (client: SeatClient) => Promise<T>): Promise<T> {
     try {
       const result = await change(this.client);
       if (this.account) this.account = { ...this.account, licenses: result.licenses, ...(result.billing && { billing: result.billing }) };
+      for (const user of [result.user, ...(result.users ?? [])]) if (user) this.names.set(user.id, fullName(user));
       this.usersRevision++;
       this.#changed();
       return result;

@@ -26,6 +26,8 @@ export const tokens = css`
     font-size: var(--seat-font-size, 0.9375rem);
     line-height: 1.5;
     color: var(--_fg);
+    /* Names, emails and qualifications are the users' own text, up to 254 characters without a space. */
+    overflow-wrap: anywhere;
   }
   :host([theme='dark']) {
     color-scheme: dark;
@@ -111,7 +113,8 @@ export const controls = css`
     min-height: 2.25rem;
     width: 100%;
   }
-  input[type='checkbox'] {
+  input[type='checkbox'],
+  input[type='radio'] {
     width: auto;
     min-height: 0;
   }
@@ -133,6 +136,20 @@ export const controls = css`
   }
   .error {
     color: var(--_danger);
+  }
+  /* Something the viewer should know (and may act on): no license free, a scheduled reduction, a row's failure. */
+  .notice {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.5rem 1rem;
+    margin-block: 0.75rem;
+    padding: 0.5rem 0.75rem;
+    border-radius: var(--_radius);
+    background: var(--_warning-bg);
+  }
+  .notice p {
+    margin: 0;
   }
   .actions {
     display: flex;

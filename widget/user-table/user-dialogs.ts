@@ -1,19 +1,27 @@
 /**
  * The dialogs of `<user-table>` (a reactive controller rendering one native `<dialog>` into the
- * table's shadow root): confirm removal, revocation and ownership transfer; choose the receiver of
- * a reassigned license; edit a user's details (If-Match, with the 412 path); a user's history.
+ * table's shadow root): confirm removal, revocation and ownership transfer; confirm an assign that
+ * a scheduled reduction would undo; choose the receiver of a reassigned license (searched on the
+ * server); edit a user's details (If-Match, with the 412 path); a user's history, page by page.
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import type { SeatError } from '../../sdk/core/errors.js';
+import { SeatError } from '../../sdk/core/errors.js';
+import type { Page } from '../../sdk/core/pagination.js';
 import { checkName, checkQualification, LIMITS, type TextProblem } from '../../sdk/limits.js';
-import type { AssignableRole, AuditEvent, UpdateUserBody, User } from '../../sdk/types.js';
+import type { AssignableRole, AuditEvent, Role, UpdateUserBody, User } from '../../sdk/types.js';
 import { closeDialog, openDialog } from '../shared/dialog.js';
 import { emit, request } from '../shared/events.js';
 import type { Localize } from '../shared/i18n/localize.js';
+import { fullName } from '../shared/names.js';
 import type { SeatStore } from '../shared/store.js';
-import { fullName } from './users.js';
 
-export type DialogKind = 'remove' | 'owner' | 'revoke' | 'reassign' | 'edit' | 'history';
+/** Everything a row offers; each but assign and resend (which run at once, unless warned) has a dialog. */
+export type Action = 'edit' | 'assign' | 'resend' | 'reassign' | 'revoke' | 'history' | 'owner' | 'unassign';
+
+const SEARCH_DEBOUNCE_MS = 250;
+/** Receivers shown at a time: a search finds anyone else. */
+const RECEIVERS_SHOWN = 20;
+const HISTORY_PAGE = 20;
 
 type Field = 'firstName' | 'lastName' | 'role' | 'qualification';
 interface EditForm {
@@ -23,6 +31,40 @@ interface EditForm {
   qualification: string;
 }
 
+interface DialogState {
+  kind: Action | null;
+  user: User | null;
+  busy: boolean;
+  error: string;
+  /** assign, resend: what a scheduled reduction will do to this license. */
+  warning: string;
+  // reassign
+  receivers: Page<User> | null;
+  receiverId: string;
+  receiverQuery: string;
+  // edit
+  form: EditForm;
+  version: number;
+  fieldErrors: Partial<Record<Field, string>>;
+  // history: the events shown, and the page to continue from
+  events: AuditEvent[] | null;
+  history: Page<AuditEvent> | null;
+}
+
+const FRESH: Omit<DialogState, 'kind' | 'user'> = {
+  busy: false,
+  error: '',
+  warning: '',
+  receivers: null,
+  receiverId: '',
+  receiverQuery: '',
+  form: { firstName: '', lastName: '', role: 'member', qualification: '' },
+  version: 0,
+  fieldErrors: {},
+  events: null,
+  history: null,
+};
+
 export interface DialogHostOptions {
   store: () => SeatStore | undefined;
   i18n: Localize;
@@ -30,26 +72,12 @@ export interface DialogHostOptions {
   changed: (userId: string, announcement: string) => void;
   /** The dialog closed (after focus went back to its trigger). */
   closed: () => void;
-  /** The name of a user the host knows (for the history's "by …"), if any. */
-  nameOf: (userId: string) => string | undefined;
 }
 
 export class UserDialogs implements ReactiveController {
-  kind: DialogKind | null = null;
-  user: User | null = null;
-  busy = false;
-  error = '';
-  // reassign
-  receivers: User[] | null = null;
-  receiverId = '';
-  // edit
-  form: EditForm = { firstName: '', lastName: '', role: 'member', qualification: '' };
-  version = 0;
-  fieldErrors: Partial<Record<Field, string>> = {};
-  // history
-  events: AuditEvent[] | null = null;
-
+  #state: DialogState = { kind: null, user: null, ...FRESH };
   #abort: AbortController | undefined;
+  #searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement & { renderRoot: HTMLElement | DocumentFragment },
@@ -62,6 +90,7 @@ export class UserDialogs implements ReactiveController {
 
   hostDisconnected(): void {
     this.#abort?.abort();
+    clearTimeout(this.#searchTimer);
   }
 
   get #dialog(): HTMLDialogElement | null {
@@ -76,37 +105,20 @@ export class UserDialogs implements ReactiveController {
     return this.options.i18n;
   }
 
-  /** Opens a dialog for `user`; focus returns to `trigger` when it closes. */
-  async show(kind: DialogKind, user: User, trigger: HTMLElement): Promise<void> {
-    this.#abort?.abort();
-    const abort = (this.#abort = new AbortController());
-    this.kind = kind;
-    this.user = user;
-    this.busy = false;
-    this.error = '';
-    this.fieldErrors = {};
-    this.receivers = null;
-    this.receiverId = '';
-    this.events = null;
-    if (kind === 'edit') this.#fill(user);
+  /** Every change of what the dialog shows goes through here: one place asks the host to render. */
+  #set(patch: Partial<DialogState>): void {
+    this.#state = { ...this.#state, ...patch };
     this.host.requestUpdate();
+  }
+
+  /** Opens the dialog of `kind` for `user`; focus returns to `trigger` when it closes. */
+  async show(kind: Action, user: User, trigger: HTMLElement, warning = ''): Promise<void> {
+    this.#abort?.abort();
+    this.#set({ kind, user, ...FRESH, warning, ...(kind === 'edit' && this.#filled(user)) });
     await this.host.updateComplete;
     openDialog(this.#dialog, trigger);
-    const store = this.options.store();
-    if (!store) return;
-    try {
-      if (kind === 'reassign') {
-        const page = await store.client.users.list({ status: 'disabled', sort: 'name', limit: LIMITS.pageSizeMax }, { signal: abort.signal });
-        this.receivers = page.data;
-        this.receiverId = page.data[0]?.id ?? '';
-      } else if (kind === 'history') {
-        this.events = (await store.client.users.history(user.id, { limit: 100 }, { signal: abort.signal })).data;
-      }
-    } catch (error) {
-      if (abort.signal.aborted) return;
-      this.error = (error as SeatError).detail ?? this.#t.t('somethingWentWrong', '');
-    }
-    this.host.requestUpdate();
+    if (kind === 'reassign') void this.#findReceivers('');
+    if (kind === 'history') void this.#moreHistory();
   }
 
   close(): void {
@@ -114,103 +126,152 @@ export class UserDialogs implements ReactiveController {
   }
 
   readonly #onClose = (): void => {
+    // `close` fires a task after closing: a dialog opened again meanwhile keeps its new content.
+    if (this.open) return;
     this.#abort?.abort();
-    this.kind = null;
-    this.busy = false;
-    this.host.requestUpdate();
+    clearTimeout(this.#searchTimer);
+    this.#set({ kind: null, busy: false });
     this.options.closed();
   };
 
-  #fill(user: User): void {
-    this.form = {
-      firstName: user.firstName,
-      lastName: user.lastName,
-      role: user.role === 'admin' ? 'admin' : 'member',
-      qualification: user.qualification,
+  /** A new load (a search, the first history page) replaces any still running. */
+  #load<T>(run: (store: SeatStore, signal: AbortSignal) => Promise<T>, apply: (result: T) => Partial<DialogState>): Promise<void> {
+    const store = this.options.store();
+    if (!store) return Promise.resolve();
+    this.#abort?.abort();
+    const abort = (this.#abort = new AbortController());
+    return run(store, abort.signal).then(
+      (result) => {
+        if (!abort.signal.aborted) this.#set({ ...apply(result), error: '' });
+      },
+      (error: unknown) => {
+        if (!abort.signal.aborted) this.#set({ error: this.#t.messageOf(error) });
+      },
+    );
+  }
+
+  // ---- reassign: the receiver, searched on the server among the users without a license ----
+
+  #findReceivers(q: string): Promise<void> {
+    return this.#load(
+      (store, signal) => store.client.users.list({ ...(q && { q }), status: 'disabled', sort: 'name', limit: RECEIVERS_SHOWN }, { signal }),
+      (page) => ({ receivers: page, receiverId: page.data.some((u) => u.id === this.#state.receiverId) ? this.#state.receiverId : '' }),
+    );
+  }
+
+  #onReceiverSearch = (event: Event): void => {
+    const q = (event.target as HTMLInputElement).value.trim();
+    this.#set({ receiverQuery: q });
+    clearTimeout(this.#searchTimer);
+    this.#searchTimer = setTimeout(() => void this.#findReceivers(q), SEARCH_DEBOUNCE_MS);
+  };
+
+  // ---- history, a page at a time ----
+
+  async #moreHistory(): Promise<void> {
+    const { user, history, events } = this.#state;
+    await this.#load(
+      (store, signal) => store.client.users.history(user!.id, { limit: HISTORY_PAGE, ...(history?.nextCursor && { cursor: history.nextCursor }) }, { signal }),
+      (page) => {
+        // Entries name the other people involved (who acted, who received a license).
+        void this.options.store()?.loadNames(page.data.flatMap((e) => [...e.userIds, ...(e.actor.type === 'user' ? [e.actor.userId] : [])]));
+        return { history: page, events: [...(events ?? []), ...page.data] };
+      },
+    );
+    // The last page: *Show more* (which had focus) is gone, so focus goes to *Close*.
+    if (history && !this.#state.history?.hasNextPage()) {
+      await this.host.updateComplete;
+      this.#dialog?.querySelector<HTMLElement>('.actions .primary')?.focus();
+    }
+  }
+
+  // ---- edit ----
+
+  #filled(user: User): Pick<DialogState, 'form' | 'version'> {
+    return {
+      form: { firstName: user.firstName, lastName: user.lastName, role: user.role === 'admin' ? 'admin' : 'member', qualification: user.qualification },
+      version: user.version,
     };
-    this.version = user.version;
   }
 
   /** Runs a confirmed change; a failure stays in the dialog (and is emitted as `seat-error`). */
   async #run(action: string, change: (store: SeatStore, user: User) => Promise<string | null>): Promise<void> {
     const store = this.options.store();
-    const user = this.user;
-    if (!store || !user || this.busy) return;
+    const user = this.#state.user;
+    if (!store || !user || this.#state.busy) return;
     // Busy before anything awaits: a double click changes once.
-    this.busy = true;
-    this.error = '';
-    this.host.requestUpdate();
+    this.#set({ busy: true, error: '' });
     try {
       const announcement = await change(store, user);
       if (announcement !== null) this.options.changed(user.id, announcement);
       this.close();
     } catch (error) {
-      const seatError = error as SeatError;
-      emit(this.host, 'seat-error', { error: seatError, action });
-      if (seatError.code === 'precondition_failed' && this.kind === 'edit') {
+      emit(this.host, 'seat-error', { error: error as Error, action });
+      if (error instanceof SeatError && error.code === 'precondition_failed' && this.#state.kind === 'edit') {
         await this.#reloadAfterConflict(store, user);
       } else {
-        this.#applyFieldErrors(seatError);
-        this.error = seatError.detail ?? this.#t.t('somethingWentWrong', '');
+        const fields = error instanceof SeatError ? error.errors : {};
+        this.#set({
+          error: this.#t.messageOf(error),
+          fieldErrors: Object.fromEntries(Object.entries(fields).filter(([key]) => key in this.#state.form)),
+        });
       }
     } finally {
-      this.busy = false;
-      this.host.requestUpdate();
+      this.#set({ busy: false });
     }
   }
 
   async #reloadAfterConflict(store: SeatStore, user: User): Promise<void> {
-    this.error = this.#t.t('editConflict');
     try {
       const fresh = await store.client.users.get(user.id);
-      this.user = fresh;
-      this.#fill(fresh);
+      this.#set({ user: fresh, ...this.#filled(fresh), error: this.#t.t('editConflict') });
     } catch (error) {
-      this.error = (error as SeatError).detail ?? this.#t.t('somethingWentWrong', '');
+      this.#set({ error: this.#t.messageOf(error) });
     }
   }
 
-  #applyFieldErrors(error: SeatError): void {
-    const fields: Field[] = ['firstName', 'lastName', 'role', 'qualification'];
-    for (const field of fields) if (error.errors?.[field]) this.fieldErrors = { ...this.fieldErrors, [field]: error.errors[field] };
-  }
-
-  #confirmRemove = () =>
-    this.#run('licenses.unassign', async (store, user) => {
-      const result = await store.mutate((client) => client.licenses.unassign(user.id));
-      emit(this.host, 'seat-license-unassigned', result);
-      return this.#t.t('unassigned', fullName(user));
-    });
-
-  #confirmRevoke = () =>
-    this.#run('invitations.revoke', async (store, user) => {
-      const result = await store.mutate((client) => client.invitations.revoke(user.id));
-      emit(this.host, 'seat-invitation-revoked', result);
-      return this.#t.t('revoked', fullName(user));
-    });
-
-  #confirmOwner = () =>
-    this.#run('account.transferOwnership', async (store, user) => {
-      const result = await store.mutate((client) => client.account.transferOwnership(user.id));
-      emit(this.host, 'seat-owner-changed', result);
-      // The viewer was the owner: every session of theirs has just ended.
-      store.expire('owner_transferred');
-      return null;
-    });
-
-  #confirmReassign = () => {
-    const to = this.receivers?.find((u) => u.id === this.receiverId);
-    const from = this.user;
-    if (!to || !from) return;
-    if (!request(this.host, 'seat-reassign-request', { from, to })) {
-      this.close();
-      return;
+  #confirm = (): void => {
+    const { kind, user } = this.#state;
+    const t = this.#t;
+    if (kind === 'unassign') {
+      void this.#run('licenses.unassign', async (store, user) => {
+        emit(this.host, 'seat-license-unassigned', await store.mutate((client) => client.licenses.unassign(user.id)));
+        return t.t('unassigned', fullName(user));
+      });
+    } else if (kind === 'revoke') {
+      void this.#run('invitations.revoke', async (store, user) => {
+        emit(this.host, 'seat-invitation-revoked', await store.mutate((client) => client.invitations.revoke(user.id)));
+        return t.t('revoked', fullName(user));
+      });
+    } else if (kind === 'assign') {
+      void this.#run('licenses.assign', async (store, user) => {
+        emit(this.host, 'seat-license-assigned', await store.mutate((client) => client.licenses.assign(user.id)));
+        return t.t('assigned', fullName(user));
+      });
+    } else if (kind === 'resend') {
+      void this.#run('invitations.resend', async (store, user) => {
+        emit(this.host, 'seat-invitation-resent', await store.mutate((client) => client.invitations.resend(user.id)));
+        return t.t('resent', user.email);
+      });
+    } else if (kind === 'owner') {
+      void this.#run('account.transferOwnership', async (store, user) => {
+        emit(this.host, 'seat-owner-changed', await store.mutate((client) => client.account.transferOwnership(user.id)));
+        // The viewer was the owner: every session of theirs has just ended.
+        store.expire('owner_transferred');
+        return null;
+      });
+    } else if (kind === 'reassign') {
+      const to = this.#state.receivers?.data.find((u) => u.id === this.#state.receiverId);
+      if (!to || !user) return;
+      if (!request(this.host, 'seat-reassign-request', { from: user, to })) {
+        this.close();
+        return;
+      }
+      void this.#run('licenses.reassign', async (store) => {
+        emit(this.host, 'seat-license-reassigned', await store.mutate((client) => client.licenses.reassign(user.id, to.id)));
+        return t.t('reassigned', fullName(user), fullName(to));
+      });
     }
-    void this.#run('licenses.reassign', async (store) => {
-      const result = await store.mutate((client) => client.licenses.reassign(from.id, to.id));
-      emit(this.host, 'seat-license-reassigned', result);
-      return this.#t.t('reassigned', fullName(from), fullName(to));
-    });
   };
 
   #problem(problem: TextProblem | null, max: number): string | undefined {
@@ -221,109 +282,135 @@ export class UserDialogs implements ReactiveController {
     return undefined;
   }
 
-  #validate(): boolean {
-    const errors: Partial<Record<Field, string>> = {};
-    const first = this.#problem(checkName(this.form.firstName), LIMITS.nameMax);
-    const last = this.#problem(checkName(this.form.lastName), LIMITS.nameMax);
-    const qualification = this.#problem(checkQualification(this.form.qualification), LIMITS.qualificationMax);
-    if (first) errors.firstName = first;
-    if (last) errors.lastName = last;
-    if (qualification) errors.qualification = qualification;
-    this.fieldErrors = errors;
-    return Object.keys(errors).length === 0;
-  }
-
-  #save = (event: Event) => {
+  #save = (event: Event): void => {
     event.preventDefault();
-    const user = this.user;
-    if (!user || this.busy) return;
-    if (!this.#validate()) {
-      this.host.requestUpdate();
+    const { user, form, busy, version } = this.#state;
+    if (!user || busy) return;
+    const errors = Object.fromEntries(
+      Object.entries({
+        firstName: this.#problem(checkName(form.firstName), LIMITS.nameMax),
+        lastName: this.#problem(checkName(form.lastName), LIMITS.nameMax),
+        qualification: this.#problem(checkQualification(form.qualification), LIMITS.qualificationMax),
+      }).filter(([, message]) => message),
+    );
+    if (Object.keys(errors).length > 0) {
+      this.#set({ fieldErrors: errors });
       void this.host.updateComplete.then(() => this.host.renderRoot.querySelector<HTMLElement>('dialog [aria-invalid="true"]')?.focus());
       return;
     }
     const patch: UpdateUserBody = {};
-    if (this.form.firstName !== user.firstName) patch.firstName = this.form.firstName;
-    if (this.form.lastName !== user.lastName) patch.lastName = this.form.lastName;
-    if (this.form.qualification !== user.qualification) patch.qualification = this.form.qualification;
-    if (user.role !== 'owner' && this.form.role !== user.role) patch.role = this.form.role;
+    if (form.firstName !== user.firstName) patch.firstName = form.firstName;
+    if (form.lastName !== user.lastName) patch.lastName = form.lastName;
+    if (form.qualification !== user.qualification) patch.qualification = form.qualification;
+    if (user.role !== 'owner' && form.role !== user.role) patch.role = form.role;
     if (Object.keys(patch).length === 0) {
       this.close();
       return;
     }
-    const ifMatch = `"${this.version}"`;
     void this.#run('users.update', async (store) => {
-      const result = await store.mutate((client) => client.users.update(user.id, patch, { ifMatch }));
+      const result = await store.mutate((client) => client.users.update(user.id, patch, { ifMatch: `"${version}"` }));
       emit(this.host, 'seat-user-updated', result);
       return this.#t.t('userUpdated', fullName(result.user));
     });
   };
 
   #input(field: Field) {
-    return (event: Event) => {
-      this.form = { ...this.form, [field]: (event.target as HTMLInputElement | HTMLSelectElement).value };
-      if (this.fieldErrors[field]) this.fieldErrors = { ...this.fieldErrors, [field]: undefined };
-      this.host.requestUpdate();
-    };
+    return (event: Event) =>
+      this.#set({
+        form: { ...this.#state.form, [field]: (event.target as HTMLInputElement | HTMLSelectElement).value },
+        fieldErrors: { ...this.#state.fieldErrors, [field]: undefined },
+      });
   }
+
+  // ---- rendering ----
 
   render() {
-    return html`<dialog part="dialog" aria-labelledby="dialog-heading" @close=${this.#onClose}>${this.kind && this.user ? this.#content(this.kind, this.user) : nothing}</dialog>`;
+    const { kind, user } = this.#state;
+    return html`<dialog part="dialog" aria-labelledby="dialog-heading" @close=${this.#onClose}>${kind && user ? this.#content(kind, user) : nothing}</dialog>`;
   }
 
-  #content(kind: DialogKind, user: User) {
+  #buttons(label: string, danger = false, disabled = false) {
+    return html`<div class="actions">
+      <button type="button" @click=${() => this.close()}>${this.#t.t('cancel')}</button>
+      <button type="button" part="confirm-button" class=${danger ? 'danger' : 'primary'} ?disabled=${this.#state.busy || disabled} @click=${this.#confirm}>
+        ${label}
+      </button>
+    </div>`;
+  }
+
+  #content(kind: Action, user: User) {
     const t = this.#t;
     const name = fullName(user);
-    const errorMessage = this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing;
-    const confirm = (label: string, onClick: () => void, danger = false, disabled = false) => html`<div class="actions">
-      <button type="button" @click=${() => this.close()}>${t.t('cancel')}</button>
-      <button type="button" part="confirm-button" class=${danger ? 'danger' : 'primary'} ?disabled=${this.busy || disabled} @click=${onClick}>${label}</button>
-    </div>`;
+    const error = this.#state.error ? html`<p class="error" role="alert">${this.#state.error}</p>` : nothing;
+    const confirmation = (heading: string, body: string, label: string, danger = false) =>
+      html`<h2 id="dialog-heading">${heading}</h2>
+        <p>${body}</p>
+        ${error} ${this.#buttons(label, danger)}`;
     switch (kind) {
-      case 'remove':
-        return html`<h2 id="dialog-heading">${t.t('removeHeading')}</h2>
-          <p>${t.t('removeBody', name)}</p>
-          ${errorMessage} ${confirm(t.t('removeConfirm'), this.#confirmRemove, true)}`;
+      case 'unassign':
+        return confirmation(t.t('removeHeading'), t.t('removeBody', name), t.t('removeConfirm'), true);
       case 'revoke':
-        return html`<h2 id="dialog-heading">${t.t('revokeHeading')}</h2>
-          <p>${t.t('revokeBody', name)}</p>
-          ${errorMessage} ${confirm(t.t('revokeConfirm'), this.#confirmRevoke, true)}`;
+        return confirmation(t.t('revokeHeading'), t.t('revokeBody', name), t.t('revokeConfirm'), true);
       case 'owner':
-        return html`<h2 id="dialog-heading">${t.t('ownerHeading')}</h2>
-          <p>${t.t('ownerBody', name)}</p>
-          ${errorMessage} ${confirm(t.t('ownerConfirm'), this.#confirmOwner)}`;
+        return confirmation(t.t('ownerHeading'), t.t('ownerBody', name), t.t('ownerConfirm'));
+      case 'assign':
+        return confirmation(t.t('assign', name), this.#state.warning, t.t('assignShort'));
+      case 'resend':
+        return confirmation(t.t('resend', name), this.#state.warning, t.t('resendInvitation'));
       case 'reassign':
-        return this.#reassign(user, errorMessage, confirm);
+        return this.#reassign(user, error);
       case 'edit':
-        return this.#edit(user, errorMessage);
+        return this.#edit(user, error);
       case 'history':
-        return this.#history(user, errorMessage);
+        return this.#history(user, error);
     }
   }
 
-  #reassign(user: User, errorMessage: unknown, confirm: (label: string, onClick: () => void, danger?: boolean, disabled?: boolean) => unknown) {
+  #reassign(user: User, error: unknown) {
     const t = this.#t;
-    const receivers = this.receivers;
+    const { receivers, receiverId, receiverQuery } = this.#state;
+    const shown = receivers?.data ?? [];
     return html`<h2 id="dialog-heading">${t.t('reassignHeading')}</h2>
       <p id="reassign-body">${t.t('reassignBody', fullName(user))}</p>
-      ${receivers === null && !this.error
-        ? html`<p>${t.t('loading')}</p>`
-        : receivers && receivers.length === 0
-          ? html`<p>${t.t('noReceivers')}</p>`
-          : receivers
-            ? html`<div class="field">
-                <label for="receiver">${t.t('reassignTo')}</label>
-                <select id="receiver" aria-describedby="reassign-body" @change=${(e: Event) => (this.receiverId = (e.target as HTMLSelectElement).value)}>
-                  ${receivers.map((r) => html`<option value=${r.id} ?selected=${r.id === this.receiverId}>${t.t('receiverOption', fullName(r), r.email)}</option>`)}
-                </select>
-              </div>`
-            : nothing}
-      ${errorMessage} ${confirm(t.t('reassignConfirm'), this.#confirmReassign, false, !this.receiverId)}`;
+      <div class="field">
+        <label for="receiver-search">${t.t('findReceiver')}</label>
+        <input
+          id="receiver-search"
+          type="search"
+          autocomplete="off"
+          maxlength=${LIMITS.searchMax}
+          aria-describedby="receivers-count"
+          @input=${this.#onReceiverSearch}
+        />
+      </div>
+      ${shown.length > 0
+        ? html`<fieldset class="receivers">
+            <legend>${t.t('reassignTo')}</legend>
+            ${shown.map(
+              (r) => html`<label class="receiver">
+                <input type="radio" name="receiver" .checked=${r.id === receiverId} @change=${() => this.#set({ receiverId: r.id })} />
+                <span>${fullName(r)} <span class="email">${r.email}</span></span>
+              </label>`,
+            )}
+          </fieldset>`
+        : nothing}
+      <p id="receivers-count" class="hint" role="status">
+        ${!receivers
+          ? this.#state.error
+            ? ''
+            : t.t('loading')
+          : shown.length === 0
+            ? t.t(receiverQuery ? 'noReceiverMatches' : 'noReceivers')
+            : receivers.total > shown.length
+              ? t.t('receiversMore', shown.length, receivers.total)
+              : ''}
+      </p>
+      ${error} ${this.#buttons(t.t('reassignConfirm'), false, !receiverId)}`;
   }
 
-  #edit(user: User, errorMessage: unknown) {
+  #edit(user: User, error: unknown) {
     const t = this.#t;
-    const e = this.fieldErrors;
+    const { form, fieldErrors: e, busy } = this.#state;
     const text = (field: 'firstName' | 'lastName' | 'qualification', id: string, label: string, max: number, hint?: string) => html`<div class="field">
       <label for=${id}>${label}</label>
       <input
@@ -331,7 +418,7 @@ export class UserDialogs implements ReactiveController {
         type="text"
         maxlength=${max}
         autocomplete="off"
-        .value=${this.form[field]}
+        .value=${form[field]}
         aria-invalid=${e[field] ? 'true' : 'false'}
         aria-describedby=${e[field] ? `${id}-error` : hint ? `${id}-hint` : nothing}
         @input=${this.#input(field)}
@@ -348,49 +435,65 @@ export class UserDialogs implements ReactiveController {
           : html`<div class="field">
               <label for="edit-role">${t.t('role')}</label>
               <select id="edit-role" @change=${this.#input('role')}>
-                <option value="member" ?selected=${this.form.role === 'member'}>${t.t('roleMember')}</option>
-                <option value="admin" ?selected=${this.form.role === 'admin'}>${t.t('roleAdmin')}</option>
+                <option value="member" ?selected=${form.role === 'member'}>${t.t('roleMember')}</option>
+                <option value="admin" ?selected=${form.role === 'admin'}>${t.t('roleAdmin')}</option>
               </select>
             </div>`}
-        ${text('qualification', 'edit-qualification', t.t('qualification'), LIMITS.qualificationMax, t.t('qualificationHint'))} ${errorMessage}
+        ${text('qualification', 'edit-qualification', t.t('qualification'), LIMITS.qualificationMax, t.t('qualificationHint'))} ${error}
         <div class="actions">
           <button type="button" @click=${() => this.close()}>${t.t('cancel')}</button>
-          <button type="submit" part="confirm-button" class="primary" ?disabled=${this.busy}>${t.t('save')}</button>
+          <button type="submit" part="confirm-button" class="primary" ?disabled=${busy}>${t.t('save')}</button>
         </div>
       </form>`;
   }
 
-  #actor(event: AuditEvent, user: User): string {
+  /** One history entry: what happened (to whom, what changed) and who did it, or that it happened by itself. */
+  #entry(event: AuditEvent, user: User): string {
     const t = this.#t;
+    const store = this.options.store();
+    const name = (id: string | undefined) => (id === user.id ? fullName(user) : (store?.names.get(id!) ?? '…'));
+    const [first, second] = event.userIds;
+    const other = first === user.id ? second : first;
+    let what = t.t('historyAction', event.action);
+    if (event.action === 'license.reassigned') what = first === user.id ? t.t('reassignedTo', name(other)) : t.t('reassignedFrom', name(other));
+    if (event.action === 'owner.transferred') what = first === user.id ? t.t('ownerTo', name(other)) : t.t('ownerFrom', name(other));
+    if (event.action === 'user.updated') {
+      const before = event.before ?? {};
+      const value = (key: string, v: unknown) => (key === 'role' ? t.role(v as Role) : String(v));
+      const changes = Object.entries(event.after ?? {})
+        .filter(([key]) => key in FRESH.form)
+        .map(([key, after]) => t.t('fieldChange', t.t(key as Field), value(key, before[key]), value(key, after)));
+      what = t.t('detailsChanged', t.list(changes));
+    }
     const actor = event.actor;
-    if (actor.type === 'system') return t.t('actorSystem');
-    if (actor.type === 'api_key') return t.t('actorApiKey');
-    if (actor.userId === this.options.store()?.account?.viewer?.userId) return t.t('actorYou');
-    if (actor.userId === user.id) return fullName(user);
-    return this.options.nameOf(actor.userId) ?? '';
+    if (actor.type === 'system') return t.t('historyAutomatic', what);
+    const who = actor.type === 'api_key' ? t.t('actorApiKey') : actor.userId === store?.account?.viewer?.userId ? t.t('actorYou') : name(actor.userId);
+    return t.t('historyEntry', what, who);
   }
 
-  #history(user: User, errorMessage: unknown) {
+  #history(user: User, error: unknown) {
     const t = this.#t;
     const format = new Intl.DateTimeFormat(t.lang, { dateStyle: 'medium', timeStyle: 'short' });
-    const events = this.events;
+    const { events, history } = this.#state;
     return html`<h2 id="dialog-heading">${t.t('historyHeading', fullName(user))}</h2>
-      ${errorMessage}
-      ${events === null && !this.error
-        ? html`<p>${t.t('loading')}</p>`
-        : events && events.length === 0
+      ${events === null
+        ? this.#state.error
+          ? nothing
+          : html`<p>${t.t('loading')}</p>`
+        : events.length === 0
           ? html`<p>${t.t('noHistory')}</p>`
-          : events
-            ? html`<ol>
-                ${events.map(
-                  (event) => html`<li>
-                    <span class="event">${t.t('historyEntry', t.t('historyAction', event.action), this.#actor(event, user))}</span>
-                    <time datetime=${event.createdAt}>${format.format(new Date(event.createdAt))}</time>
-                  </li>`,
-                )}
-              </ol>`
-            : nothing}
+          : html`<ol>
+              ${events.map(
+                (event) => html`<li>
+                  <span class="event">${this.#entry(event, user)}</span>
+                  <time datetime=${event.createdAt}>${format.format(new Date(event.createdAt))}</time>
+                </li>`,
+              )}
+            </ol>`}
+      ${error}
+      ${events && history ? html`<p class="hint" role="status">${t.t('historyShown', events.length, history.total)}</p>` : nothing}
       <div class="actions">
+        ${history?.hasNextPage() ? html`<button type="button" @click=${() => void this.#moreHistory()}>${t.t('showMore')}</button>` : nothing}
         <button type="button" class="primary" @click=${() => this.close()}>${t.t('close')}</button>
       </div>`;
   }

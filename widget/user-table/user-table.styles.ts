@@ -25,21 +25,8 @@ export const styles = css`
     font-size: 0.8125rem;
     color: var(--_muted);
   }
-  .notice {
-    margin: 0 0 0.75rem;
-    padding: 0.5rem 0.75rem;
-    border-radius: var(--_radius);
-    background: var(--_warning-bg);
-    display: flex;
-    flex-wrap: wrap;
-    gap: 0.5rem 1rem;
-    align-items: center;
-  }
-  .notice p {
-    margin: 0;
-  }
+  /* Nothing scrolls sideways: user text wraps, and the other columns keep their size. */
   .table-wrap {
-    overflow-x: auto;
     border-block-start: 2px solid transparent;
   }
   /* Loading keeps the rows (no flicker) and their contrast: only a bar shows it. */
@@ -82,6 +69,24 @@ export const styles = css`
   }
   tbody th {
     font-weight: 400;
+    /* User text may break anywhere, which leaves the column no minimum of its own: give it one. */
+    min-width: 10rem;
+  }
+  td.fixed {
+    white-space: nowrap;
+  }
+  .row-notice td {
+    padding-block-start: 0;
+  }
+  .row-notice .notice {
+    margin: 0;
+  }
+  tr.skeleton span {
+    display: block;
+    height: 0.9rem;
+    margin-block: 0.3rem;
+    border-radius: 999px;
+    background: var(--_bg-subtle);
   }
   .name {
     display: block;
@@ -118,7 +123,6 @@ export const styles = css`
   }
   .row-actions {
     display: flex;
-    flex-wrap: wrap;
     gap: 0.25rem;
   }
   .row-actions button {
@@ -126,11 +130,40 @@ export const styles = css`
     min-height: 2rem;
     font-size: 0.875rem;
   }
-  .row-actions button.icon {
-    min-width: 2rem;
-    font-weight: 700;
+  .row-actions button[aria-disabled='true'] {
+    cursor: not-allowed;
+    opacity: 0.55;
   }
-  .row-actions button.icon.danger-icon {
+  .menu-wrap {
+    position: relative;
+  }
+  [part~='menu-button'] span {
+    margin-inline-start: 0.25rem;
+  }
+  [role='menu'] {
+    position: absolute;
+    inset-inline-end: 0;
+    top: calc(100% + 0.25rem);
+    z-index: 1;
+    min-width: 13rem;
+    padding: 0.25rem;
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    box-shadow: 0 8px 24px rgb(0 0 0 / 20%);
+  }
+  .row-actions [role='menuitem'] {
+    display: block;
+    width: 100%;
+    text-align: start;
+    border: none;
+    font-size: 0.9375rem;
+  }
+  [role='menuitem']:hover,
+  [role='menuitem']:focus-visible {
+    background: var(--_bg-subtle);
+  }
+  [role='menuitem'].danger-item {
     color: var(--_danger);
   }
   td.message {
@@ -170,12 +203,29 @@ export const styles = css`
     list-style: none;
     margin: 0.75rem 0 0;
     padding: 0;
-    max-height: 60vh;
-    overflow-y: auto;
   }
   dialog li {
     padding-block: 0.4rem;
     border-block-end: 1px solid var(--_border);
+  }
+  .receivers {
+    border: none;
+    margin: 0;
+    padding: 0;
+  }
+  .receivers legend {
+    font-weight: 600;
+    margin-block-end: 0.25rem;
+  }
+  label.receiver {
+    display: flex;
+    gap: 0.5rem;
+    align-items: baseline;
+    font-weight: 400;
+    padding-block: 0.25rem;
+  }
+  label.receiver .email {
+    display: inline;
   }
   dialog li time {
     display: block;
@@ -186,8 +236,9 @@ export const styles = css`
     margin-block: 0.5rem;
   }
 
-  /* Narrow: every row becomes a card (same DOM, restyled); the headers become a bar of sort buttons. */
-  @container (max-width: 600px) {
+  /* Narrow (the columns of fixed width take about 37rem with the name's 10rem): every row becomes a card (same DOM,
+     restyled); the headers become a bar of sort buttons. */
+  @container (max-width: 760px) {
     table,
     tbody,
     tr,
@@ -227,6 +278,15 @@ export const styles = css`
     }
     tbody td.actions-cell {
       padding-block-start: 0.5rem;
+    }
+    tbody tr.row-notice {
+      border: none;
+      padding: 0;
+      margin-block-start: 0.25rem;
+    }
+    /* The actions sit at the card's start: the menu opens towards its end. */
+    [role='menu'] {
+      inset-inline: 0 auto;
     }
     .pagination {
       justify-content: flex-start;

@@ -1,20 +1,23 @@
-import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { SeatError } from '../../sdk/core/errors.js';
 import type { Page } from '../../sdk/core/pagination.js';
 import { LIMITS } from '../../sdk/limits.js';
 import type { Role, User, UserListParams, UserSort, UserSortKey, UserStatus } from '../../sdk/types.js';
+import { accountState, buyLicense, noLicenseAdvice, reductionWarning } from '../shared/account-state.js';
 import { emit, request } from '../shared/events.js';
+import { fullName } from '../shared/names.js';
 import { SeatElement } from '../shared/seat-element.js';
 import type { SeatStore } from '../shared/store.js';
 import { controls, tokens } from '../shared/styles.js';
-import { UserDialogs, type DialogKind } from './user-dialogs.js';
-import { fullName } from './users.js';
+import { UserDialogs, type Action } from './user-dialogs.js';
 import { styles } from './user-table.styles.js';
 
 const SEARCH_DEBOUNCE_MS = 250;
-const PAGE_SIZES = [25, 50, 100] as const;
+const PAGE_SIZES = [25, 50, 100];
+/** Rows drawn while the first page loads. */
+const SKELETON_ROWS = 5;
 
 type Column = { key: 'name' | 'role' | 'qualification' | 'status' | 'lastActive' | 'actions'; sort?: UserSortKey };
 const COLUMNS: Column[] = [
@@ -26,11 +29,24 @@ const COLUMNS: Column[] = [
   { key: 'actions' },
 ];
 
+/** The text of each action in the *More actions* menu: the name of its dialog's button, where it has one. */
+const MENU_LABELS = {
+  edit: 'editShort',
+  assign: 'assignShort',
+  resend: 'resendInvitation',
+  reassign: 'reassignConfirm',
+  revoke: 'revokeConfirm',
+  history: 'viewHistory',
+  owner: 'ownerConfirm',
+  unassign: 'removeConfirm',
+} as const;
+
 /**
  * @summary The account's users: name and email, role, qualification, status and last activity,
  * with search, filters, server-side sorting and pagination, and every user and license action the
- * viewer may take (edit, assign, unassign, reassign, make primary contact, resend or revoke an
- * invitation, view history). Only one page of rows is ever in the DOM.
+ * viewer may take: each row shows its main action (Assign, Resend or Edit) and a *More actions*
+ * menu with the others (edit, reassign, make primary contact, revoke, history, remove). Only one
+ * page of rows is ever in the DOM. A viewer who may not list users (a member) sees nothing.
  *
  * @event seat-unassign-request - Cancelable, before the *Remove team member* dialog opens (`detail`: user).
  * @event seat-reassign-request - Cancelable, before a license moves (`detail`: from, to).
@@ -53,17 +69,22 @@ const COLUMNS: Column[] = [
  * @csspart row - A user's row (a card in the narrow layout).
  * @csspart cell - A cell of a row.
  * @csspart status - The status label of a row.
- * @csspart action-button - A row's action buttons.
+ * @csspart action-button - A row's main action (Assign, Resend or Edit).
+ * @csspart menu-button - A row's *More actions* button.
+ * @csspart menu - The open *More actions* menu.
+ * @csspart notice - What went wrong with a row's action, under that row.
  * @csspart pagination - Range, page size and page buttons.
  * @csspart dialog - The confirmation, edit, reassign and history dialog.
  * @csspart confirm-button - The dialog's main button.
  *
  * @cssproperty --seat-color-accent - Buttons, links, the owner's status.
  * @cssproperty --seat-color-surface - Background.
+ * @cssproperty --seat-color-surface-subtle - Rows drawn while the first page loads.
  * @cssproperty --seat-color-text - Text.
  * @cssproperty --seat-color-text-muted - Secondary text (emails, headers).
  * @cssproperty --seat-color-border - Borders.
  * @cssproperty --seat-color-danger - Destructive actions and errors.
+ * @cssproperty --seat-color-warning-surface - Background of a row's notice.
  * @cssproperty --seat-radius - Corner radius.
  * @cssproperty --seat-font-family - Font.
  */
@@ -71,7 +92,10 @@ const COLUMNS: Column[] = [
 export class UserTable extends SeatElement {
   static override styles = [tokens, controls, styles];
 
-  /** Rows per page: 25, 50 or 100. */
+  /**
+   * Rows per page: a whole number from 1 to 200, as the API takes (default 50). Another value is
+   * replaced by the nearest one, with a warning in the console.
+   */
   @property({ attribute: 'page-size', type: Number }) pageSize = 50;
 
   @state() private searchText = '';
@@ -85,8 +109,10 @@ export class UserTable extends SeatElement {
   @state() private loading = false;
   @state() private loadError: Error | null = null;
   @state() private forbidden = false;
-  @state() private actionError = '';
-  @state() private offerPurchase = false;
+  /** A row action that failed (or could not run): shown under that user's row. */
+  @state() private rowNotice: { userId: string; text: string; buy: boolean } | null = null;
+  /** The user whose *More actions* menu is open. */
+  @state() private menuFor = '';
   @state() private announcement = '';
 
   readonly #dialogs = new UserDialogs(this, {
@@ -97,12 +123,10 @@ export class UserTable extends SeatElement {
       this.#rememberFocus(userId);
     },
     closed: () => this.#restoreFocusSoon(),
-    nameOf: (userId) => {
-      const user = this.page?.data.find((u) => u.id === userId);
-      return user && fullName(user);
-    },
   });
 
+  /** The page size in use (`page-size` checked). */
+  #limit: number = LIMITS.pageSizeDefault;
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
   #loadAbort: AbortController | undefined;
   #loadedStore: SeatStore | undefined;
@@ -127,19 +151,29 @@ export class UserTable extends SeatElement {
   // ---- loading ----
 
   #params(): UserListParams {
-    const size = PAGE_SIZES.includes(this.pageSize as (typeof PAGE_SIZES)[number]) ? this.pageSize : LIMITS.pageSizeDefault;
     return {
       ...(this.query && { q: this.query }),
       ...(this.statusFilter && { status: this.statusFilter }),
       ...(this.roleFilter && { role: this.roleFilter }),
       sort: this.sort,
-      limit: size,
+      limit: this.#limit,
       ...(this.cursors.at(-1) !== undefined && { cursor: this.cursors.at(-1) }),
     };
   }
 
+  /** `page-size` as the API takes it; anything else becomes the nearest allowed value, and says so. */
+  #checkPageSize(): void {
+    const size = this.pageSize;
+    const { pageSizeMin: min, pageSizeMax: max } = LIMITS;
+    this.#limit = Number.isFinite(size) ? Math.min(max, Math.max(min, Math.round(size))) : LIMITS.pageSizeDefault;
+    if (this.#limit !== size) console.warn(`<user-table>: page-size must be a whole number from ${min} to ${max}; got "${size}", using ${this.#limit}.`);
+  }
+
   protected override willUpdate(changed: PropertyValues): void {
-    if (changed.has('pageSize') && changed.get('pageSize') !== undefined) this.cursors = [undefined];
+    if (changed.has('pageSize')) {
+      this.#checkPageSize();
+      this.cursors = [undefined];
+    }
     const store = this.store;
     if (!store?.account || store.sessionExpired) {
       this.#loadAbort?.abort();
@@ -170,6 +204,7 @@ export class UserTable extends SeatElement {
         return;
       }
       this.page = page;
+      for (const user of page.data) store.names.set(user.id, fullName(user));
       this.loadError = null;
       this.forbidden = false;
     } catch (error) {
@@ -199,9 +234,12 @@ export class UserTable extends SeatElement {
     }
   }
 
+  #rows(): HTMLElement[] {
+    return [...this.renderRoot.querySelectorAll<HTMLElement>('tbody tr[data-user-id]')];
+  }
+
   #rememberFocus(userId: string): void {
-    const rows = [...this.renderRoot.querySelectorAll<HTMLElement>('tbody tr[data-user-id]')];
-    this.#focusAfterLoad = { userId, index: Math.max(0, rows.findIndex((row) => row.dataset.userId === userId)), reloaded: false };
+    this.#focusAfterLoad = { userId, index: Math.max(0, this.#rows().findIndex((row) => row.dataset.userId === userId)), reloaded: false };
   }
 
   /** Once the list reloaded after a change and its dialog closed (which gives focus back to the trigger first). */
@@ -221,10 +259,9 @@ export class UserTable extends SeatElement {
     const active = this.shadowRoot?.activeElement;
     // Focus still on a live control stays; in a closed dialog (Chrome leaves it there) it is lost.
     if (active && active.isConnected && !(active as HTMLButtonElement).disabled && !active.closest('dialog')) return;
-    const rows = [...this.renderRoot.querySelectorAll<HTMLElement>('tbody tr[data-user-id]')];
+    const rows = this.#rows();
     const row = rows.find((r) => r.dataset.userId === target.userId) ?? rows[Math.min(target.index, rows.length - 1)];
-    const button = row?.querySelector<HTMLElement>('[part~="action-button"]');
-    (button ?? this.renderRoot.querySelector<HTMLElement>('#search'))?.focus();
+    (row?.querySelector('button') ?? this.renderRoot.querySelector<HTMLElement>('#search'))?.focus();
   }
 
   // ---- toolbar, sorting, paging ----
@@ -264,7 +301,6 @@ export class UserTable extends SeatElement {
 
   #onPageSize(event: Event): void {
     this.pageSize = Number((event.target as HTMLSelectElement).value);
-    this.cursors = [undefined];
   }
 
   #nextPage(): void {
@@ -282,57 +318,129 @@ export class UserTable extends SeatElement {
 
   // ---- actions ----
 
-  async #assign(user: User): Promise<void> {
-    await this.#direct(user, 'licenses.assign', async (store) => {
-      const result = await store.mutate((client) => client.licenses.assign(user.id));
-      emit(this, 'seat-license-assigned', result);
-      return this.i18n.t('assigned', fullName(user));
-    });
+  /** What the viewer may do to `user`, the row's main action first (Assign, Resend or Edit). */
+  #actionsOf(user: User): Action[] {
+    const store = this.store!;
+    const manage = store.can('users:manage');
+    const isOwner = user.role === 'owner';
+    const { status, invitationExpired: expired } = user;
+    const offered: [Action, unknown][] = [
+      ['assign', manage && status === 'disabled' && !expired],
+      ['resend', manage && (status === 'invited' || expired)],
+      ['edit', manage],
+      ['reassign', manage && !isOwner && status !== 'disabled'],
+      ['revoke', manage && status === 'invited'],
+      ['history', store.can('users:read')],
+      ['owner', store.can('owner:transfer') && !isOwner && status === 'enabled' && user.activatedAt],
+      ['unassign', manage && !isOwner && status === 'enabled'],
+    ];
+    return offered.filter(([, allowed]) => allowed).map(([id]) => id);
   }
 
-  async #resend(user: User): Promise<void> {
-    await this.#direct(user, 'invitations.resend', async (store) => {
-      const result = await store.mutate((client) => client.invitations.resend(user.id));
-      emit(this, 'seat-invitation-resent', result);
-      return this.i18n.t('resent', user.email);
-    });
+  /** "No license is free", and what this viewer can do about it. */
+  #noLicense(store: SeatStore): string {
+    return `${this.i18n.t('noLicenseToAssign')} ${noLicenseAdvice(store, this.i18n)}`;
   }
 
-  /** An action without a dialog (nothing is lost by it): run it, announce the outcome or the failure. */
-  async #direct(user: User, action: string, run: (store: SeatStore) => Promise<string>): Promise<void> {
+  /** Assigning, or resending an expired invitation, needs a free license. */
+  #blocked(user: User, id: Action): boolean {
+    return (id === 'assign' || id === 'resend') && user.status === 'disabled' && (this.store?.account?.licenses.available ?? 0) <= 0;
+  }
+
+  #run(id: Action, user: User, trigger: HTMLElement): void {
     const store = this.store;
-    if (!store) return;
-    this.actionError = '';
-    this.offerPurchase = false;
+    if (!store?.account) return;
+    this.rowNotice = null;
+    if (this.#blocked(user, id)) {
+      this.rowNotice = { userId: user.id, text: this.#noLicense(store), buy: store.can('licenses:manage') };
+      return;
+    }
+    if (id === 'assign' || id === 'resend') {
+      // A scheduled reduction would take this license back: say so, with its date, before it is given.
+      const warning = user.status === 'disabled' ? reductionWarning(store.account, this.i18n, !user.activatedAt) : '';
+      if (warning) void this.#dialogs.show(id, user, trigger, warning);
+      else void this.#direct(user, id);
+      return;
+    }
+    if (id === 'unassign' && !request(this, 'seat-unassign-request', { user })) return;
+    if (id === 'owner' && !request(this, 'seat-owner-change-request', { user })) return;
+    if (id === 'revoke' && !request(this, 'seat-revoke-request', { user })) return;
+    void this.#dialogs.show(id, user, trigger);
+  }
+
+  /** An action without a dialog (nothing is lost by it): run it, announce the outcome, or show the failure at the row. */
+  async #direct(user: User, id: 'assign' | 'resend'): Promise<void> {
+    const store = this.store!;
     try {
-      this.announcement = await run(store);
+      if (id === 'assign') {
+        emit(this, 'seat-license-assigned', await store.mutate((client) => client.licenses.assign(user.id)));
+        this.announcement = this.i18n.t('assigned', fullName(user));
+      } else {
+        emit(this, 'seat-invitation-resent', await store.mutate((client) => client.invitations.resend(user.id)));
+        this.announcement = this.i18n.t('resent', user.email);
+      }
       this.#rememberFocus(user.id);
     } catch (error) {
-      const seatError = error as SeatError;
-      emit(this, 'seat-error', { error: seatError, action });
-      if (seatError.code === 'no_license_available') {
-        this.actionError = this.i18n.t('noLicenseToAssign');
-        this.offerPurchase = store.can('licenses:manage');
-      } else {
-        this.actionError = seatError.detail ?? this.i18n.t('somethingWentWrong', '');
-      }
+      emit(this, 'seat-error', { error: error as Error, action: id === 'assign' ? 'licenses.assign' : 'invitations.resend' });
+      const noLicense = error instanceof SeatError && error.code === 'no_license_available';
+      this.rowNotice = {
+        userId: user.id,
+        text: noLicense ? this.#noLicense(store) : this.i18n.messageOf(error),
+        buy: noLicense && store.can('licenses:manage'),
+      };
     }
   }
 
   #buyLicense(): void {
     const store = this.store;
-    if (!store) return;
-    if (!request(this, 'seat-purchase-request', { licenses: store.account?.licenses ?? null, needed: 1 })) return;
-    store.openPurchase(1);
+    const notice = this.rowNotice;
+    if (store && notice && !buyLicense(this, store)) this.rowNotice = { ...notice, text: this.i18n.t('buyWithManage'), buy: false };
   }
 
-  #open(kind: DialogKind, user: User, event: Event): void {
-    const trigger = event.currentTarget as HTMLElement;
-    if (kind === 'remove' && !request(this, 'seat-unassign-request', { user })) return;
-    if (kind === 'owner' && !request(this, 'seat-owner-change-request', { user })) return;
-    if (kind === 'revoke' && !request(this, 'seat-revoke-request', { user })) return;
-    this.actionError = '';
-    void this.#dialogs.show(kind, user, trigger);
+  // ---- the More actions menu (WAI-ARIA APG menu button) ----
+
+  async #openMenu(userId: string, item: 'first' | 'last'): Promise<void> {
+    this.menuFor = userId;
+    await this.updateComplete;
+    const items = this.#menuItems();
+    items.at(item === 'first' ? 0 : -1)?.focus();
+  }
+
+  #menuItems(): HTMLElement[] {
+    return [...this.renderRoot.querySelectorAll<HTMLElement>('[role="menuitem"]')];
+  }
+
+  /** Closes the menu; focus goes back to its button unless it is moving on by itself (Tab, a click elsewhere). */
+  #closeMenu(focusButton: boolean): void {
+    if (focusButton) this.renderRoot.querySelector<HTMLElement>(`#more-${this.menuFor}`)?.focus();
+    this.menuFor = '';
+  }
+
+  #onMenuButtonKey(event: KeyboardEvent, userId: string): void {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    event.preventDefault();
+    void this.#openMenu(userId, event.key === 'ArrowDown' ? 'first' : 'last');
+  }
+
+  #onMenuKey(event: KeyboardEvent): void {
+    const items = this.#menuItems();
+    const index = items.indexOf(this.shadowRoot!.activeElement as HTMLElement);
+    const moves: Record<string, number> = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: items.length - 1 };
+    if (event.key in moves) {
+      event.preventDefault();
+      items[(moves[event.key]! + items.length) % items.length]!.focus();
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      this.#closeMenu(true);
+    } else if (event.key === 'Tab') {
+      this.#closeMenu(false);
+    }
+  }
+
+  #onMenuFocusOut(event: FocusEvent): void {
+    const wrap = event.currentTarget as HTMLElement;
+    // Only focus leaving the open menu closes it (not focus leaving one that another menu just replaced).
+    if (this.menuFor && wrap.querySelector(`#more-${this.menuFor}`) && !wrap.contains(event.relatedTarget as Node | null)) this.#closeMenu(false);
   }
 
   // ---- rendering ----
@@ -340,35 +448,19 @@ export class UserTable extends SeatElement {
   protected override render() {
     const store = this.store;
     if (!store) return nothing;
-    const heading = html`<h2 id="heading">${this.i18n.t('usersHeading')}</h2>`;
-    if (store.sessionExpired) {
-      return html`<section part="base" class="base" aria-labelledby="heading">${heading}<p>${this.i18n.t('sessionExpired')}</p></section>`;
-    }
-    if (!store.account) {
-      if (store.status === 'error') {
-        return html`<section part="base" class="base" aria-labelledby="heading">
-          ${heading}
-          <div role="alert"><p class="error">${this.i18n.t('usersLoadFailed')}</p></div>
-          <button @click=${() => void store.load()}>${this.i18n.t('retry')}</button>
-        </section>`;
-      }
-      return html`<section part="base" class="base" aria-labelledby="heading" aria-busy="true">${heading}<p>${this.i18n.t('loading')}</p></section>`;
-    }
-    if (this.forbidden || !store.can('users:read')) {
-      return html`<section part="base" class="base" aria-labelledby="heading">${heading}<p>${this.i18n.t('usersForbidden')}</p></section>`;
-    }
+    const waiting = accountState(store, this.i18n, this);
+    if (waiting || !store.account) return waiting;
+    // A member may not list users and has nothing to do here (the banner tells them about their license).
+    if (this.forbidden || !store.can('users:read')) return nothing;
+    const noLicense = store.account.licenses.available <= 0;
     return html`
       <section part="base" class="base" aria-labelledby="heading">
-        ${heading} ${this.#renderToolbar()}
-        ${this.actionError
-          ? html`<div class="notice" role="alert">
-              <p class="error">${this.actionError}</p>
-              ${this.offerPurchase ? html`<button @click=${this.#buyLicense}>${this.i18n.t('buyLicense')}</button>` : nothing}
-            </div>`
-          : nothing}
+        <h2 id="heading">${this.i18n.t('usersHeading')}</h2>
+        ${this.#renderToolbar()}
         <div class="table-wrap ${this.loading ? 'busy' : ''}">${this.#renderTable()}</div>
         ${this.#renderPagination()}
         <p class="visually-hidden" role="status">${this.announcement}</p>
+        ${noLicense ? html`<p id="no-license" hidden>${this.#noLicense(store)}</p>` : nothing}
       </section>
       ${this.#dialogs.render()}
     `;
@@ -424,6 +516,9 @@ export class UserTable extends SeatElement {
 
   #renderTable() {
     const rows = this.page?.data ?? [];
+    const message = (content: unknown) => html`<tr>
+      <td class="message" colspan=${COLUMNS.length}>${content}</td>
+    </tr>`;
     return html`<table part="table" aria-labelledby="heading" aria-busy=${this.loading ? 'true' : 'false'}>
       <thead>
         <tr>
@@ -440,20 +535,17 @@ export class UserTable extends SeatElement {
       </thead>
       <tbody>
         ${this.loadError
-          ? html`<tr>
-              <td class="message" colspan=${COLUMNS.length}>
-                <div role="alert"><p class="error">${this.i18n.t('usersLoadFailed')}</p></div>
-                <button @click=${() => this.reload()}>${this.i18n.t('retry')}</button>
-              </td>
-            </tr>`
+          ? message(html`<div role="alert"><p class="error">${this.i18n.t('usersLoadFailed')}</p></div>
+              <button @click=${() => this.reload()}>${this.i18n.t('retry')}</button>`)
           : !this.page
-            ? html`<tr>
-                <td class="message" colspan=${COLUMNS.length}>${this.i18n.t('loading')}</td>
-              </tr>`
+            ? Array.from(
+                { length: Math.min(SKELETON_ROWS, this.#limit) },
+                () => html`<tr class="skeleton" aria-hidden="true">
+                  ${COLUMNS.map(() => html`<td><span></span></td>`)}
+                </tr>`,
+              )
             : rows.length === 0
-              ? html`<tr>
-                  <td class="message" colspan=${COLUMNS.length}>${this.i18n.t('noUsers')}</td>
-                </tr>`
+              ? message(this.i18n.t('noUsers'))
               : repeat(
                   rows,
                   (user) => user.id,
@@ -471,72 +563,97 @@ export class UserTable extends SeatElement {
     return { label: this.i18n.t('statusDisabled'), kind: 'disabled' };
   }
 
-  #roleOf(user: User): string {
-    return this.i18n.t(user.role === 'owner' ? 'roleOwnerShort' : user.role === 'admin' ? 'roleAdmin' : 'roleMember');
-  }
-
   #renderRow(user: User) {
     const status = this.#statusOf(user);
+    const notice = this.rowNotice?.userId === user.id ? this.rowNotice : null;
     return html`<tr part="row" data-user-id=${user.id}>
-      <th part="cell" scope="row">
-        <span class="name">${fullName(user)}</span>
-        <span class="email">${user.email}</span>
-      </th>
-      <td part="cell" data-label=${this.i18n.t('columnRole')}>${this.#roleOf(user)}</td>
-      <td part="cell" data-label=${user.qualification ? this.i18n.t('columnQualification') : nothing}>${user.qualification}</td>
-      <td part="cell"><span part="status" class="status ${status.kind}">${status.label}</span></td>
-      <td part="cell" data-label=${this.i18n.t('columnLastActive')}>${user.lastActiveAt ? this.i18n.date(user.lastActiveAt) : this.i18n.t('never')}</td>
-      <td part="cell" class="actions-cell"><div class="row-actions">${this.#renderActions(user)}</div></td>
-    </tr>`;
+        <th part="cell" scope="row">
+          <span class="name">${fullName(user)}</span>
+          <span class="email">${user.email}</span>
+        </th>
+        <td part="cell" class="fixed" data-label=${this.i18n.t('columnRole')}>${this.i18n.role(user.role)}</td>
+        <td part="cell" data-label=${user.qualification ? this.i18n.t('columnQualification') : nothing}>${user.qualification}</td>
+        <td part="cell" class="fixed"><span part="status" class="status ${status.kind}">${status.label}</span></td>
+        <td part="cell" class="fixed" data-label=${this.i18n.t('columnLastActive')}>
+          ${user.lastActiveAt ? this.i18n.date(user.lastActiveAt) : this.i18n.t('never')}
+        </td>
+        <td part="cell" class="fixed actions-cell">${this.#renderActions(user)}</td>
+      </tr>
+      ${notice
+        ? html`<tr class="row-notice">
+            <td colspan=${COLUMNS.length}>
+              <div part="notice" class="notice" role="alert">
+                <p>${notice.text}</p>
+                ${notice.buy ? html`<button @click=${this.#buyLicense}>${this.i18n.t('buyLicense')}</button>` : nothing}
+              </div>
+            </td>
+          </tr>`
+        : nothing}`;
   }
 
   #renderActions(user: User) {
-    const store = this.store!;
+    const actions = this.#actionsOf(user);
+    const main = actions[0] === 'assign' || actions[0] === 'resend' || actions[0] === 'edit' ? actions[0] : undefined;
+    const more = main ? actions.slice(1) : actions;
     const name = fullName(user);
-    const manage = store.can('users:manage');
-    const isOwner = user.role === 'owner';
-    const holdsLicense = user.status === 'enabled' || user.status === 'invited';
-    const buttons: TemplateResult[] = [];
-    const button = (id: string, label: string, text: string, onClick: (event: Event) => void, icon = false, danger = false) =>
-      html`<button
-        part="action-button"
-        class=${[icon ? 'icon' : '', danger ? 'danger-icon' : ''].join(' ').trim()}
-        data-action=${id}
-        aria-label=${label}
-        title=${icon ? label : nothing}
-        @click=${onClick}
-      >
-        ${icon ? html`<span aria-hidden="true">${text}</span>` : text}
-      </button>`;
-    if (manage) buttons.push(button('edit', this.i18n.t('edit', name), this.i18n.t('editShort'), (e) => this.#open('edit', user, e)));
-    if (manage && user.status === 'disabled' && !user.invitationExpired) {
-      buttons.push(button('assign', this.i18n.t('assign', name), this.i18n.t('assignShort'), () => void this.#assign(user)));
-    }
-    if (manage && !isOwner && holdsLicense) {
-      buttons.push(button('reassign', this.i18n.t('reassign', name), this.i18n.t('reassignShort'), (e) => this.#open('reassign', user, e)));
-    }
-    if (manage && (user.status === 'invited' || (user.status === 'disabled' && user.invitationExpired))) {
-      buttons.push(button('resend', this.i18n.t('resend', name), this.i18n.t('resendShort'), () => void this.#resend(user)));
-    }
-    if (manage && user.status === 'invited') {
-      buttons.push(button('revoke', this.i18n.t('revoke', name), this.i18n.t('revokeShort'), (e) => this.#open('revoke', user, e)));
-    }
-    if (store.can('users:read')) {
-      buttons.push(button('history', this.i18n.t('history', name), this.i18n.t('historyShort'), (e) => this.#open('history', user, e)));
-    }
-    if (store.can('owner:transfer') && !isOwner && user.status === 'enabled' && user.activatedAt) {
-      buttons.push(button('owner', this.i18n.t('makeOwner', name), '↑', (e) => this.#open('owner', user, e), true));
-    }
-    if (manage && !isOwner && user.status === 'enabled') {
-      buttons.push(button('unassign', this.i18n.t('unassign', name), '✕', (e) => this.#open('remove', user, e), true, true));
-    }
-    return buttons;
+    const open = this.menuFor === user.id;
+    // No license free: the action stays focusable and says why it cannot run (and, activated, what to do).
+    const blocked = !!main && this.#blocked(user, main);
+    return html`<div class="row-actions">
+      ${main
+        ? html`<button
+            part="action-button"
+            data-action=${main}
+            aria-label=${this.i18n.t(main, name)}
+            aria-disabled=${blocked ? 'true' : nothing}
+            aria-describedby=${blocked ? 'no-license' : nothing}
+            @click=${(e: Event) => this.#run(main, user, e.currentTarget as HTMLElement)}
+          >
+            ${this.i18n.t(`${main}Short`)}
+          </button>`
+        : nothing}
+      ${more.length === 0
+        ? nothing
+        : html`<div class="menu-wrap" @focusout=${this.#onMenuFocusOut}>
+            <button
+              part="menu-button"
+              id=${`more-${user.id}`}
+              aria-haspopup="menu"
+              aria-expanded=${open ? 'true' : 'false'}
+              aria-controls=${open ? 'menu' : nothing}
+              aria-label=${this.i18n.t('moreActions', name)}
+              @click=${() => (open ? this.#closeMenu(true) : void this.#openMenu(user.id, 'first'))}
+              @keydown=${(e: KeyboardEvent) => this.#onMenuButtonKey(e, user.id)}
+            >
+              ${this.i18n.t('more')}<span aria-hidden="true">▾</span>
+            </button>
+            ${open
+              ? html`<div id="menu" part="menu" role="menu" aria-labelledby=${`more-${user.id}`} @keydown=${this.#onMenuKey}>
+                  ${more.map(
+                    (id) => html`<button
+                      role="menuitem"
+                      tabindex="-1"
+                      class=${id === 'unassign' ? 'danger-item' : ''}
+                      data-action=${id}
+                      @click=${() => {
+                        const button = this.renderRoot.querySelector<HTMLElement>(`#more-${user.id}`)!;
+                        this.#closeMenu(true);
+                        this.#run(id, user, button);
+                      }}
+                    >
+                      ${this.i18n.t(MENU_LABELS[id])}
+                    </button>`,
+                  )}
+                </div>`
+              : nothing}
+          </div>`}
+    </div>`;
   }
 
   #renderPagination() {
     const page = this.page;
     if (!page || page.total === 0) return nothing;
-    const size = this.#params().limit!;
+    const size = this.#limit;
     const from = (this.cursors.length - 1) * size + 1;
     const to = from + page.data.length - 1;
     const n = (x: number) => this.i18n.number(x);
@@ -544,7 +661,7 @@ export class UserTable extends SeatElement {
       <div class="field">
         <label for="page-size">${this.i18n.t('pageSize')}</label>
         <select id="page-size" @change=${this.#onPageSize}>
-          ${PAGE_SIZES.map((s) => html`<option value=${s} ?selected=${s === size}>${s}</option>`)}
+          ${[...new Set([...PAGE_SIZES, size])].sort((a, b) => a - b).map((s) => html`<option value=${s} ?selected=${s === size}>${s}</option>`)}
         </select>
       </div>
       <p class="range" aria-live="polite">${this.i18n.t('pageRange', n(from), n(to), n(page.total))}</p>

@@ -4,6 +4,8 @@
  * `Intl` formats money (minor units) and dates.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { SeatError } from '../../../sdk/core/errors.js';
+import type { Role } from '../../../sdk/types.js';
 import { en, type Messages } from './en.js';
 import type { SeatStore } from '../store.js';
 
@@ -44,6 +46,16 @@ export class Localize implements ReactiveController {
   t<K extends keyof Messages>(key: K, ...args: Args<K>): string {
     const message = this.host.messages?.[key] ?? this.store()?.messages?.[key] ?? this.#catalogue()[key];
     return typeof message === 'function' ? (message as (...a: unknown[]) => string)(...args) : (message as string);
+  }
+
+  /** What to tell a person about a failed call: the server's own words, else a generic line with the request id. */
+  messageOf(error: unknown): string {
+    const seatError = error instanceof SeatError ? error : undefined;
+    return seatError?.detail || this.t('somethingWentWrong', seatError?.requestId ?? '');
+  }
+
+  role(role: Role): string {
+    return this.t(role === 'owner' ? 'roleOwnerShort' : role === 'admin' ? 'roleAdmin' : 'roleMember');
   }
 
   /** Money from integer minor units, in the currency's own decimals. */
