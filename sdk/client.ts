@@ -1,6 +1,7 @@
 import { Http, type HttpOptions, type TokenSource } from './core/http.js';
 import { AccountResource } from './resources/account.js';
 import { AccountsResource, OutboxResource, SessionsResource, TestClockResource } from './resources/admin.js';
+import { EntitlementsResource, HostUsersResource, WebhooksResource } from './resources/host.js';
 import { InvitationsResource } from './resources/invitations.js';
 import { LicensesResource } from './resources/licenses.js';
 import { EventsResource, InvoicesResource } from './resources/lists.js';
@@ -57,18 +58,36 @@ export interface SeatAdminOptions {
   timeout?: number;
 }
 
-/** The client of a host back end, with the server API key: accounts, sessions, test clocks, the dev outbox. */
+/**
+ * The client of a host back end, with the server API key: accounts, sessions, provisioning, the
+ * entitlement check, activity, webhooks, test clocks, the dev outbox; and `account(id)`, a
+ * `SeatClient` of one account acting with the API key (every permission, no viewer).
+ */
 export class SeatAdmin {
   readonly accounts: AccountsResource;
   readonly sessions: SessionsResource;
+  readonly users: HostUsersResource;
+  readonly entitlements: EntitlementsResource;
+  readonly webhooks: WebhooksResource;
   readonly testClock: TestClockResource;
   readonly outbox: OutboxResource;
+  readonly #options: SeatAdminOptions;
 
   constructor(options: SeatAdminOptions) {
     const http = new Http({ ...options, token: options.apiKey });
+    this.#options = options;
     this.accounts = new AccountsResource(http);
     this.sessions = new SessionsResource(http);
+    this.users = new HostUsersResource(http);
+    this.entitlements = new EntitlementsResource(http);
+    this.webhooks = new WebhooksResource(http);
     this.testClock = new TestClockResource(http);
     this.outbox = new OutboxResource(http);
+  }
+
+  /** Every `SeatClient` method on one account, from the back end (the API key: audit actor `api_key`). */
+  account(accountId: string): SeatClient {
+    const { apiKey, ...rest } = this.#options;
+    return new SeatClient({ ...rest, accountId, token: apiKey });
   }
 }

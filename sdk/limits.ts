@@ -19,6 +19,9 @@ export const LIMITS = {
   pageSizeDefault: 50,
   searchMax: 200,
   idempotencyKeyMax: 255,
+  externalIdMax: 255,
+  webhookUrlMax: 2048,
+  webhookDescriptionMax: 200,
   sessionTtlMaxSeconds: 24 * 60 * 60,
   sessionTtlDefaultSeconds: 60 * 60,
   bodyMaxBytes: 64 * 1024,
@@ -80,6 +83,17 @@ export function checkEmail(value: string): TextProblem | null {
   const at = value.lastIndexOf('@');
   if (at > LIMITS.emailLocalMax) return 'too_long';
   if (!EMAIL_PATTERN.test(value) || value.includes('..') || value.startsWith('.') || value[at - 1] === '.') return 'invalid_email';
+  return null;
+}
+
+/**
+ * A host's own id for a person: 1–255 characters, compared exactly (case and spaces count), with
+ * no control or format character. Not trimmed, and no letter needed: ids are not names.
+ */
+export function checkExternalId(value: string): TextProblem | null {
+  if (FORBIDDEN_CHARS.test(value)) return 'forbidden_characters';
+  if (value.trim().length === 0) return 'required';
+  if ([...value].length > LIMITS.externalIdMax) return 'too_long';
   return null;
 }
 

@@ -89,6 +89,8 @@ export interface User {
   createdAt: string;
   updatedAt: string;
   version: number;
+  /** The host product's own id for the person (set with the API key only), unique in the account. */
+  externalId: string | null;
 }
 
 export interface Invoice {
@@ -102,24 +104,29 @@ export interface Invoice {
   periodEnd: string;
 }
 
-export type AuditAction =
-  | 'account.created'
-  | 'user.invited'
-  | 'invitation.resent'
-  | 'invitation.revoked'
-  | 'invitation.accepted'
-  | 'invitation.expired'
-  | 'license.assigned'
-  | 'license.unassigned'
-  | 'license.reassigned'
-  | 'license.released'
-  | 'user.updated'
-  | 'owner.transferred'
-  | 'licenses.increased'
-  | 'licenses.decrease_scheduled'
-  | 'licenses.decrease_cancelled'
-  | 'licenses.decreased'
-  | 'period.renewed';
+export const AUDIT_ACTIONS = [
+  'account.created',
+  'user.invited',
+  'user.provisioned',
+  'user.updated',
+  'invitation.resent',
+  'invitation.revoked',
+  'invitation.accepted',
+  'invitation.expired',
+  'license.assigned',
+  'license.unassigned',
+  'license.reassigned',
+  'license.released',
+  'license.reclaimed',
+  'owner.transferred',
+  'licenses.increased',
+  'licenses.decrease_scheduled',
+  'licenses.decrease_cancelled',
+  'licenses.decreased',
+  'period.renewed',
+] as const;
+/** What an audit event records (and the type of the webhook that reports it). */
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Who did it: a user of the account, the host back end (API key) or the system (renewal, expiry). */
 export type Actor = { type: 'user'; userId: string } | { type: 'api_key' } | { type: 'system' } | { type: 'invitee'; userId: string };
@@ -154,6 +161,10 @@ export interface UserListParams extends ListParams {
   status?: UserStatus;
   role?: Role;
   sort?: UserSort;
+  /** Exact match on the host's id of the person. */
+  externalId?: string;
+  /** Exact match on the email, compared case-insensitively. */
+  email?: string;
 }
 
 export interface Quote {
@@ -209,6 +220,8 @@ export interface InviteBody {
   lastName: string;
   role?: AssignableRole;
   qualification?: string;
+  /** API key only. */
+  externalId?: string;
 }
 
 export interface UpdateUserBody {
@@ -216,6 +229,92 @@ export interface UpdateUserBody {
   lastName?: string;
   qualification?: string;
   role?: AssignableRole;
+  /** API key only; `null` removes it. */
+  externalId?: string | null;
+}
+
+/** A person the host back end brings in (API key): enabled at once, or without a license. */
+export interface ProvisionBody {
+  email: string;
+  firstName: string;
+  lastName: string;
+  role?: AssignableRole;
+  qualification?: string;
+  externalId?: string;
+  /** Give the person a license (default true; `false` adds the person disabled). */
+  license?: boolean;
+}
+
+/** Who an entitlement check asks about: exactly one of these. */
+export type EntitlementSelector = { userId: string } | { externalId: string } | { email: string };
+
+export type EntitlementReason = 'disabled' | 'invitation_expired' | 'unknown_user';
+
+/** May this person work? The host product's hot path. */
+export interface Entitlement {
+  licensed: boolean;
+  userId: string | null;
+  externalId: string | null;
+  status: UserStatus | null;
+  role: Role | null;
+  /** Null while licensed. */
+  reason: EntitlementReason | null;
+}
+
+// ---- webhooks ----
+
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  /** The audit actions it receives; every action when it was created without a list. */
+  events: AuditAction[];
+  description: string;
+  disabled: boolean;
+  createdAt: string;
+}
+
+/** An endpoint as created (or after a rotation): its signing secret is shown only then. */
+export interface WebhookEndpointWithSecret extends WebhookEndpoint {
+  secret: string;
+}
+
+export interface CreateWebhookEndpointBody {
+  url: string;
+  events?: AuditAction[];
+  description?: string;
+}
+
+export interface UpdateWebhookEndpointBody {
+  url?: string;
+  events?: AuditAction[];
+  description?: string;
+  disabled?: boolean;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface WebhookDelivery {
+  id: string;
+  /** The audit event it reports (the `webhook-id` header of every attempt). */
+  eventId: string;
+  type: AuditAction;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  lastResponseStatus: number | null;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
+}
+
+/** What a webhook posts: the event, the account after it, and the users it names as they are now. */
+export interface WebhookPayload {
+  type: AuditAction;
+  timestamp: string;
+  data: {
+    event: AuditEvent;
+    account: { id: string; name: string; licenses: LicenseCounts };
+    users: User[];
+  };
 }
 
 export interface AcceptInvitationBody {
@@ -291,7 +390,9 @@ export const ERROR_CODES = {
   forbidden: 403,
   not_found: 404,
   invitation_invalid: 404,
+  license_required: 403,
   user_exists: 409,
+  external_id_exists: 409,
   no_license_available: 409,
   owner_requires_license: 409,
   owner_role_locked: 409,

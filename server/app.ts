@@ -15,15 +15,21 @@ import { duplicateKeyPath } from './json.js';
 import { json } from './openapi.js';
 import { Health } from './schemas.js';
 import type { Mailer } from './mail/types.js';
+import { ActivityRecorder } from './activity.js';
 import { Jobs } from './jobs.js';
+import { pruneDeliveries } from './webhooks/messages.js';
+import { Webhooks } from './webhooks/service.js';
+import { StoreWithWebhooks } from './webhooks/store.js';
 import { RateLimiter } from './rate-limit.js';
 import { accounts } from './routes/accounts.js';
+import { entitlements } from './routes/entitlements.js';
 import { events } from './routes/events.js';
 import { invitations } from './routes/invitations.js';
 import { invoices } from './routes/invoices.js';
 import { licenses } from './routes/licenses.js';
 import { outbox } from './routes/outbox.js';
 import { users } from './routes/users.js';
+import { webhooks as webhookRoutes } from './routes/webhooks.js';
 import { MemoryStore } from './store/memory.js';
 import type { Store } from './store/types.js';
 import { sweepSessions } from './domain/users.js';
@@ -107,6 +113,22 @@ async function jsonBodies(c: Context<Env>, next: () => Promise<void>): Promise<v
 /** The app, and the work it does on its own timers (`app.jobs.stop()` before closing the store). */
 export type SeatApp = OpenAPIHono<Env> & { jobs: Jobs };
 
+/** How often the activity noted in memory is committed. */
+const ACTIVITY_FLUSH_MS = 1000;
+
+/** How often due webhook deliveries are looked for (besides right after a commit that makes some). */
+const WEBHOOK_SWEEP_MS = 1000;
+
+/** Drops finished webhook deliveries past their retention from every account. */
+async function pruneWebhookLog(deps: Deps): Promise<void> {
+  for (const accountId of await deps.store.accountIds()) {
+    const now = deps.clock.now();
+    const doc = await deps.store.get(accountId);
+    if (!doc || pruneDeliveries(doc, now) === doc) continue;
+    await deps.store.transact(accountId, (current) => ({ doc: pruneDeliveries(current, now), events: [], result: undefined }));
+  }
+}
+
 /** How often expired sessions are swept from every account (an expired session is refused anyway). */
 const SESSION_SWEEP_MS = 15 * 60 * 1000;
 
@@ -126,10 +148,16 @@ async function sweepExpiredSessions(deps: Deps): Promise<void> {
  */
 export function createApp(options: AppOptions): SeatApp {
   const config = defaultConfig(options.config);
+  const clock = options.clock ?? systemClock;
+  const stored = options.store ?? new MemoryStore();
+  const webhooks = new Webhooks(stored, clock, { retries: config.webhookRetries, timeoutMs: config.webhookTimeoutMs, log: config.log, fetch: config.webhookFetch });
+  const store = new StoreWithWebhooks(stored, webhooks, clock);
   const deps: Deps = {
-    store: options.store ?? new MemoryStore(),
+    store,
+    webhooks,
+    activity: new ActivityRecorder(store),
     mailer: options.mailer ?? new OutboxMailer(),
-    clock: options.clock ?? systemClock,
+    clock,
     config,
     limits: config.rateLimits
       ? {
@@ -184,7 +212,7 @@ export function createApp(options: AppOptions): SeatApp {
     responses: { 200: { description: 'The OpenAPI document', content: { 'application/json': { schema: { type: 'object' } } } } },
   });
 
-  for (const resource of [accounts, users, invitations, licenses, invoices, events, outbox]) app.route('/v1', resource);
+  for (const resource of [accounts, users, invitations, licenses, invoices, events, entitlements, webhookRoutes, outbox]) app.route('/v1', resource);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
@@ -225,5 +253,9 @@ export function createApp(options: AppOptions): SeatApp {
 
   const jobs = new Jobs(config.log);
   jobs.schedule('sessions', SESSION_SWEEP_MS, () => sweepExpiredSessions(deps));
+  jobs.schedule('activity', ACTIVITY_FLUSH_MS, () => deps.activity.flush(), { atStop: true });
+  jobs.schedule('webhooks', WEBHOOK_SWEEP_MS, () => webhooks.sweep());
+  jobs.schedule('webhook-log', SESSION_SWEEP_MS, () => pruneWebhookLog(deps));
+  jobs.onStop(() => webhooks.stop());
   return Object.assign(app, { jobs });
 }

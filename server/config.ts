@@ -14,7 +14,16 @@ export interface AppConfig {
   log: Logger;
   /** The client a request comes from, for per-client rate limits (the Node entry gives the socket address). */
   clientKey?: (request: Request, env: unknown) => string;
+  /** Seconds before each retry of a failed webhook delivery; after the last, it fails. */
+  webhookRetries: number[];
+  /** How long a webhook endpoint has to answer an attempt. */
+  webhookTimeoutMs: number;
+  /** The fetch webhooks are sent with (tests). */
+  webhookFetch?: typeof fetch;
 }
+
+/** SEATKIT_WEBHOOK_RETRIES when unset: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (about a day in all). */
+export const DEFAULT_WEBHOOK_RETRIES = [5, 300, 1800, 7200, 18000, 36000, 36000];
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
@@ -38,6 +47,8 @@ export function defaultConfig(overrides: Partial<AppConfig> & Pick<AppConfig, 'a
   return {
     inviteUrl: 'http://localhost:8787/activate/{token}',
     corsOrigins: ['*'],
+    webhookRetries: DEFAULT_WEBHOOK_RETRIES,
+    webhookTimeoutMs: 10_000,
     invitationTtlSeconds: 7 * 24 * 60 * 60,
     rateLimits: DEFAULT_RATE_LIMITS,
     log: () => {},

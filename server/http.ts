@@ -8,13 +8,14 @@ import { timingSafeEqual, type Hasher } from './crypto.js';
 import { requirePermission } from './domain/permissions.js';
 import { needsSettling, settle } from './domain/renewal.js';
 import type { AccountDoc, Context, Outcome, UserRecord } from './domain/state.js';
-import { touchUser } from './domain/users.js';
 import { licenseCounts, toUser } from './domain/views.js';
 import { ApiError } from './errors.js';
 import type { Mailer } from './mail/types.js';
 import type { RateLimiter } from './rate-limit.js';
 import { randomId } from './crypto.js';
 import type { Store } from './store/types.js';
+import type { ActivityRecorder } from './activity.js';
+import type { Webhooks } from './webhooks/service.js';
 
 export interface Deps {
   store: Store;
@@ -26,6 +27,10 @@ export interface Deps {
   inFlight: Set<string>;
   /** SHA-256 of tokens and request fingerprints. */
   hash: Hasher;
+  /** `lastActiveAt`, kept without a write per request. */
+  activity: ActivityRecorder;
+  /** Webhook endpoints and the sending of deliveries. */
+  webhooks: Webhooks;
 }
 
 export interface Env {
@@ -203,39 +208,35 @@ async function sessionOf(c: Ctx, token: string): Promise<{ accountId: string; ha
   return accountId ? { accountId, hash } : undefined;
 }
 
-const ACTIVITY_RESOLUTION_MS = 60_000;
-
 /**
- * Routes of one account for its users: a session token of that account (a session of another
- * account answers 404, like a missing account), optionally a permission, optionally the API key.
+ * Routes of one account: a session token of that account (a session of another account answers
+ * 404, like a missing account), which may need a permission; or the server API key, which has
+ * every permission (its requests have no viewer, and their audit actor is `api_key`).
  */
-export function sessionAuth(options: { permission?: Permission; allowApiKey?: boolean } = {}): MiddlewareHandler<Env> {
+export function sessionAuth(options: { permission?: Permission } = {}): MiddlewareHandler<Env> {
   return async (c, next) => {
     const accountId = c.req.param('accountId') ?? '';
     const token = bearer(c);
     if (!token) throw unauthorized();
-    c.set('permission', options.permission);
-    if (options.allowApiKey && isApiKey(c, token)) {
+    if (isApiKey(c, token)) {
       c.set('viewer', null);
       c.set('sessionHash', null);
+      c.set('permission', undefined);
       c.set('account', await loadAccount(c, accountId));
       return next();
     }
+    c.set('permission', options.permission);
     const found = await sessionOf(c, token);
     if (!found) throw unauthorized();
     const wall = c.var.deps.clock.now();
-    let doc = await loadAccount(c, found.accountId);
+    const doc = await loadAccount(c, found.accountId);
     const session = doc.sessions.get(found.hash);
-    let viewer = session && doc.users.get(session.userId);
+    const viewer = session && doc.users.get(session.userId);
     if (!session || !viewer || viewer.status !== 'enabled' || Date.parse(session.expiresAt) <= wall.getTime()) {
       throw unauthorized('Your session has ended. Sign in again.');
     }
     if (found.accountId !== accountId) throw new ApiError('not_found', 'No such account.');
-    if (!viewer.lastActiveAt || wall.getTime() - Date.parse(viewer.lastActiveAt) >= ACTIVITY_RESOLUTION_MS) {
-      const userId = viewer.id;
-      doc = (await c.var.deps.store.transact(accountId, (d) => ({ doc: touchUser(d, userId, wall, ACTIVITY_RESOLUTION_MS), events: [], result: undefined }))).doc;
-      viewer = doc.users.get(userId)!;
-    }
+    c.var.deps.activity.record(doc, viewer, accountNow(doc, c.var.deps.clock));
     c.set('viewer', viewer);
     c.set('sessionHash', found.hash);
     c.set('account', doc);
@@ -244,10 +245,16 @@ export function sessionAuth(options: { permission?: Permission; allowApiKey?: bo
   };
 }
 
-export function viewerOf(c: Ctx): UserRecord {
-  const viewer = c.var.viewer;
-  if (!viewer) throw new ApiError('forbidden', 'This route needs a session of a user.');
-  return viewer;
+/** Routes of one account for host back ends only: the API key (a session of the account: 403). */
+export function requireApiKey(c: Ctx): void {
+  if (c.var.viewer) throw new ApiError('forbidden', 'This route needs the server API key, not a session token.');
+}
+
+/** Refuses fields only the API key may set (a session that sends them: 403). */
+export function apiKeyOnly(c: Ctx, body: object, fields: readonly string[]): void {
+  if (!c.var.viewer) return;
+  const sent = fields.filter((field) => (body as Record<string, unknown>)[field] !== undefined);
+  if (sent.length > 0) throw new ApiError('forbidden', `Only the server API key may set ${sent.join(', ')}.`);
 }
 
 /** `ETag` of a user: its version, strong. */

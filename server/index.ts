@@ -5,3 +5,6 @@ export type { Store } from './store/types.js';
 export { OutboxMailer } from './mail/outbox.js';
 export type { Mailer, MailMessage } from './mail/types.js';
 export { ApiError } from './errors.js';
+export { FileStore, type FileStoreOptions } from './store/file.js';
+export { licenseGate, type LicenseGateOptions, type Person } from './host/license-gate.js';
+export { verifyWebhook, WebhookVerificationError } from './host/verify-webhook.js';

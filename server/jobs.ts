@@ -7,15 +7,19 @@ import type { Logger } from './config.js';
 
 export class Jobs {
   readonly #jobs = new Map<string, () => Promise<void>>();
+  /** Jobs run once more at `stop()` (work kept in memory until they run), and what else stops with them. */
+  readonly #finally: string[] = [];
+  readonly #stopping: (() => Promise<void>)[] = [];
   readonly #timers: ReturnType<typeof setInterval>[] = [];
   readonly #running = new Set<Promise<void>>();
   #stopped = false;
 
   constructor(private readonly log: Logger) {}
 
-  /** Runs `job` every `everyMs` (never two runs of one job at once). */
-  schedule(name: string, everyMs: number, job: () => Promise<void>): void {
+  /** Runs `job` every `everyMs` (never two runs of one job at once); `atStop` runs it once more at `stop()`. */
+  schedule(name: string, everyMs: number, job: () => Promise<void>, options: { atStop?: boolean } = {}): void {
     this.#jobs.set(name, job);
+    if (options.atStop) this.#finally.push(name);
     let busy = false;
     const timer = setInterval(() => {
       if (busy || this.#stopped) return;
@@ -41,9 +45,17 @@ export class Jobs {
     }
   }
 
+  /** Also stops `stop` at `stop()` (work that runs on its own, such as sending webhooks). */
+  onStop(stop: () => Promise<void>): void {
+    this.#stopping.push(stop);
+  }
+
   async stop(): Promise<void> {
+    if (this.#stopped) return;
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
     await Promise.all(this.#running);
+    for (const stop of this.#stopping) await stop();
+    for (const name of this.#finally) await this.run(name);
   }
 }

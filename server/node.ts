@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { correlationId, createApp } from './app.js';
 import { clientAddress, rateLimitKey, trustedProxies } from './client-address.js';
-import { DEFAULT_RATE_LIMITS, type AppConfig, type Logger } from './config.js';
+import { DEFAULT_RATE_LIMITS, DEFAULT_WEBHOOK_RETRIES, type AppConfig, type Logger } from './config.js';
 import { OutboxMailer } from './mail/outbox.js';
 import { RetryingMailer } from './mail/retrying.js';
 import { SmtpMailer } from './mail/smtp.js';
@@ -50,6 +50,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv, log: Logger): NodeConfig {
     throw new Error(`SEATKIT_SHUTDOWN_GRACE_SECONDS must be a number of seconds from 0 to 3600, not ${grace}`);
   }
   const trusted = trustedProxies(env.SEATKIT_TRUST_PROXY);
+  const retries = env.SEATKIT_WEBHOOK_RETRIES?.trim() ? env.SEATKIT_WEBHOOK_RETRIES.split(',').map((v) => v.trim()) : undefined;
+  if (retries && !retries.every((v) => /^\d+(\.\d+)?$/.test(v) && Number(v) <= 7 * 24 * 3600)) {
+    throw new Error(`SEATKIT_WEBHOOK_RETRIES must be comma-separated seconds (each at most 604800), not ${env.SEATKIT_WEBHOOK_RETRIES}`);
+  }
   return {
     port,
     publicUrl,
@@ -69,6 +73,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, log: Logger): NodeConfig {
     mailFrom: env.SEATKIT_MAIL_FROM || 'seatkit <no-reply@localhost>',
     logRequests: env.SEATKIT_LOG_REQUESTS !== 'off',
     shutdownGraceMs: Number(grace) * 1000,
+    webhookRetries: retries?.map(Number) ?? DEFAULT_WEBHOOK_RETRIES,
+    webhookTimeoutMs: 10_000,
   };
 }
 

@@ -34,5 +34,6 @@ export function body<T extends z.ZodTypeAny>(schema: T, required = true) {
   return { body: { required, content: { 'application/json': { schema } } } };
 }
 
-export const apiKeySecurity = [{ apiKey: [] }];
-export const sessionSecurity = [{ session: [] }];
+export const apiKeySecurity: Record<string, string[]>[] = [{ apiKey: [] }];
+/** Routes of one account: a session of its user, or the API key (with every permission). */
+export const accountSecurity: Record<string, string[]>[] = [{ session: [] }, { apiKey: [] }];

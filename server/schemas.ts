@@ -6,6 +6,7 @@
 import { z } from '@hono/zod-openapi';
 import {
   checkEmail,
+  checkExternalId,
   checkName,
   checkQualification,
   checkText,
@@ -33,6 +34,14 @@ const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 export const Email = text(checkEmail, { maxLength: LIMITS.emailMax, example: 'ada@example.com' }).openapi({ format: 'email' });
 export const Name = text(checkName, { minLength: LIMITS.nameMin, maxLength: LIMITS.nameMax, example: 'Ada' });
 export const Qualification = text(checkQualification, { maxLength: LIMITS.qualificationMax, example: 'Structural engineer' });
+/** Not trimmed: the host's id is compared exactly. */
+export const ExternalId = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = checkExternalId(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem === 'too_long' ? `At most ${LIMITS.externalIdMax} characters` : TEXT_PROBLEM_MESSAGES[problem] });
+  })
+  .openapi({ minLength: 1, maxLength: LIMITS.externalIdMax, example: 'emp-10042', description: "The host product's own id for the person (set with the API key only)." });
 const AccountName = text((v) => checkText(v, 1, LIMITS.accountNameMax), { minLength: 1, maxLength: LIMITS.accountNameMax, example: 'Acme Engineering' });
 const Quantity = z.number().int().min(LIMITS.quantityMin).max(LIMITS.quantityMax).openapi({ example: 10 });
 const Id = z.string().openapi({ example: 'usr_3q2Xh8m1d9QeR7tN0aZpLw' });
@@ -74,7 +83,20 @@ export const UserListQuery = ListQuery.extend({
   status: z.enum(wire.USER_STATUSES as [wire.UserStatus, ...wire.UserStatus[]]).optional(),
   role: z.enum(wire.ROLES as [wire.Role, ...wire.Role[]]).optional(),
   sort: z.enum(SORTS).optional().openapi({ description: 'Sort key; a leading `-` sorts descending. Default `name`.' }),
+  externalId: ExternalId.optional().openapi({ description: 'Only the user with this external id (exact).' }),
+  email: z.string().max(LIMITS.emailMax).optional().openapi({ description: 'Only the user with this email (case-insensitive).' }),
 });
+
+export const EntitlementQuery = z
+  .strictObject({
+    userId: Id.optional(),
+    externalId: ExternalId.optional(),
+    email: z.string().max(LIMITS.emailMax).optional(),
+  })
+  .refine((q) => [q.userId, q.externalId, q.email].filter((v) => v !== undefined).length === 1, {
+    message: 'Give exactly one of userId, externalId and email',
+    path: ['userId'],
+  });
 
 export const QuoteQuery = z.strictObject({
   quantity: integerParam(LIMITS.quantityMin, LIMITS.quantityMax, 'The new total of licenses.'),
@@ -112,12 +134,67 @@ export const CreateSessionBody = z
 export const AdvanceClockBody = z.strictObject({ advanceTo: InstantInput }).openapi('AdvanceClockBody');
 
 export const InviteBody = z
-  .strictObject({ email: Email, firstName: Name, lastName: Name, role: AssignableRole.optional(), qualification: Qualification.optional() })
+  .strictObject({
+    email: Email,
+    firstName: Name,
+    lastName: Name,
+    role: AssignableRole.optional(),
+    qualification: Qualification.optional(),
+    externalId: ExternalId.optional(),
+  })
   .openapi('InviteBody');
 
 export const UpdateUserBody = z
-  .strictObject({ firstName: Name.optional(), lastName: Name.optional(), qualification: Qualification.optional(), role: AssignableRole.optional() })
+  .strictObject({
+    firstName: Name.optional(),
+    lastName: Name.optional(),
+    qualification: Qualification.optional(),
+    role: AssignableRole.optional(),
+    externalId: ExternalId.nullable().optional(),
+  })
   .openapi('UpdateUserBody');
+
+export const ProvisionBody = z
+  .strictObject({
+    email: Email,
+    firstName: Name,
+    lastName: Name,
+    role: AssignableRole.optional(),
+    qualification: Qualification.optional(),
+    externalId: ExternalId.optional(),
+    license: z.boolean().optional().openapi({ description: 'Give the person a license (default true); false adds the person disabled.' }),
+  })
+  .openapi('ProvisionBody');
+
+const WebhookUrl = z
+  .string()
+  .max(LIMITS.webhookUrlMax)
+  .refine((v) => {
+    try {
+      const url = new URL(v);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
+    } catch {
+      return false;
+    }
+  }, 'Must be an http or https URL (without credentials)')
+  .openapi({ format: 'uri', example: 'https://hooks.example.com/seatkit' });
+const WebhookEvents = z
+  .array(z.enum(wire.AUDIT_ACTIONS))
+  .min(1)
+  .refine((events) => new Set(events).size === events.length, 'Each event once')
+  .openapi({ description: 'Audit actions to receive (default: all).' });
+const WebhookDescription = z.string().max(LIMITS.webhookDescriptionMax).refine((v) => !hasForbiddenCharacters(v), TEXT_PROBLEM_MESSAGES.forbidden_characters);
+
+export const CreateWebhookEndpointBody = z
+  .strictObject({ url: WebhookUrl, events: WebhookEvents.optional(), description: WebhookDescription.optional() })
+  .openapi('CreateWebhookEndpointBody');
+
+export const UpdateWebhookEndpointBody = z
+  .strictObject({ url: WebhookUrl.optional(), events: WebhookEvents.optional(), description: WebhookDescription.optional(), disabled: z.boolean().optional() })
+  .openapi('UpdateWebhookEndpointBody');
+
+export const WebhookEndpointParams = z.object({ endpointId: Id.openapi({ param: { name: 'endpointId', in: 'path' }, example: 'whe_3q2Xh8m1d9QeR7tN0aZpLw' }) });
+export const WebhookDeliveryParams = WebhookEndpointParams.extend({ deliveryId: Id.openapi({ param: { name: 'deliveryId', in: 'path' } }) });
 
 export const AcceptInvitationBody = z.strictObject({ firstName: Name.optional(), lastName: Name.optional() }).openapi('AcceptInvitationBody');
 
@@ -156,6 +233,7 @@ export const User = z
     createdAt: Instant,
     updatedAt: Instant,
     version: z.number().int(),
+    externalId: z.string().nullable(),
   })
   .openapi('User');
 
@@ -219,25 +297,7 @@ export const AuditEvent = z
   .object({
     id: Id,
     accountId: Id,
-    action: z.enum([
-      'account.created',
-      'user.invited',
-      'invitation.resent',
-      'invitation.revoked',
-      'invitation.accepted',
-      'invitation.expired',
-      'license.assigned',
-      'license.unassigned',
-      'license.reassigned',
-      'license.released',
-      'user.updated',
-      'owner.transferred',
-      'licenses.increased',
-      'licenses.decrease_scheduled',
-      'licenses.decrease_cancelled',
-      'licenses.decreased',
-      'period.renewed',
-    ]),
+    action: z.enum(wire.AUDIT_ACTIONS),
     actor: Actor,
     userIds: z.array(Id),
     before: z.record(z.string(), z.unknown()).nullable(),
@@ -280,6 +340,50 @@ export const InvitationLookup = z
   .openapi('InvitationLookup');
 export const Health = z.object({ status: z.literal('ok') }).openapi('Health');
 
+export const Entitlement = z
+  .object({
+    licensed: z.boolean(),
+    userId: Id.nullable(),
+    externalId: z.string().nullable(),
+    status: z.enum(wire.USER_STATUSES as [wire.UserStatus, ...wire.UserStatus[]]).nullable(),
+    role: z.enum(wire.ROLES as [wire.Role, ...wire.Role[]]).nullable(),
+    reason: z.enum(['disabled', 'invitation_expired', 'unknown_user']).nullable(),
+  })
+  .openapi('Entitlement');
+
+export const ActivityResult = z.object({ user: User }).openapi('ActivityResult');
+
+export const WebhookEndpoint = z
+  .object({
+    id: Id,
+    url: z.string(),
+    events: z.array(z.enum(wire.AUDIT_ACTIONS)),
+    description: z.string(),
+    disabled: z.boolean(),
+    createdAt: Instant,
+  })
+  .openapi('WebhookEndpoint');
+
+export const WebhookEndpointWithSecret = WebhookEndpoint.extend({
+  secret: z.string().openapi({ description: 'Shown only at creation and rotation: `whsec_` + base64 of 32 random bytes.' }),
+}).openapi('WebhookEndpointWithSecret');
+
+export const WebhookSecret = z.object({ secret: z.string() }).openapi('WebhookSecret');
+
+export const WebhookDelivery = z
+  .object({
+    id: Id,
+    eventId: Id,
+    type: z.enum(wire.AUDIT_ACTIONS),
+    status: z.enum(['pending', 'succeeded', 'failed']),
+    attempts: z.number().int(),
+    lastResponseStatus: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    nextAttemptAt: Instant.nullable(),
+    createdAt: Instant,
+  })
+  .openapi('WebhookDelivery');
+
 export const Problem = z
   .object({
     type: z.string().openapi({ example: 'urn:seatkit:problem:no_license_available' }),
@@ -319,6 +423,13 @@ export type SchemasMatchWireTypes = [
   Assert<Equals<z.infer<typeof InvitationLookup>, wire.InvitationLookup>>,
   Assert<Equals<z.infer<typeof Problem>, wire.Problem>>,
   Assert<Equals<z.infer<typeof InviteBody>, wire.InviteBody>>,
+  Assert<Equals<z.infer<typeof ProvisionBody>, wire.ProvisionBody>>,
+  Assert<Equals<z.infer<typeof Entitlement>, wire.Entitlement>>,
+  Assert<Equals<z.infer<typeof WebhookEndpoint>, wire.WebhookEndpoint>>,
+  Assert<Equals<z.infer<typeof WebhookEndpointWithSecret>, wire.WebhookEndpointWithSecret>>,
+  Assert<Equals<z.infer<typeof WebhookDelivery>, wire.WebhookDelivery>>,
+  Assert<Equals<z.infer<typeof CreateWebhookEndpointBody>, wire.CreateWebhookEndpointBody>>,
+  Assert<Equals<z.infer<typeof UpdateWebhookEndpointBody>, wire.UpdateWebhookEndpointBody>>,
   Assert<Equals<z.infer<typeof UpdateUserBody>, wire.UpdateUserBody>>,
   Assert<Equals<z.infer<typeof CreateAccountBody>, wire.CreateAccountBody>>,
   Assert<Equals<z.infer<typeof CreateSessionBody>, wire.CreateSessionBody>>,

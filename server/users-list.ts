@@ -2,6 +2,7 @@
 import type { PageBody, User, UserListParams, UserSortKey } from '../sdk/types.js';
 import type { AccountDoc, UserRecord } from './domain/state.js';
 import type { Users } from './domain/users-map.js';
+import { findUserByEmail, findUserByExternalId } from './domain/users.js';
 import { toUser } from './domain/views.js';
 import { badCursor, decodeCursor, encodeCursor, pageLimit } from './http.js';
 
@@ -84,7 +85,7 @@ const PAGES_KEPT = 64;
 export function listUsersJson(doc: AccountDoc, params: Omit<UserListParams, 'limit'> & { limit?: string }): string {
   let pages = pageCache.get(doc.users);
   if (!pages) pageCache.set(doc.users, (pages = new Map()));
-  const key = JSON.stringify([params.q, params.status, params.role, params.sort, params.limit, params.cursor]);
+  const key = JSON.stringify([params.q, params.status, params.role, params.sort, params.limit, params.cursor, params.externalId, params.email]);
   let json = pages.get(key);
   if (json === undefined) {
     json = JSON.stringify(listUsers(doc, params));
@@ -104,6 +105,13 @@ export function listUsers(doc: AccountDoc, params: Omit<UserListParams, 'limit'>
   const q = params.q?.trim().toLowerCase();
   const compare = comparator(descending);
   let rows = sortedRows(doc.users, sort, keyOf, compare);
+  if (params.externalId !== undefined || params.email !== undefined) {
+    // Exact filters name one user at most: its row, if it passes them all.
+    const byExternalId = params.externalId === undefined ? undefined : findUserByExternalId(doc, params.externalId);
+    const byEmail = params.email === undefined ? undefined : findUserByEmail(doc, params.email);
+    const user = params.externalId !== undefined && params.email !== undefined ? (byExternalId === byEmail ? byExternalId : undefined) : (byExternalId ?? byEmail);
+    rows = user ? rows.filter(([, id]) => id === user.id) : [];
+  }
   if (params.status || params.role || q) rows = filteredRows(rows, params.status, params.role, q);
   let start = 0;
   if (after) {

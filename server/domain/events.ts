@@ -17,7 +17,7 @@ export function auditEvent(
 export function userDiff(before: UserRecord, after: UserRecord): { before: Record<string, unknown>; after: Record<string, unknown> } {
   const b: Record<string, unknown> = {};
   const a: Record<string, unknown> = {};
-  for (const key of ['email', 'firstName', 'lastName', 'role', 'qualification', 'status', 'invitationExpired', 'licenseAssignedAt', 'activatedAt'] as const) {
+  for (const key of ['email', 'firstName', 'lastName', 'role', 'qualification', 'externalId', 'status', 'invitationExpired', 'licenseAssignedAt', 'activatedAt'] as const) {
     if (before[key] !== after[key]) {
       b[key] = before[key];
       a[key] = after[key];

@@ -1,4 +1,5 @@
-import type { Actor, AuditEvent, BillingInterval, Invoice, User } from '../../sdk/types.js';
+import type { Actor, AuditAction, AuditEvent, BillingInterval, Invoice, User, WebhookDeliveryStatus } from '../../sdk/types.js';
+import type { Map as ImmutableMap } from 'immutable';
 import type { Sessions, Users } from './users-map.js';
 
 /** A user as stored: the wire fields plus the pending invitation (token stored only as a hash). */
@@ -33,6 +34,31 @@ export interface IdempotencyRecord {
   createdAt: string;
 }
 
+/** A webhook message: what every endpoint that wants an event gets posted (built once, at the commit). */
+export interface WebhookMessageRecord {
+  /** The audit event it reports (the `webhook-id` of every attempt). */
+  eventId: string;
+  type: AuditAction;
+  /** The JSON body, with the account and users as they were right after the change. */
+  body: string;
+  createdAt: string;
+}
+
+/** The delivery of one message to one endpoint. */
+export interface WebhookDeliveryRecord {
+  id: string;
+  eventId: string;
+  type: AuditAction;
+  endpointId: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  lastResponseStatus: number | null;
+  lastError: string | null;
+  /** When the next attempt is due (pending deliveries only). */
+  nextAttemptAt: string | null;
+  createdAt: string;
+}
+
 /**
  * One account and everything in it but the audit log: the unit the store reads and commits
  * atomically. Documents are immutable; the domain returns new ones.
@@ -51,6 +77,9 @@ export interface AccountDoc {
   /** By Idempotency-Key (license changes). */
   idempotency: Record<string, IdempotencyRecord>;
   invoices: Invoice[];
+  /** Webhook messages of the account's events, and their deliveries: committed with the change they report. */
+  webhookMessages: ImmutableMap<string, WebhookMessageRecord>;
+  webhookDeliveries: ImmutableMap<string, WebhookDeliveryRecord>;
 }
 
 /** What a domain function is given besides the state and the command. */

@@ -19,7 +19,11 @@ export function usersOf(records: Iterable<UserRecord>): Users {
 }
 
 export function sessionsOf(entries: Iterable<[string, SessionRecord]>): Sessions {
-  return ImmutableMap<string, SessionRecord>(entries);
+  return mapOf(entries);
+}
+
+export function mapOf<V>(entries: Iterable<[string, V]>): ImmutableMap<string, V> {
+  return ImmutableMap<string, V>(entries);
 }
 
 /** How a map was made from another by `withEntry` or `withoutEntry`. */
@@ -97,6 +101,21 @@ export const emailIndex = derived<UserRecord, Map<string, string>>(
   },
   // Shared along the line of maps (an id it names that a map lacks is checked by the caller).
   (index, _id, before, after) => (!after || before?.email === after.email ? index : index.set(normalizeEmail(after.email), after.id)),
+);
+
+/** External id → user id (external ids change by an edit, and two users never share one). */
+export const externalIdIndex = derived<UserRecord, ImmutableMap<string, string>>(
+  (users) =>
+    ImmutableMap<string, string>().withMutations((index) => {
+      for (const user of users.values()) if (user.externalId !== null) index.set(user.externalId, user.id);
+    }),
+  (index, _id, before, after) => {
+    if (before?.externalId === after?.externalId) return index;
+    let next = index;
+    if (before?.externalId != null && next.get(before.externalId) === before.id) next = next.remove(before.externalId);
+    if (after?.externalId != null) next = next.set(after.externalId, after.id);
+    return next;
+  },
 );
 
 /** User id → the token hashes of that user's sessions. */

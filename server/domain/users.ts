@@ -1,9 +1,9 @@
-import type { AssignableRole, CreateAccountBody, UpdateUserBody } from '../../sdk/types.js';
+import type { AssignableRole, CreateAccountBody, ProvisionBody, UpdateUserBody } from '../../sdk/types.js';
 import { normalizeEmail } from '../../sdk/limits.js';
 import { ApiError } from '../errors.js';
 import { auditEvent, userDiff } from './events.js';
 import type { AccountDoc, Context, Outcome, UserRecord } from './state.js';
-import { emailIndex, sessionsByUser, sessionsOf, usersOf, withEntry, withUser } from './users-map.js';
+import { emailIndex, externalIdIndex, mapOf, sessionsByUser, sessionsOf, usersOf, withEntry, withUser } from './users-map.js';
 import { periodBoundary } from './time.js';
 import { countLicenses, holdsLicense } from './views.js';
 
@@ -24,6 +24,40 @@ export function findUserByEmail(doc: AccountDoc, email: string): UserRecord | un
   const id = emailIndex(doc.users).get(key);
   const user = id === undefined ? undefined : doc.users.get(id);
   return user && normalizeEmail(user.email) === key ? user : undefined;
+}
+
+export function findUserByExternalId(doc: AccountDoc, externalId: string): UserRecord | undefined {
+  const id = externalIdIndex(doc.users).get(externalId);
+  const user = id === undefined ? undefined : doc.users.get(id);
+  return user?.externalId === externalId ? user : undefined;
+}
+
+/** Refuses an external id another user of the account has (it is unique per account). */
+function requireFreeExternalId(doc: AccountDoc, externalId: string | null | undefined, userId?: string): void {
+  if (externalId === null || externalId === undefined) return;
+  const holder = findUserByExternalId(doc, externalId);
+  if (holder && holder.id !== userId) {
+    throw new ApiError('external_id_exists', 'Another user of this account has this external id.', {
+      errors: { externalId: 'Already the external id of another user of this account' },
+      extra: { userId: holder.id },
+    });
+  }
+}
+
+function requireNewEmail(doc: AccountDoc, email: string): void {
+  const existing = findUserByEmail(doc, email);
+  if (existing) {
+    throw new ApiError('user_exists', `${email} is already a user of this account.`, {
+      errors: { email: 'Already a user of this account' },
+      extra: { userId: existing.id },
+    });
+  }
+}
+
+/** The fields of a user an invite or a provisioning records, for its audit event. */
+function personFields(user: UserRecord): Record<string, unknown> {
+  const { email, firstName, lastName, role, qualification, externalId, status } = user;
+  return { email, firstName, lastName, role, qualification, externalId, status };
 }
 
 function requireAvailable(doc: AccountDoc, needed = 1): void {
@@ -95,6 +129,7 @@ export function createAccount(
     createdAt: now,
     updatedAt: now,
     version: 1,
+    externalId: null,
     invitation: null,
   };
   const { quantity, unitPrice, currency, interval } = body.licenses;
@@ -119,6 +154,8 @@ export function createAccount(
     sessions: sessionsOf([]),
     idempotency: {},
     invoices: [],
+    webhookMessages: mapOf([]),
+    webhookDeliveries: mapOf([]),
   };
   const event = auditEvent(doc, ctx, 'account.created', [ownerId], null, { name: body.name, quantity, unitPrice, currency, interval });
   return { doc, events: [event], result: { accountId, ownerId } };
@@ -130,47 +167,64 @@ export interface InviteCommand {
   lastName: string;
   role?: AssignableRole;
   qualification?: string;
+  externalId?: string;
   invitation: InvitationGrant;
 }
 
-export function invite(doc: AccountDoc, cmd: InviteCommand, ctx: Context): Outcome<UserRecord> {
-  const existing = findUserByEmail(doc, cmd.email);
-  if (existing) {
-    throw new ApiError('user_exists', `${cmd.email} is already a user of this account.`, {
-      errors: { email: 'Already a user of this account' },
-      extra: { userId: existing.id },
-    });
-  }
-  requireAvailable(doc);
+/** A new member of the account, holding nothing yet. */
+function newUser(doc: AccountDoc, person: Omit<ProvisionBody, 'license'>, ctx: Context): UserRecord {
   const now = ctx.now.toISOString();
-  const user: UserRecord = {
+  return {
     id: ctx.newId('usr'),
     accountId: doc.id,
-    email: cmd.email,
-    firstName: cmd.firstName,
-    lastName: cmd.lastName,
-    role: cmd.role ?? 'member',
-    qualification: cmd.qualification ?? '',
-    status: 'invited',
+    email: person.email,
+    firstName: person.firstName,
+    lastName: person.lastName,
+    role: person.role ?? 'member',
+    qualification: person.qualification ?? '',
+    status: 'disabled',
     invitationExpired: false,
-    invitedAt: now,
+    invitedAt: null,
     activatedAt: null,
-    licenseAssignedAt: now,
+    licenseAssignedAt: null,
     lastActiveAt: null,
     createdAt: now,
     updatedAt: now,
     version: 1,
-    invitation: cmd.invitation,
+    externalId: person.externalId ?? null,
+    invitation: null,
   };
-  const event = auditEvent(doc, ctx, 'user.invited', [user.id], null, {
-    email: user.email,
-    firstName: user.firstName,
-    lastName: user.lastName,
-    role: user.role,
-    qualification: user.qualification,
-    status: user.status,
-  });
+}
+
+export function invite(doc: AccountDoc, cmd: InviteCommand, ctx: Context): Outcome<UserRecord> {
+  requireNewEmail(doc, cmd.email);
+  requireFreeExternalId(doc, cmd.externalId);
+  requireAvailable(doc);
+  const now = ctx.now.toISOString();
+  const user: UserRecord = { ...newUser(doc, cmd, ctx), status: 'invited', invitedAt: now, licenseAssignedAt: now, invitation: cmd.invitation };
+  const event = auditEvent(doc, ctx, 'user.invited', [user.id], null, personFields(user));
   return { doc: put(doc, user), events: [event], result: user, invitations: [user.id] };
+}
+
+/**
+ * Brings in a person the host back end vouches for (API key): no invitation, no email. With a
+ * license the user is enabled at once; without one, disabled. Either way the user counts as
+ * activated, so assigning a license later enables the user directly (no invitation either).
+ */
+export function provisionUser(doc: AccountDoc, cmd: ProvisionBody, ctx: Context): Outcome<UserRecord> {
+  requireNewEmail(doc, cmd.email);
+  requireFreeExternalId(doc, cmd.externalId);
+  const licensed = cmd.license !== false;
+  if (licensed) requireAvailable(doc);
+  const now = ctx.now.toISOString();
+  const user: UserRecord = {
+    ...newUser(doc, cmd, ctx),
+    status: licensed ? 'enabled' : 'disabled',
+    activatedAt: now,
+    licenseAssignedAt: licensed ? now : null,
+  };
+  const event = auditEvent(doc, ctx, 'user.provisioned', [user.id], null, personFields(user));
+  return { doc: put(doc, user), events: [event], result: user };
 }
 
 /** The user holding an invitation token, or why the token is refused. */
@@ -292,6 +346,7 @@ export function updateUser(
   if (user.role === 'owner' && patch.role !== undefined) {
     throw new ApiError('owner_role_locked', "The account owner's role changes only by transferring ownership.");
   }
+  requireFreeExternalId(doc, patch.externalId, user.id);
   const fields = Object.fromEntries(Object.entries(patch).filter(([key, value]) => value !== undefined && user[key as keyof UserRecord] !== value));
   if (Object.keys(fields).length === 0) return { doc, events: [], result: user };
   const updated = change(user, fields, ctx.now);

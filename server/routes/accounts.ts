@@ -5,8 +5,8 @@ import { createAccount, createSession, transferOwnership } from '../domain/users
 import { licenseCounts, toAccount, toUser } from '../domain/views.js';
 import { settle } from '../domain/renewal.js';
 import { ApiError } from '../errors.js';
-import { apiKeyAuth, etag, loadAccount, mutate, router, sessionAuth, viewerOf } from '../http.js';
-import { apiKeySecurity, body, json, problems, sessionSecurity } from '../openapi.js';
+import { apiKeyAuth, etag, loadAccount, mutate, router, sessionAuth } from '../http.js';
+import { apiKeySecurity, body, json, problems, accountSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
 
 export const accounts = router();
@@ -97,8 +97,8 @@ accounts.openapi(
     tags: ['Accounts'],
     summary: 'The account: license counts, plan, period, scheduled change and the viewer',
     description: 'Any user of the account (and the API key, without `viewer`).',
-    security: [...sessionSecurity, ...apiKeySecurity],
-    middleware: [sessionAuth({ allowApiKey: true })] as const,
+    security: accountSecurity,
+    middleware: [sessionAuth()] as const,
     request: { params: s.AccountParams },
     responses: { 200: json(s.Account, 'The account'), ...problems(401, 404) },
   }),
@@ -111,7 +111,7 @@ accounts.openapi(
     path: '/accounts/{accountId}/owner',
     tags: ['Accounts'],
     summary: 'Transfer the account owner role (owner only); the old owner is signed out',
-    security: sessionSecurity,
+    security: accountSecurity,
     middleware: [sessionAuth({ permission: 'owner:transfer' })] as const,
     request: { params: s.AccountParams, ...body(s.TransferOwnershipBody) },
     responses: { 200: json(s.UsersResult, 'The old and the new owner'), ...problems(401, 403, 404, 409, 413, 415) },
@@ -119,7 +119,6 @@ accounts.openapi(
   async (c) => {
     const { accountId } = c.req.valid('param');
     const { userId } = c.req.valid('json');
-    viewerOf(c);
     const outcome = await mutate(c, accountId, (doc, ctx) => transferOwnership(doc, { userId }, ctx));
     return c.json({ users: outcome.result.map(toUser), licenses: licenseCounts(outcome.doc) }, 200);
   },

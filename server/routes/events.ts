@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { eventPage, router, sessionAuth } from '../http.js';
-import { json, problems, sessionSecurity } from '../openapi.js';
+import { json, problems, accountSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
 
 export const events = router();
@@ -11,7 +11,7 @@ events.openapi(
     path: '/accounts/{accountId}/events',
     tags: ['Audit'],
     summary: 'The audit log of the account, newest first',
-    security: sessionSecurity,
+    security: accountSecurity,
     middleware: [sessionAuth({ permission: 'users:read' })] as const,
     request: { params: s.AccountParams, query: s.ListQuery },
     responses: { 200: json(s.page(s.AuditEvent, 'AuditEventPage'), 'A page of events'), ...problems(401, 403, 404) },

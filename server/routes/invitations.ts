@@ -4,9 +4,9 @@ import { newToken } from '../crypto.js';
 import { acceptInvitation, createSession, findInvitation, invite, resendInvitation, revokeInvitation } from '../domain/users.js';
 import { toUser } from '../domain/views.js';
 import { ApiError } from '../errors.js';
-import { accountNow, etag, loadAccount, mutate, router, sessionAuth, userResult, type Ctx } from '../http.js';
+import { accountNow, apiKeyOnly, etag, loadAccount, mutate, router, sessionAuth, userResult, type Ctx } from '../http.js';
 import { withInvitation } from '../invitations.js';
-import { body, json, problems, sessionSecurity } from '../openapi.js';
+import { body, json, problems, accountSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
 
 export const invitations = router();
@@ -17,7 +17,7 @@ invitations.openapi(
     path: '/accounts/{accountId}/invitations',
     tags: ['Invitations'],
     summary: 'Invite a user: takes a license at once and sends an activation email',
-    security: sessionSecurity,
+    security: accountSecurity,
     middleware: [sessionAuth({ permission: 'users:manage' })] as const,
     request: { params: s.AccountParams, ...body(s.InviteBody) },
     responses: { 201: json(s.UserResult, 'The invited user'), ...problems(401, 403, 404, 409, 413, 415, 429) },
@@ -25,6 +25,7 @@ invitations.openapi(
   async (c) => {
     const { accountId } = c.req.valid('param');
     const input = c.req.valid('json');
+    apiKeyOnly(c, input, ['externalId']);
     const outcome = await withInvitation(c, accountId, true, (doc, ctx, invitation) => invite(doc, { ...input, invitation }, ctx));
     return userResult(c, outcome.result, outcome.doc, 201);
   },
@@ -36,7 +37,7 @@ invitations.openapi(
     path: '/accounts/{accountId}/users/{userId}/invitation/resend',
     tags: ['Invitations'],
     summary: 'Resend an invitation with a new token (the old one stops working); an expired one needs a free license',
-    security: sessionSecurity,
+    security: accountSecurity,
     middleware: [sessionAuth({ permission: 'users:manage' })] as const,
     request: { params: s.UserParams, ...body(s.EmptyBody, false) },
     responses: { 200: json(s.UserResult, 'The user, invited anew'), ...problems(401, 403, 404, 409, 413, 415, 429) },
@@ -54,7 +55,7 @@ invitations.openapi(
     path: '/accounts/{accountId}/users/{userId}/invitation',
     tags: ['Invitations'],
     summary: 'Revoke a pending invitation: the user is disabled, the license free',
-    security: sessionSecurity,
+    security: accountSecurity,
     middleware: [sessionAuth({ permission: 'users:manage' })] as const,
     request: { params: s.UserParams, ...body(s.EmptyBody, false) },
     responses: { 200: json(s.UserResult, 'The user, disabled'), ...problems(401, 403, 404, 409, 413, 415) },

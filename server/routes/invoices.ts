@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { pageNewestFirst, router, sessionAuth } from '../http.js';
-import { json, problems, sessionSecurity } from '../openapi.js';
+import { json, problems, accountSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
 
 export const invoices = router();
@@ -11,7 +11,7 @@ invoices.openapi(
     path: '/accounts/{accountId}/invoices',
     tags: ['Licenses'],
     summary: 'Invoices (prorations and renewals), newest first (owner only)',
-    security: sessionSecurity,
+    security: accountSecurity,
     middleware: [sessionAuth({ permission: 'licenses:manage' })] as const,
     request: { params: s.AccountParams, query: s.ListQuery },
     responses: { 200: json(s.page(s.Invoice, 'InvoicePage'), 'A page of invoices'), ...problems(401, 403, 404) },

@@ -5,7 +5,7 @@ import { licenseCounts, toAccount, toUser } from '../domain/views.js';
 import { ApiError } from '../errors.js';
 import { accountNow, mutate, router, sessionAuth, userResult, validationError } from '../http.js';
 import { withInvitation } from '../invitations.js';
-import { body, json, problems, sessionSecurity } from '../openapi.js';
+import { body, json, problems, accountSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
 
 export const licenses = router();
@@ -16,7 +16,7 @@ licenses.openapi(
     path: '/accounts/{accountId}/users/{userId}/license',
     tags: ['Licenses'],
     summary: 'Assign a license to a disabled user (enabled again, or invited anew if never activated)',
-    security: sessionSecurity,
+    security: accountSecurity,
     middleware: [sessionAuth({ permission: 'users:manage' })] as const,
     request: { params: s.UserParams, ...body(s.EmptyBody, false) },
     responses: { 200: json(s.UserResult, 'The user, holding a license'), ...problems(401, 403, 404, 409, 413, 415, 429) },
@@ -35,7 +35,7 @@ licenses.openapi(
     path: '/accounts/{accountId}/users/{userId}/license',
     tags: ['Licenses'],
     summary: 'Unassign: the user is kept (disabled), the license free at once',
-    security: sessionSecurity,
+    security: accountSecurity,
     middleware: [sessionAuth({ permission: 'users:manage' })] as const,
     request: { params: s.UserParams, ...body(s.EmptyBody, false) },
     responses: { 200: json(s.UserResult, 'The user, disabled'), ...problems(401, 403, 404, 409, 413, 415) },
@@ -53,7 +53,7 @@ licenses.openapi(
     path: '/accounts/{accountId}/license-transfers',
     tags: ['Licenses'],
     summary: 'Reassign a license from one user to another in one atomic step (works with none available)',
-    security: sessionSecurity,
+    security: accountSecurity,
     middleware: [sessionAuth({ permission: 'users:manage' })] as const,
     request: { params: s.AccountParams, ...body(s.ReassignBody) },
     responses: { 200: json(s.UsersResult, 'Both users'), ...problems(401, 403, 404, 409, 413, 415, 429) },
@@ -75,7 +75,7 @@ licenses.openapi(
     path: '/accounts/{accountId}/licenses/quote',
     tags: ['Licenses'],
     summary: 'Quote a new total: amount due now (increase) or the date it takes effect (decrease)',
-    security: sessionSecurity,
+    security: accountSecurity,
     middleware: [sessionAuth({ permission: 'licenses:manage' })] as const,
     request: { params: s.AccountParams, query: s.QuoteQuery },
     responses: { 200: json(s.Quote, 'The quote'), ...problems(401, 403, 404) },
@@ -97,7 +97,7 @@ licenses.openapi(
     description:
       'An increase applies at once and records a proration invoice; a decrease is scheduled for the period end. ' +
       'Replaying a key with the same body answers the first response (`Idempotent-Replayed: true`).',
-    security: sessionSecurity,
+    security: accountSecurity,
     middleware: [sessionAuth({ permission: 'licenses:manage' })] as const,
     request: {
       params: s.AccountParams,

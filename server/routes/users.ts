@@ -1,10 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { PageBody, User } from '../../sdk/types.js';
 import { requirePermission } from '../domain/permissions.js';
-import { findUser, updateUser } from '../domain/users.js';
+import { findUser, provisionUser, touchUser, updateUser } from '../domain/users.js';
 import { toUser } from '../domain/views.js';
-import { etag, eventPage, jsonText, mutate, parseIfMatch, router, sessionAuth, userResult, viewerOf } from '../http.js';
-import { body, json, problems, sessionSecurity } from '../openapi.js';
+import { ACTIVITY_RESOLUTION_MS } from '../activity.js';
+import { accountNow, apiKeyOnly, etag, eventPage, jsonText, mutate, parseIfMatch, requireApiKey, router, sessionAuth, userResult } from '../http.js';
+import { apiKeySecurity, body, json, problems, accountSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
 import { listUsersJson } from '../users-list.js';
 
@@ -16,7 +17,7 @@ users.openapi(
     path: '/accounts/{accountId}/users',
     tags: ['Users'],
     summary: 'List users: search, filter, sort, keyset pages',
-    security: sessionSecurity,
+    security: accountSecurity,
     middleware: [sessionAuth({ permission: 'users:read' })] as const,
     request: { params: s.AccountParams, query: s.UserListQuery },
     responses: { 200: json(s.page(s.User, 'UserPage'), 'A page of users'), ...problems(401, 403, 404) },
@@ -30,15 +31,15 @@ users.openapi(
     path: '/accounts/{accountId}/users/{userId}',
     tags: ['Users'],
     summary: 'One user, with its ETag (members: only themselves)',
-    security: sessionSecurity,
+    security: accountSecurity,
     middleware: [sessionAuth()] as const,
     request: { params: s.UserParams },
     responses: { 200: { ...json(s.User, 'The user'), headers: { ETag: { schema: { type: 'string' } } } }, ...problems(401, 403, 404) },
   }),
   async (c) => {
     const { userId } = c.req.valid('param');
-    const viewer = viewerOf(c);
-    if (viewer.id !== userId) requirePermission(viewer, 'users:read');
+    const viewer = c.var.viewer;
+    if (viewer && viewer.id !== userId) requirePermission(viewer, 'users:read');
     const user = findUser(c.var.account, userId);
     c.header('ETag', etag(user));
     return c.json(toUser(user), 200);
@@ -51,7 +52,7 @@ users.openapi(
     path: '/accounts/{accountId}/users/{userId}',
     tags: ['Users'],
     summary: 'Edit first name, last name, qualification or role (If-Match required)',
-    security: sessionSecurity,
+    security: accountSecurity,
     middleware: [sessionAuth({ permission: 'users:manage' })] as const,
     request: { params: s.UserParams, ...body(s.UpdateUserBody) },
     responses: { 200: json(s.UserResult, 'The updated user'), ...problems(401, 403, 404, 409, 412, 413, 415, 428) },
@@ -59,6 +60,7 @@ users.openapi(
   async (c) => {
     const { accountId, userId } = c.req.valid('param');
     const patch = c.req.valid('json');
+    apiKeyOnly(c, patch, ['externalId']);
     const outcome = await mutate(c, accountId, (doc, ctx) => {
       const expectedVersion = parseIfMatch(c, findUser(doc, userId).version);
       return updateUser(doc, { userId, expectedVersion, patch }, ctx);
@@ -73,7 +75,7 @@ users.openapi(
     path: '/accounts/{accountId}/users/{userId}/events',
     tags: ['Users'],
     summary: "A user's history: the audit events about that user, newest first",
-    security: sessionSecurity,
+    security: accountSecurity,
     middleware: [sessionAuth({ permission: 'users:read' })] as const,
     request: { params: s.UserParams, query: s.ListQuery },
     responses: { 200: json(s.page(s.AuditEvent, 'AuditEventPage'), 'A page of events'), ...problems(401, 403, 404) },
@@ -82,5 +84,49 @@ users.openapi(
     const { accountId, userId } = c.req.valid('param');
     findUser(c.var.account, userId);
     return c.json(await eventPage(c, accountId, c.req.valid('query'), userId), 200);
+  },
+);
+
+users.openapi(
+  createRoute({
+    method: 'post',
+    path: '/accounts/{accountId}/users',
+    tags: ['Host back ends'],
+    summary: 'Provision a person (API key): enabled at once with a license, or disabled without; no email',
+    security: apiKeySecurity,
+    middleware: [sessionAuth()] as const,
+    request: { params: s.AccountParams, ...body(s.ProvisionBody) },
+    responses: { 201: json(s.UserResult, 'The new user'), ...problems(401, 403, 404, 409, 413, 415) },
+  }),
+  async (c) => {
+    requireApiKey(c);
+    const { accountId } = c.req.valid('param');
+    const input = c.req.valid('json');
+    const outcome = await mutate(c, accountId, (doc, ctx) => provisionUser(doc, input, ctx));
+    return userResult(c, outcome.result, outcome.doc, 201);
+  },
+);
+
+users.openapi(
+  createRoute({
+    method: 'post',
+    path: '/accounts/{accountId}/users/{userId}/activity',
+    tags: ['Host back ends'],
+    summary: 'Record that the person used the host product now (API key; one-minute resolution)',
+    security: apiKeySecurity,
+    middleware: [sessionAuth()] as const,
+    request: { params: s.UserParams, ...body(s.EmptyBody, false) },
+    responses: { 200: json(s.ActivityResult, 'The user'), ...problems(401, 403, 404, 413, 415) },
+  }),
+  async (c) => {
+    requireApiKey(c);
+    const { accountId, userId } = c.req.valid('param');
+    findUser(c.var.account, userId);
+    const outcome = await mutate(c, accountId, (doc) => {
+      const touched = touchUser(doc, userId, accountNow(doc, c.var.deps.clock), ACTIVITY_RESOLUTION_MS);
+      return { doc: touched, events: [], result: findUser(touched, userId) };
+    });
+    c.header('ETag', etag(outcome.result));
+    return c.json({ user: toUser(outcome.result) }, 200);
   },
 );

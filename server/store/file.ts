@@ -25,6 +25,8 @@ import { AppendLog } from './append-log.js';
 import { ChangeFeed, changeOf } from './changes.js';
 import { EventFiles } from './event-files.js';
 import { CorruptDataError, nodeFileSystem, scanLines, writeFileAtomic, type FileSystem } from './fs.js';
+import { JsonFile } from './json-file.js';
+import type { WebhookEndpointRecord } from '../webhooks/endpoints.js';
 import { migrateLegacyAccount } from './legacy.js';
 import { acquireLock, type Lock } from './lock.js';
 import { applyRecord, checkCheckpoint, checkRecord, diffDocs, encodeDoc, decodeDoc, eventsOf, segmentName, type Checkpoint, type JournalRecord } from './records.js';
@@ -37,36 +39,17 @@ const CHECKPOINT_MIN_BYTES = 4 * 1024 * 1024;
 
 const ACCOUNT_ID = /^acc_[A-Za-z0-9_-]{1,64}$/;
 
-/** A lowdb adapter that writes the checkpoint atomically and durably, and refuses a bad file. */
-class CheckpointFile {
-  constructor(
-    private readonly fs: FileSystem,
-    readonly path: string,
-  ) {}
+/** An account's checkpoint (lowdb). */
+function checkpointOf(fs: FileSystem, dir: string): Low<Checkpoint | null> {
+  return new Low<Checkpoint | null>(new JsonFile<Checkpoint>(fs, join(dir, 'checkpoint.json'), checkCheckpoint, 'a seatkit account checkpoint'), null);
+}
 
-  async read(): Promise<Checkpoint | null> {
-    let text: string;
-    try {
-      text = await this.fs.readFile(this.path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
-    }
-    if (text.trim() === '') throw new CorruptDataError(this.path, 'the file is empty');
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch {
-      throw new CorruptDataError(this.path, 'the file is not valid JSON (truncated or damaged)');
-    }
-    const problem = checkCheckpoint(data);
-    if (problem) throw new CorruptDataError(this.path, `the file is not a seatkit account checkpoint (${problem})`);
-    return data as Checkpoint;
-  }
+/** The webhook endpoints file: secrets, so only the server's user may read it. */
+const ENDPOINTS_FILE = 'webhook-endpoints.json';
 
-  async write(data: Checkpoint | null): Promise<void> {
-    if (data) await writeFileAtomic(this.fs, this.path, JSON.stringify(data));
-  }
+function checkEndpoints(data: unknown): string | null {
+  const list = data as { format?: unknown; endpoints?: unknown };
+  return list?.format === 1 && Array.isArray(list.endpoints) ? null : 'expected { format: 1, endpoints: [...] }';
 }
 
 /** One account in memory: its documents, its journal and its audit log. */
@@ -130,6 +113,7 @@ export class FileStore implements Store {
   readonly #tokens = new Map<string, string>();
   #closed = false;
   readonly changes = new ChangeFeed();
+  #endpoints!: Low<{ format: 1; endpoints: WebhookEndpointRecord[] } | null>;
 
   private constructor(
     readonly dir: string,
@@ -150,6 +134,8 @@ export class FileStore implements Store {
     const lock = await acquireLock(join(dir, 'seatkit.lock'));
     const store = new FileStore(dir, fs, lock, options.log ?? (() => {}), options.checkpointEvery ?? CHECKPOINT_EVERY, options.eventsPerPart);
     try {
+      store.#endpoints = new Low(new JsonFile(fs, join(dir, ENDPOINTS_FILE), checkEndpoints, 'a seatkit webhook endpoint list', 0o600), null);
+      await store.#endpoints.read();
       await store.#loadAll();
     } catch (error) {
       await store.#closeAll();
@@ -183,7 +169,7 @@ export class FileStore implements Store {
   async #load(dir: string, id: string): Promise<AccountFiles | undefined> {
     const journalDir = join(dir, 'journal');
     await this.fs.mkdir(journalDir);
-    const checkpoint = new Low<Checkpoint | null>(new CheckpointFile(this.fs, join(dir, 'checkpoint.json')), null);
+    const checkpoint = checkpointOf(this.fs, dir);
     await checkpoint.read();
     const saved = checkpoint.data;
     const segments = (await this.fs.readdir(journalDir))
@@ -297,7 +283,7 @@ export class FileStore implements Store {
       const log = await AppendLog.open(this.fs, join(dir, 'journal', segmentName(1)), { log: this.logLine });
       const eventFiles = await EventFiles.open(this.fs, join(dir, 'events'), { repairable: 0, log: this.logLine, perPart: this.eventsPerPart });
       eventFiles.append(events);
-      const checkpoint = new Low<Checkpoint | null>(new CheckpointFile(this.fs, join(dir, 'checkpoint.json')), null);
+      const checkpoint = checkpointOf(this.fs, dir);
       account = new AccountFiles(dir, doc, 1, 0, log, eventFiles, checkpoint);
     } catch (error) {
       // A folder renamed into place but not made durable must not bring back, at the next start,
@@ -412,6 +398,39 @@ export class FileStore implements Store {
 
   async findTokenAccount(tokenHash: string): Promise<string | undefined> {
     return this.#tokens.get(tokenHash);
+  }
+
+  async webhookEndpoints(): Promise<WebhookEndpointRecord[]> {
+    return this.#endpoints.data?.endpoints ?? [];
+  }
+
+  async saveWebhookEndpoint(endpoint: WebhookEndpointRecord): Promise<void> {
+    await this.#changeEndpoints((endpoints) => [...endpoints.filter((e) => e.id !== endpoint.id), endpoint]);
+  }
+
+  async removeWebhookEndpoint(id: string): Promise<void> {
+    await this.#changeEndpoints((endpoints) => endpoints.filter((e) => e.id !== id));
+  }
+
+  #endpointWrites: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Endpoints change rarely: the whole list is written (atomically), one change at a time, and kept
+   * in memory only once it is on disk.
+   */
+  #changeEndpoints(change: (endpoints: WebhookEndpointRecord[]) => WebhookEndpointRecord[]): Promise<void> {
+    const write = this.#endpointWrites.then(async () => {
+      const file = new Low(this.#endpoints.adapter, { format: 1 as const, endpoints: change(this.#endpoints.data?.endpoints ?? []) });
+      try {
+        await file.write();
+      } catch (error) {
+        this.logLine(`writing ${ENDPOINTS_FILE} failed: ${String(error)}`);
+        throw unavailable();
+      }
+      this.#endpoints.data = file.data;
+    });
+    this.#endpointWrites = write.catch(() => undefined);
+    return write;
   }
 
   /** Waits for every write in flight and every checkpoint, then releases the lock. */

@@ -26,8 +26,8 @@ export interface FileSystem {
   stream(path: string): AsyncIterable<Buffer>;
   /** Opens a file for reads at any position (kept open across reads). */
   openRead(path: string): Promise<ReadableFile>;
-  /** `a+`: open or create for appending; `w`: create or truncate; `wx`: create, failing if it exists. */
-  open(path: string, flags: 'a+' | 'w' | 'wx'): Promise<WritableFile>;
+  /** `a+`: open or create for appending; `w`: create or truncate; `wx`: create, failing if it exists. `mode` for a new file. */
+  open(path: string, flags: 'a+' | 'w' | 'wx', mode?: number): Promise<WritableFile>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
   mkdir(path: string): Promise<void>;
@@ -57,8 +57,8 @@ export const nodeFileSystem: FileSystem = {
       close: () => handle.close(),
     };
   },
-  async open(path, flags) {
-    const handle = await open(path, flags);
+  async open(path, flags, mode) {
+    const handle = await open(path, flags, mode);
     return {
       async write(data, position) {
         const bytes = Buffer.from(data, 'utf8');
@@ -89,9 +89,9 @@ export const nodeFileSystem: FileSystem = {
 };
 
 /** Writes a whole file atomically and durably: a temp file, fsync, rename, fsync of the folder. */
-export async function writeFileAtomic(fs: FileSystem, path: string, text: string): Promise<void> {
+export async function writeFileAtomic(fs: FileSystem, path: string, text: string, mode?: number): Promise<void> {
   const temp = `${path}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
-  const file = await fs.open(temp, 'w');
+  const file = await fs.open(temp, 'w', mode);
   try {
     await file.write(text, 0);
     await file.sync();

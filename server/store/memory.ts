@@ -4,12 +4,14 @@ import { ApiError } from '../errors.js';
 import { ChangeFeed, changeOf } from './changes.js';
 import { EventIndex } from './event-index.js';
 import { decodeDoc, encodeDoc, type StoredDoc } from './records.js';
+import type { WebhookEndpointRecord } from '../webhooks/endpoints.js';
 import { reindexTokens, tokenHashes, type EventPage, type EventQuery, type Store } from './types.js';
 
 /** A MemoryStore's content as plain JSON (the in-browser demo keeps it in localStorage). */
 export interface MemorySnapshot {
   accounts: StoredDoc[];
   events: [accountId: string, events: AuditEvent[]][];
+  webhookEndpoints?: WebhookEndpointRecord[];
 }
 
 interface AuditLog {
@@ -72,11 +74,26 @@ export class MemoryStore implements Store {
     await Promise.all(this.#queues.values());
   }
 
+  readonly #endpoints = new Map<string, WebhookEndpointRecord>();
+
+  async webhookEndpoints(): Promise<WebhookEndpointRecord[]> {
+    return [...this.#endpoints.values()];
+  }
+
+  async saveWebhookEndpoint(endpoint: WebhookEndpointRecord): Promise<void> {
+    this.#endpoints.set(endpoint.id, endpoint);
+  }
+
+  async removeWebhookEndpoint(id: string): Promise<void> {
+    this.#endpoints.delete(id);
+  }
+
   /** Everything kept, as JSON-serialisable data (the in-browser demo saves it in localStorage). */
   snapshot(): MemorySnapshot {
     return {
       accounts: [...this.#docs.values()].map(encodeDoc),
       events: [...this.#logs].map(([accountId, log]) => [accountId, [...log.events]]),
+      webhookEndpoints: [...this.#endpoints.values()],
     };
   }
 
@@ -88,6 +105,7 @@ export class MemoryStore implements Store {
       const doc = decodeDoc(stored);
       store.#commit(undefined, doc, events.get(doc.id) ?? []);
     }
+    for (const endpoint of snapshot.webhookEndpoints ?? []) store.#endpoints.set(endpoint.id, endpoint);
     return store;
   }
 

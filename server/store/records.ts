@@ -5,17 +5,38 @@
  * when it is read back, so damaged or foreign data is refused at start-up, naming the file.
  */
 import { z } from '@hono/zod-openapi';
-import type { AuditEvent, Invoice } from '../../sdk/types.js';
-import type { AccountDoc, IdempotencyRecord, SessionRecord, UserRecord } from '../domain/state.js';
-import { changedKeys, sessionsOf, usersOf, withEntry } from '../domain/users-map.js';
+import { AUDIT_ACTIONS, type AuditEvent, type Invoice } from '../../sdk/types.js';
+import type { Map as ImmutableMap } from 'immutable';
+import type { AccountDoc, IdempotencyRecord, UserRecord, WebhookDeliveryRecord, WebhookMessageRecord } from '../domain/state.js';
+import { changedKeys, mapOf, sessionsOf, usersOf, withEntry } from '../domain/users-map.js';
 import * as s from '../schemas.js';
 
 // ---- schemas of what is stored ----
 
 const UserRecordSchema = s.User.extend({
   invitation: z.object({ tokenHash: z.string(), expiresAt: z.string() }).nullable(),
+  // Users stored before external ids existed have none.
+  externalId: z.string().nullable().optional(),
 });
+
+/** A user record as read back, with the fields added since it was written filled in. */
+function readUser(user: UserRecord): UserRecord {
+  return user.externalId === undefined ? { ...user, externalId: null } : user;
+}
 const SessionSchema = z.object({ userId: z.string(), createdAt: z.string(), expiresAt: z.string() });
+const WebhookMessageSchema = z.object({ eventId: z.string(), type: z.enum(AUDIT_ACTIONS), body: z.string(), createdAt: z.string() });
+const WebhookDeliverySchema = z.object({
+  id: z.string(),
+  eventId: z.string(),
+  type: z.enum(AUDIT_ACTIONS),
+  endpointId: z.string(),
+  status: z.enum(['pending', 'succeeded', 'failed']),
+  attempts: z.number().int().min(0),
+  lastResponseStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
+  createdAt: z.string(),
+});
 const IdempotencySchema = z.object({ fingerprint: z.string(), status: z.number().int(), body: z.unknown(), createdAt: z.string() });
 const PlanSchema = z.object({
   quantity: z.number().int(),
@@ -44,6 +65,9 @@ const StoredDocSchema = FieldsSchema.extend({
   sessions: z.record(z.string(), SessionSchema),
   idempotency: z.record(z.string(), IdempotencySchema),
   invoices: z.array(s.Invoice),
+  // Accounts stored before webhooks existed have none.
+  webhookMessages: z.record(z.string(), WebhookMessageSchema).optional(),
+  webhookDeliveries: z.record(z.string(), WebhookDeliverySchema).optional(),
 });
 
 /** A document as JSON. */
@@ -56,7 +80,13 @@ const JournalRecordSchema = z.object({
   doc: StoredDocSchema.optional(),
   fields: FieldsSchema.extend({ invoices: z.array(s.Invoice) }).partial().optional(),
   entries: z
-    .object({ users: entryChanges(UserRecordSchema).optional(), sessions: entryChanges(SessionSchema).optional(), idempotency: entryChanges(IdempotencySchema).optional() })
+    .object({
+      users: entryChanges(UserRecordSchema).optional(),
+      sessions: entryChanges(SessionSchema).optional(),
+      idempotency: entryChanges(IdempotencySchema).optional(),
+      webhookMessages: entryChanges(WebhookMessageSchema).optional(),
+      webhookDeliveries: entryChanges(WebhookDeliverySchema).optional(),
+    })
     .optional(),
   appended: z.object({ invoices: z.array(s.Invoice).optional() }).optional(),
   firstEvent: z.number().int().min(0),
@@ -93,16 +123,30 @@ export const segmentName = (seq: number) => `${String(seq).padStart(12, '0')}.lo
 
 // ---- documents ----
 
-/** The keyed collections, journalled entry by entry. */
-const ENTRY_FIELDS = ['users', 'sessions', 'idempotency'] as const;
+/** The keyed collections (persistent maps, but `idempotency`, a plain object), journalled entry by entry. */
+const ENTRY_FIELDS = ['users', 'sessions', 'idempotency', 'webhookMessages', 'webhookDeliveries'] as const;
 type EntryField = (typeof ENTRY_FIELDS)[number];
+type MapField = Exclude<EntryField, 'idempotency'>;
+type AnyMap = ImmutableMap<string, unknown>;
 
 export function encodeDoc(doc: AccountDoc): StoredDoc {
-  return { ...doc, users: [...doc.users.values()], sessions: Object.fromEntries(doc.sessions) };
+  return {
+    ...doc,
+    users: [...doc.users.values()],
+    sessions: Object.fromEntries(doc.sessions),
+    webhookMessages: Object.fromEntries(doc.webhookMessages),
+    webhookDeliveries: Object.fromEntries(doc.webhookDeliveries),
+  };
 }
 
 export function decodeDoc(stored: StoredDoc): AccountDoc {
-  return { ...stored, users: usersOf(stored.users as UserRecord[]), sessions: sessionsOf(Object.entries(stored.sessions)) };
+  return {
+    ...stored,
+    users: usersOf((stored.users as UserRecord[]).map(readUser)),
+    sessions: sessionsOf(Object.entries(stored.sessions)),
+    webhookMessages: mapOf(Object.entries(stored.webhookMessages ?? {}) as [string, WebhookMessageRecord][]),
+    webhookDeliveries: mapOf(Object.entries(stored.webhookDeliveries ?? {}) as [string, WebhookDeliveryRecord][]),
+  };
 }
 
 function setEntry(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -112,20 +156,20 @@ function setEntry(target: Record<string, unknown>, key: string, value: unknown):
 
 function entriesOf(doc: AccountDoc, field: EntryField): Map<string, unknown> {
   if (field === 'idempotency') return new Map(Object.entries(doc.idempotency));
-  return new Map<string, unknown>(field === 'users' ? doc.users.entries() : doc.sessions.entries());
+  return new Map((doc[field] as AnyMap).entries());
 }
 
 /** The entries of a collection that changed from one document to the next. */
 function entryChangesOf(before: AccountDoc, after: AccountDoc, field: EntryField): { set: Record<string, unknown>; remove: string[] } {
   const set: Record<string, unknown> = {};
   const remove: string[] = [];
-  const keys = field === 'idempotency' ? undefined : changedKeys<unknown>(before[field], after[field]);
+  const keys = field === 'idempotency' ? undefined : changedKeys<unknown>(before[field] as AnyMap, after[field] as AnyMap);
   if (keys) {
     // Made by the domain from `before` (the usual case): only those entries, not a scan of all.
     for (const key of new Set(keys)) {
-      const value = (after[field] as { get(k: string): unknown }).get(key);
+      const value = (after[field] as AnyMap).get(key);
       if (value === undefined) remove.push(key);
-      else if (value !== (before[field] as { get(k: string): unknown }).get(key)) setEntry(set, key, value);
+      else if (value !== (before[field] as AnyMap).get(key)) setEntry(set, key, value);
     }
     return { set, remove };
   }
@@ -172,22 +216,19 @@ export function applyRecord(doc: AccountDoc | undefined, record: JournalRecord):
   if (record.doc) return decodeDoc(record.doc);
   if (!doc) throw new Error('the journal starts without the account');
   const next: AccountDoc = { ...doc, ...(record.fields as Partial<AccountDoc>) };
-  const { users, sessions, idempotency } = record.entries ?? {};
-  if (users) {
-    let map = doc.users;
-    for (const [id, user] of Object.entries(users.set)) map = withEntry(map, id, user as UserRecord);
-    next.users = map;
+  const entries = record.entries ?? {};
+  for (const field of ['users', 'sessions', 'webhookMessages', 'webhookDeliveries'] as const satisfies readonly MapField[]) {
+    const change = entries[field];
+    if (!change) continue;
+    let map = doc[field] as AnyMap;
+    for (const [key, value] of Object.entries(change.set)) map = withEntry(map, key, field === 'users' ? readUser(value as UserRecord) : value);
+    for (const key of change.remove) map = withEntry(map, key, undefined);
+    (next as unknown as Record<string, unknown>)[field] = map;
   }
-  if (sessions) {
-    let map = doc.sessions;
-    for (const [hash, session] of Object.entries(sessions.set)) map = withEntry(map, hash, session as SessionRecord);
-    for (const hash of sessions.remove) map = withEntry(map, hash, undefined);
-    next.sessions = map;
-  }
-  if (idempotency) {
+  if (entries.idempotency) {
     const map: Record<string, IdempotencyRecord> = { ...doc.idempotency };
-    for (const [key, value] of Object.entries(idempotency.set)) setEntry(map, key, value);
-    for (const key of idempotency.remove) delete map[key];
+    for (const [key, value] of Object.entries(entries.idempotency.set)) setEntry(map, key, value);
+    for (const key of entries.idempotency.remove) delete map[key];
     next.idempotency = map;
   }
   if (record.appended?.invoices) next.invoices = [...doc.invoices, ...(record.appended.invoices as Invoice[])];

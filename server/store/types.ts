@@ -2,6 +2,7 @@ import type { AuditEvent } from '../../sdk/types.js';
 import type { AccountDoc, Outcome } from '../domain/state.js';
 import { changedKeys } from '../domain/users-map.js';
 import type { Changes } from './changes.js';
+import type { WebhookEndpointRecord } from '../webhooks/endpoints.js';
 
 /** Which audit events to read: newest first, optionally only those naming one user. */
 export interface EventQuery {
@@ -42,6 +43,11 @@ export interface Store {
   accountIds(): Promise<string[]>;
   /** Each commit with audit events, as it becomes durable (live streams). */
   readonly changes: Changes;
+  /** Webhook endpoints (server-wide), with their secrets. */
+  webhookEndpoints(): Promise<WebhookEndpointRecord[]>;
+  /** Adds or replaces an endpoint. */
+  saveWebhookEndpoint(endpoint: WebhookEndpointRecord): Promise<void>;
+  removeWebhookEndpoint(id: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -52,8 +52,8 @@ export function faultyFs() {
   }
   const fs: FileSystem = {
     ...nodeFileSystem,
-    async open(path, flags) {
-      const real: WritableFile = await check({ op: 'open', path }, () => nodeFileSystem.open(path, flags));
+    async open(path, flags, mode) {
+      const real: WritableFile = await check({ op: 'open', path }, () => nodeFileSystem.open(path, flags, mode));
       return {
         write: (data, position) =>
           check(

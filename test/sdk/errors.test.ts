@@ -12,7 +12,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { Hono } from 'hono';
 import { createApp } from '../../server/app.js';
+import { licenseGate } from '../../server/host/license-gate.js';
+import { errorFromResponse } from '../../sdk/core/errors.js';
 import { MemoryStore } from '../../server/store/memory.js';
 import { nodeFileSystem, type FileSystem } from '../../server/store/fs.js';
 import {
@@ -171,6 +174,27 @@ describe('SDK errors produced for real by the app', () => {
     check(error, SeatConflictError, 409, 'no_license_available', full.rec.lastId());
     assert.equal(error.problem?.available, 0);
     produced.add('no_license_available');
+  });
+
+  it('external_id_exists → SeatConflictError 409 with the userId of the holder (provisioning, and an edit by the API key)', async () => {
+    const first = await s.admin.users.provision(s.accountId, { email: 'first@acme.example', firstName: 'F', lastName: 'Irst', externalId: 'emp-1', license: false });
+    const error = await failure(s.admin.users.provision(s.accountId, { email: 'second@acme.example', firstName: 'S', lastName: 'Econd', externalId: 'emp-1', license: false }));
+    check(error, SeatConflictError, 409, 'external_id_exists', s.rec.lastId());
+    assert.equal(error.problem?.userId, first.user.id);
+    const edit = await failure(s.admin.account(s.accountId).users.update(s.owner.id, { externalId: 'emp-1' }));
+    check(edit, SeatConflictError, 409, 'external_id_exists', s.rec.lastId());
+    produced.add('external_id_exists');
+  });
+
+  it('license_required → SeatForbiddenError 403 (licenseGate in front of a host route, for a person without a license)', async () => {
+    const { user } = await s.admin.users.provision(s.accountId, { email: 'nolicense@acme.example', firstName: 'N', lastName: 'O', externalId: 'emp-no', license: false });
+    const host = new Hono().use('/app/*', licenseGate({ admin: s.admin, identify: () => ({ accountId: s.accountId, externalId: 'emp-no' }) }));
+    host.get('/app/work', (c) => c.text('working'));
+    const response = await host.request('/app/work');
+    const error = await errorFromResponse(response);
+    check(error, SeatForbiddenError, 403, 'license_required', error.requestId);
+    assert.equal(user.status, 'disabled');
+    produced.add('license_required');
   });
 
   it('owner_requires_license → SeatConflictError 409 (unassign or reassign from the owner)', async () => {

@@ -1,5 +1,5 @@
 /**
- * Who may call what (SPEC §2 permissions, §3 routes and authentication): every route × every
+ * Who may call what (permissions, routes and authentication): every route × every
  * kind of caller, each cell on a fresh world so one cell's change cannot decide another's answer.
  * Each request is valid, so the caller is what decides.
  */
@@ -12,7 +12,10 @@ const MISSING_ACCOUNT = 'acc_doesNotExist000000000';
 const MISSING_USER = 'usr_doesNotExist0000000000';
 
 async function makeWorld() {
-  const h = makeHarness({ rateLimits: false });
+  // Webhooks are answered at once (no network): deliveries succeed in the background.
+  const h = makeHarness({ rateLimits: false, webhookFetch: async () => new Response(null, { status: 204 }) });
+  const endpoint = await h.admin('POST', '/v1/webhook-endpoints', { url: 'https://hooks.example/seatkit' });
+  assert.equal(endpoint.status, 201);
   const a = await h.createAccount({
     licenses: { quantity: 10, unitPrice: 400, currency: 'USD', interval: 'month' },
     testClock: { frozenTime: FROZEN },
@@ -32,9 +35,13 @@ async function makeWorld() {
 
   const b = await h.createAccount({ name: 'Globex', owner: { email: 'owner@globex.example', firstName: 'Gus', lastName: 'Globex' } });
   const foreignUser = await h.addUser(b.accountId, b.ownerToken, { email: 'worker@globex.example' });
+  const endpointId = endpoint.body.id as string;
+  const delivery = (await h.admin('GET', `/v1/webhook-endpoints/${endpointId}/deliveries?limit=1`)).body.data[0];
 
   return {
     h,
+    endpointId,
+    deliveryId: delivery.id as string,
     a,
     b,
     admin,
@@ -124,6 +131,23 @@ const ROUTES: Route[] = [
   },
   { route: 'GET /v1/accounts/{accountId}/invoices', send: (w, token, id) => w.h.request('GET', `${base(w, id)}/invoices`, { token }) },
   { route: 'GET /v1/accounts/{accountId}/events', send: (w, token, id) => w.h.request('GET', `${base(w, id)}/events`, { token }) },
+  {
+    route: 'POST /v1/accounts/{accountId}/users',
+    send: (w, token, id) => w.h.request('POST', `${base(w, id)}/users`, { token, body: { email: 'provisioned@acme.example', firstName: 'Pro', lastName: 'Visioned' } }),
+  },
+  { route: 'POST /v1/accounts/{accountId}/users/{userId}/activity', send: (w, token, id) => w.h.request('POST', `${base(w, id)}/users/${w.colleague.user.id}/activity`, { token }) },
+  { route: 'GET /v1/accounts/{accountId}/entitlement', send: (w, token, id) => w.h.request('GET', `${base(w, id)}/entitlement?userId=${w.colleague.user.id}`, { token }) },
+  { route: 'POST /v1/webhook-endpoints', send: (w, token) => w.h.request('POST', '/v1/webhook-endpoints', { token, body: { url: 'https://hooks.example/two' } }) },
+  { route: 'GET /v1/webhook-endpoints', send: (w, token) => w.h.request('GET', '/v1/webhook-endpoints', { token }) },
+  { route: 'GET /v1/webhook-endpoints/{endpointId}', send: (w, token) => w.h.request('GET', `/v1/webhook-endpoints/${w.endpointId}`, { token }) },
+  { route: 'PATCH /v1/webhook-endpoints/{endpointId}', send: (w, token) => w.h.request('PATCH', `/v1/webhook-endpoints/${w.endpointId}`, { token, body: { description: 'Ours' } }) },
+  { route: 'DELETE /v1/webhook-endpoints/{endpointId}', send: (w, token) => w.h.request('DELETE', `/v1/webhook-endpoints/${w.endpointId}`, { token }) },
+  { route: 'POST /v1/webhook-endpoints/{endpointId}/rotate-secret', send: (w, token) => w.h.request('POST', `/v1/webhook-endpoints/${w.endpointId}/rotate-secret`, { token }) },
+  { route: 'GET /v1/webhook-endpoints/{endpointId}/deliveries', send: (w, token) => w.h.request('GET', `/v1/webhook-endpoints/${w.endpointId}/deliveries`, { token }) },
+  {
+    route: 'POST /v1/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/retry',
+    send: (w, token) => w.h.request('POST', `/v1/webhook-endpoints/${w.endpointId}/deliveries/${w.deliveryId}/retry`, { token }),
+  },
   { route: 'GET /v1/outbox', send: (w, token) => w.h.request('GET', '/v1/outbox', { token }) },
   { route: 'GET /v1/invitations/{token}', send: (w, token) => w.h.request('GET', `/v1/invitations/${w.invitationToken}`, { token }) },
   { route: 'POST /v1/invitations/{token}/accept', send: (w, token) => w.h.request('POST', `/v1/invitations/${w.invitationToken}/accept`, { token, body: {} }) },
@@ -132,10 +156,10 @@ const ROUTES: Route[] = [
 ];
 
 /**
- * The expected status of each cell. A session token on an API-key route is 403; the API key on a
- * session route is 401 (it is no session), except GET account, which the API key may read.
- * A session of another account gets 404 on this account's session routes, like a missing account;
- * on API-key routes it is just a session token (403), as it would be for a missing account too.
+ * The expected status of each cell. A session token on an API-key route is 403; the API key may do
+ * everything in any account (it has no viewer). A session of another account gets 404 on this
+ * account's routes, like a missing account; on server-wide API-key routes it is just a session
+ * token (403), as it would be for a missing account too.
  */
 const MATRIX: Record<string, Record<Caller, number>> = {
   //                                                                   apiKey owner admin member foreign none
@@ -143,21 +167,32 @@ const MATRIX: Record<string, Record<Caller, number>> = {
   'POST /v1/accounts/{accountId}/sessions':                        row(200, 403, 403, 403, 403, 401),
   'POST /v1/accounts/{accountId}/test-clock':                      row(200, 403, 403, 403, 403, 401),
   'GET /v1/accounts/{accountId}':                                  row(200, 200, 200, 200, 404, 401),
-  'GET /v1/accounts/{accountId}/users':                            row(401, 200, 200, 403, 404, 401),
-  'GET /v1/accounts/{accountId}/users/{userId}':                   row(401, 200, 200, 403, 404, 401),
-  'PATCH /v1/accounts/{accountId}/users/{userId}':                 row(401, 200, 200, 403, 404, 401),
-  'GET /v1/accounts/{accountId}/users/{userId}/events':            row(401, 200, 200, 403, 404, 401),
-  'POST /v1/accounts/{accountId}/invitations':                     row(401, 201, 201, 403, 404, 401),
-  'POST /v1/accounts/{accountId}/users/{userId}/invitation/resend': row(401, 200, 200, 403, 404, 401),
-  'DELETE /v1/accounts/{accountId}/users/{userId}/invitation':     row(401, 200, 200, 403, 404, 401),
-  'PUT /v1/accounts/{accountId}/users/{userId}/license':           row(401, 200, 200, 403, 404, 401),
-  'DELETE /v1/accounts/{accountId}/users/{userId}/license':        row(401, 200, 200, 403, 404, 401),
-  'POST /v1/accounts/{accountId}/license-transfers':               row(401, 200, 200, 403, 404, 401),
-  'POST /v1/accounts/{accountId}/owner':                           row(401, 200, 403, 403, 404, 401),
-  'GET /v1/accounts/{accountId}/licenses/quote':                   row(401, 200, 403, 403, 404, 401),
-  'POST /v1/accounts/{accountId}/licenses':                        row(401, 200, 403, 403, 404, 401),
-  'GET /v1/accounts/{accountId}/invoices':                         row(401, 200, 403, 403, 404, 401),
-  'GET /v1/accounts/{accountId}/events':                           row(401, 200, 200, 403, 404, 401),
+  'GET /v1/accounts/{accountId}/users':                            row(200, 200, 200, 403, 404, 401),
+  'GET /v1/accounts/{accountId}/users/{userId}':                   row(200, 200, 200, 403, 404, 401),
+  'PATCH /v1/accounts/{accountId}/users/{userId}':                 row(200, 200, 200, 403, 404, 401),
+  'GET /v1/accounts/{accountId}/users/{userId}/events':            row(200, 200, 200, 403, 404, 401),
+  'POST /v1/accounts/{accountId}/invitations':                     row(201, 201, 201, 403, 404, 401),
+  'POST /v1/accounts/{accountId}/users/{userId}/invitation/resend': row(200, 200, 200, 403, 404, 401),
+  'DELETE /v1/accounts/{accountId}/users/{userId}/invitation':     row(200, 200, 200, 403, 404, 401),
+  'PUT /v1/accounts/{accountId}/users/{userId}/license':           row(200, 200, 200, 403, 404, 401),
+  'DELETE /v1/accounts/{accountId}/users/{userId}/license':        row(200, 200, 200, 403, 404, 401),
+  'POST /v1/accounts/{accountId}/license-transfers':               row(200, 200, 200, 403, 404, 401),
+  'POST /v1/accounts/{accountId}/owner':                           row(200, 200, 403, 403, 404, 401),
+  'GET /v1/accounts/{accountId}/licenses/quote':                   row(200, 200, 403, 403, 404, 401),
+  'POST /v1/accounts/{accountId}/licenses':                        row(200, 200, 403, 403, 404, 401),
+  'GET /v1/accounts/{accountId}/invoices':                         row(200, 200, 403, 403, 404, 401),
+  'GET /v1/accounts/{accountId}/events':                           row(200, 200, 200, 403, 404, 401),
+  'POST /v1/accounts/{accountId}/users':                           row(201, 403, 403, 403, 404, 401),
+  'POST /v1/accounts/{accountId}/users/{userId}/activity':         row(200, 403, 403, 403, 404, 401),
+  'GET /v1/accounts/{accountId}/entitlement':                      row(200, 403, 403, 403, 404, 401),
+  'POST /v1/webhook-endpoints':                                    row(201, 403, 403, 403, 403, 401),
+  'GET /v1/webhook-endpoints':                                     row(200, 403, 403, 403, 403, 401),
+  'GET /v1/webhook-endpoints/{endpointId}':                        row(200, 403, 403, 403, 403, 401),
+  'PATCH /v1/webhook-endpoints/{endpointId}':                      row(200, 403, 403, 403, 403, 401),
+  'DELETE /v1/webhook-endpoints/{endpointId}':                     row(200, 403, 403, 403, 403, 401),
+  'POST /v1/webhook-endpoints/{endpointId}/rotate-secret':         row(200, 403, 403, 403, 403, 401),
+  'GET /v1/webhook-endpoints/{endpointId}/deliveries':             row(200, 403, 403, 403, 403, 401),
+  'POST /v1/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/retry': row(200, 403, 403, 403, 403, 401),
   'GET /v1/outbox':                                                row(200, 403, 403, 403, 403, 401),
   'GET /v1/invitations/{token}':                                   row(200, 200, 200, 200, 200, 200),
   'POST /v1/invitations/{token}/accept':                           row(200, 200, 200, 200, 200, 200),
@@ -171,11 +206,14 @@ function row(apiKey: number, owner: number, admin: number, member: number, forei
 
 const CODES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' };
 
-/** What a refused request must leave as it was (lastActiveAt aside: an authenticated request records it). */
+/**
+ * What a refused request must leave as it was (lastActiveAt aside: an authenticated request records
+ * it; and the progress of webhook deliveries, which are sent in the background).
+ */
 async function state(w: World) {
   const docs = [];
   for (const id of [w.a.accountId, w.b.accountId]) {
-    const stored = (await w.h.store.get(id))!;
+    const { webhookDeliveries: _deliveries, ...stored } = (await w.h.store.get(id))!;
     const doc = { ...stored, users: [...stored.users.values()].map((user) => ({ ...user, lastActiveAt: null })) };
     docs.push({ doc, events: (await w.h.store.events(id, { limit: 1 })).total });
   }
@@ -192,12 +230,14 @@ function assertProblem(res: Reply, status: number): void {
 }
 
 describe('authorization matrix', () => {
-  it('covers every route of SPEC §3', () => {
+  it('covers every route of the API', async () => {
     assert.deepEqual(
       ROUTES.map((r) => r.route),
       Object.keys(MATRIX),
     );
-    assert.equal(ROUTES.length, 24);
+    const document = (await makeHarness().request('GET', '/v1/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    assert.deepEqual(ROUTES.map((r) => r.route).sort(), documented.sort(), 'every route of the OpenAPI document, and only those');
   });
 
   for (const r of ROUTES) {

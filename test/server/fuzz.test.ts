@@ -37,8 +37,12 @@ interface Fixture {
   invitationToken: string;
 }
 
+/** Webhook endpoints the fuzzer creates are never answered (until shutdown): no delivery changes the state mid-case. */
+const neverAnswers: typeof fetch = (_input, init) =>
+  new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+
 async function setUp(): Promise<Fixture> {
-  const h = makeHarness({ rateLimits: false });
+  const h = makeHarness({ rateLimits: false, webhookFetch: neverAnswers });
   h.clock.current = new Date(FROZEN);
   const a = await h.createAccount({ licenses: { quantity: 6, unitPrice: 400, currency: 'USD', interval: 'month' }, testClock: { frozenTime: FROZEN } });
   const admin = await h.addUser(a.accountId, a.ownerToken, { email: 'admin@acme.example', role: 'admin' });
@@ -51,6 +55,7 @@ async function setUp(): Promise<Fixture> {
   // Each session's first request records lastActiveAt: spend it now (the wall clock stands still).
   for (const token of [admin.token!, member.token!]) await h.request('GET', a.base, { token });
   await h.request('GET', b.base, { token: b.ownerToken });
+  await h.app.jobs.run('activity');
   return {
     h,
     accountId: a.accountId,

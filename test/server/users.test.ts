@@ -47,6 +47,8 @@ async function team() {
   step();
   await s.h.request('GET', s.base, { token: carol.token! });
   step();
+  // Activity is committed within a second (no write per request): commit it now.
+  await s.h.app.jobs.run('activity');
   const ids = { owner: s.owner.id, alice: alice.user.id, bob: bob.user.id, carol: carol.user.id, dave: dave.user.id, erin: erin.user.id };
   const list = (query = '') => s.req('GET', `/users${query}`) as Promise<Reply<PageBody<User>>>;
   return { s, ids, list, tokens: { alice: alice.token!, carol: carol.token! } };
@@ -406,14 +408,34 @@ describe('events and history', () => {
 });
 
 describe('sessions', () => {
-  it('sets lastActiveAt on an authenticated request', async () => {
+  it('sets lastActiveAt on an authenticated request (committed within a second, not by the request)', async () => {
     const s = await setup();
     const { user, token } = await s.add('ada@example.com');
     assert.equal((await s.user(user.id)).lastActiveAt, null);
     s.h.clock.advance(5 * MINUTE_MS);
     const now = s.h.clock.now().toISOString();
     assert.equal((await s.h.request('GET', s.base, { token })).status, 200);
+    await s.h.app.jobs.run('activity');
     assert.equal((await s.user(user.id)).lastActiveAt, now);
+  });
+
+  it('stamps activity on a test-clock account with the account’s clock, at most once a minute', async () => {
+    const h = makeHarness();
+    const frozen = '2030-01-01T00:00:00.000Z';
+    const acc = await h.createAccount({ testClock: { frozenTime: frozen } });
+    const ada = await h.addUser(acc.accountId, acc.ownerToken, { email: 'ada@example.com' });
+    await h.request('GET', acc.base, { token: ada.token });
+    await h.app.jobs.run('activity');
+    const user = async () => (await h.request('GET', `${acc.base}/users/${ada.user.id}`, { token: acc.ownerToken })).body as User;
+    assert.equal((await user()).lastActiveAt, frozen, 'the account’s time, not the wall clock');
+    await h.admin('POST', `${acc.base}/test-clock`, { advanceTo: '2030-01-01T00:00:30.000Z' });
+    await h.request('GET', acc.base, { token: ada.token });
+    await h.app.jobs.run('activity');
+    assert.equal((await user()).lastActiveAt, frozen, 'within the minute: not stamped again');
+    await h.admin('POST', `${acc.base}/test-clock`, { advanceTo: '2030-01-03T00:00:00.000Z' });
+    await h.request('GET', acc.base, { token: ada.token });
+    await h.app.jobs.run('activity');
+    assert.equal((await user()).lastActiveAt, '2030-01-03T00:00:00.000Z');
   });
 
   it('ends a session after its ttlSeconds (401), by the wall clock', async () => {

@@ -1,0 +1,47 @@
+import { createRoute } from '@hono/zod-openapi';
+import type { Entitlement } from '../../sdk/types.js';
+import { findUserByEmail, findUserByExternalId } from '../domain/users.js';
+import { holdsLicense } from '../domain/views.js';
+import { accountNow, requireApiKey, router, sessionAuth } from '../http.js';
+import { apiKeySecurity, json, problems } from '../openapi.js';
+import * as s from '../schemas.js';
+
+export const entitlements = router();
+
+entitlements.openapi(
+  createRoute({
+    method: 'get',
+    path: '/accounts/{accountId}/entitlement',
+    tags: ['Host back ends'],
+    summary: 'May this person work? Exactly one of userId, externalId, email (API key; the host product’s hot path)',
+    description:
+      'An unknown person answers 200 with `licensed: false` and `reason: "unknown_user"`. A check of a licensed user counts as their activity (one-minute resolution, no write per check).',
+    security: apiKeySecurity,
+    middleware: [sessionAuth()] as const,
+    request: { params: s.AccountParams, query: s.EntitlementQuery },
+    responses: { 200: json(s.Entitlement, 'The answer'), ...problems(401, 403, 404) },
+  }),
+  async (c) => {
+    requireApiKey(c);
+    const doc = c.var.account;
+    const query = c.req.valid('query');
+    const user =
+      query.userId !== undefined ? doc.users.get(query.userId) : query.externalId !== undefined ? findUserByExternalId(doc, query.externalId) : findUserByEmail(doc, query.email!);
+    let answer: Entitlement;
+    if (!user) {
+      answer = { licensed: false, userId: null, externalId: query.externalId ?? null, status: null, role: null, reason: 'unknown_user' };
+    } else {
+      const licensed = holdsLicense(user);
+      if (licensed) c.var.deps.activity.record(doc, user, accountNow(doc, c.var.deps.clock));
+      answer = {
+        licensed,
+        userId: user.id,
+        externalId: user.externalId,
+        status: user.status,
+        role: user.role,
+        reason: licensed ? null : user.invitationExpired ? 'invitation_expired' : 'disabled',
+      };
+    }
+    return c.json(answer, 200);
+  },
+);

@@ -1,0 +1,180 @@
+/**
+ * Webhooks of the server: the endpoints (cached from the store), and the sending of deliveries —
+ * at least once, the same `webhook-id` on every attempt, signed with the Standard Webhooks scheme.
+ * A delivery is due when its change committed (or its next retry came); the sender looks for due
+ * deliveries every second and at once after a commit that made some. A 2xx within the timeout is
+ * success; anything else is tried again after the configured delays, then marked failed; a 410
+ * disables the endpoint. Sending never holds up the change that made the message.
+ */
+import { Webhook } from 'standardwebhooks';
+import type { Clock, Logger } from '../config.js';
+import { randomId } from '../crypto.js';
+import type { WebhookDeliveryRecord, WebhookMessageRecord } from '../domain/state.js';
+import { withEntry } from '../domain/users-map.js';
+import type { Store } from '../store/types.js';
+import { signingSecrets, type WebhookEndpointRecord } from './endpoints.js';
+import { afterAttempt, pendingDeliveries, type AttemptResult } from './messages.js';
+
+/** Attempts in flight at once, across endpoints. */
+const IN_FLIGHT_MAX = 16;
+
+export interface WebhookOptions {
+  /** Seconds before each retry after a failed attempt (then the delivery fails). */
+  retries: readonly number[];
+  /** How long an attempt may take before it counts as failed. */
+  timeoutMs: number;
+  log: Logger;
+  fetch?: typeof fetch;
+}
+
+export class Webhooks {
+  #endpoints: Promise<Map<string, WebhookEndpointRecord>> | undefined;
+  readonly #inFlight = new Map<string, Promise<void>>();
+  #sweeping: Promise<void> | null = null;
+  #again = false;
+  #stopped = false;
+  readonly #abort = new AbortController();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly options: WebhookOptions,
+  ) {}
+
+  // ---- endpoints ----
+
+  #cache(): Promise<Map<string, WebhookEndpointRecord>> {
+    this.#endpoints ??= this.store.webhookEndpoints().then((list) => new Map(list.map((e) => [e.id, e])));
+    return this.#endpoints;
+  }
+
+  async endpoints(): Promise<WebhookEndpointRecord[]> {
+    return [...(await this.#cache()).values()];
+  }
+
+  async endpoint(id: string): Promise<WebhookEndpointRecord | undefined> {
+    return (await this.#cache()).get(id);
+  }
+
+  async save(endpoint: WebhookEndpointRecord): Promise<void> {
+    await this.store.saveWebhookEndpoint(endpoint);
+    (await this.#cache()).set(endpoint.id, endpoint);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.store.removeWebhookEndpoint(id);
+    (await this.#cache()).delete(id);
+  }
+
+  // ---- sending ----
+
+  /** Looks for due deliveries now (after a commit that made messages). */
+  kick(): void {
+    if (this.#stopped) return;
+    setTimeout(() => void this.sweep(), 0);
+  }
+
+  /** Starts an attempt for every due delivery not already under way (at most IN_FLIGHT_MAX at once). */
+  async sweep(): Promise<void> {
+    if (this.#stopped) return;
+    if (this.#sweeping) {
+      this.#again = true;
+      return this.#sweeping;
+    }
+    this.#sweeping = (async () => {
+      do {
+        this.#again = false;
+        await this.#startDue();
+      } while (this.#again && !this.#stopped);
+    })().finally(() => {
+      this.#sweeping = null;
+    });
+    return this.#sweeping;
+  }
+
+  async #startDue(): Promise<void> {
+    const endpoints = await this.#cache();
+    const now = this.clock.now().getTime();
+    for (const accountId of await this.store.accountIds()) {
+      const doc = await this.store.get(accountId);
+      if (!doc) continue;
+      for (const [id, due] of pendingDeliveries(doc.webhookDeliveries)) {
+        if (due > now || this.#inFlight.has(id)) continue;
+        if (this.#inFlight.size >= IN_FLIGHT_MAX) return;
+        const delivery = doc.webhookDeliveries.get(id)!;
+        const endpoint = endpoints.get(delivery.endpointId);
+        const message = doc.webhookMessages.get(delivery.eventId);
+        if (endpoint?.disabled) continue;
+        const attempt = this.#attempt(accountId, delivery, message, endpoint).finally(() => this.#inFlight.delete(id));
+        this.#inFlight.set(id, attempt);
+      }
+    }
+  }
+
+  async #attempt(accountId: string, delivery: WebhookDeliveryRecord, message: WebhookMessageRecord | undefined, endpoint: WebhookEndpointRecord | undefined): Promise<void> {
+    let result: AttemptResult;
+    if (!endpoint || !message) {
+      result = { error: endpoint ? 'the message is gone' : 'the endpoint was deleted' };
+    } else {
+      result = await this.#post(endpoint, message);
+      if (this.#stopped) return; // cut short by shutdown: still pending, tried again after the restart
+      if ('status' in result && result.status === 410) await this.#disable(endpoint);
+    }
+    const final = !endpoint || !message;
+    await this.store
+      .transact(accountId, (doc) => {
+        const current = doc.webhookDeliveries.get(delivery.id);
+        // Retried by hand, or recorded already: this attempt is not the latest word.
+        if (!current || current.status !== 'pending' || current.attempts !== delivery.attempts) return { doc, events: [], result: undefined };
+        const after = afterAttempt(current, result, this.clock.now(), final ? [] : this.options.retries);
+        return { doc: { ...doc, webhookDeliveries: withEntry(doc.webhookDeliveries, delivery.id, after) }, events: [], result: undefined };
+      })
+      .catch((error) => this.options.log({ level: 'warn', message: `webhook delivery ${delivery.id}: the result could not be saved (it will be sent again): ${String(error)}` }));
+  }
+
+  async #post(endpoint: WebhookEndpointRecord, message: WebhookMessageRecord): Promise<AttemptResult> {
+    const now = this.clock.now();
+    const signature = signingSecrets(endpoint, now)
+      .map((secret) => new Webhook(secret).sign(message.eventId, now, message.body))
+      .join(' ');
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const response = await (this.options.fetch ?? fetch)(endpoint.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'seatkit-webhooks/1',
+          'webhook-id': message.eventId,
+          'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+          'webhook-signature': signature,
+        },
+        body: message.body,
+        redirect: 'manual',
+        signal: AbortSignal.any([timeout, this.#abort.signal]),
+      });
+      // The answer's body is not needed; reading it frees the connection.
+      await response.arrayBuffer().catch(() => undefined);
+      return { status: response.status };
+    } catch (error) {
+      if (timeout.aborted) return { error: `no answer within ${this.options.timeoutMs / 1000} s` };
+      return { error: String((error as Error)?.cause ?? (error as Error)?.message ?? error).slice(0, 200) };
+    }
+  }
+
+  async #disable(endpoint: WebhookEndpointRecord): Promise<void> {
+    this.options.log({ level: 'warn', message: `webhook endpoint ${endpoint.id} answered 410 Gone: disabled` });
+    const current = await this.endpoint(endpoint.id);
+    if (current && !current.disabled) await this.save({ ...current, disabled: true }).catch(() => undefined);
+  }
+
+  /** Stops sending: attempts under way are cut short (their deliveries stay pending). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#abort.abort();
+    await this.#sweeping;
+    await Promise.all(this.#inFlight.values());
+  }
+}
+
+/** A new delivery or endpoint id. */
+export const webhookId = (prefix: 'whd' | 'whe') => randomId(prefix);
