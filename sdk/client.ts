@@ -6,6 +6,7 @@ import { InvitationsResource } from './resources/invitations.js';
 import { LicensesResource } from './resources/licenses.js';
 import { EventsResource, InvoicesResource } from './resources/lists.js';
 import { UsersResource } from './resources/users.js';
+import { batch, ReclaimPolicyResource, UsageResource } from './resources/usage.js';
 
 export interface SeatClientOptions {
   /** Where the server is mounted: its origin plus any prefix, without `/v1` (e.g. `https://api.example.com/seats`). */
@@ -35,6 +36,10 @@ export class SeatClient {
   readonly licenses: LicensesResource;
   readonly invoices: InvoicesResource;
   readonly events: EventsResource;
+  readonly usage: UsageResource;
+  readonly reclaimPolicy: ReclaimPolicyResource;
+  /** Up to 1,000 operations at once (see `BatchBody`); atomic unless `mode: 'partial'`. */
+  readonly batch: ReturnType<typeof batch>;
 
   constructor(options: SeatClientOptions) {
     const http = new Http(options as HttpOptions);
@@ -46,6 +51,9 @@ export class SeatClient {
     this.licenses = new LicensesResource(http, path);
     this.invoices = new InvoicesResource(http, path);
     this.events = new EventsResource(http, path);
+    this.usage = new UsageResource(http, path);
+    this.reclaimPolicy = new ReclaimPolicyResource(http, path);
+    this.batch = batch(http, path);
   }
 }
 

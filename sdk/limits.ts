@@ -25,6 +25,9 @@ export const LIMITS = {
   sessionTtlMaxSeconds: 24 * 60 * 60,
   sessionTtlDefaultSeconds: 60 * 60,
   bodyMaxBytes: 64 * 1024,
+  /** A batch (`POST …/batch`) may carry up to 1,000 operations. */
+  batchBodyMaxBytes: 1024 * 1024,
+  batchOperationsMax: 1000,
 } as const;
 
 /**

@@ -124,6 +124,7 @@ export const AUDIT_ACTIONS = [
   'licenses.decrease_cancelled',
   'licenses.decreased',
   'period.renewed',
+  'reclaim_policy.changed',
 ] as const;
 /** What an audit event records (and the type of the webhook that reports it). */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -165,6 +166,8 @@ export interface UserListParams extends ListParams {
   externalId?: string;
   /** Exact match on the email, compared case-insensitively. */
   email?: string;
+  /** Only users holding a license whose last activity is at least this many days old (1–3,650). */
+  inactiveDays?: number;
 }
 
 export interface Quote {
@@ -259,6 +262,66 @@ export interface Entitlement {
   role: Role | null;
   /** Null while licensed. */
   reason: EntitlementReason | null;
+}
+
+// ---- idle licenses, usage, batches ----
+
+/** Releasing idle licenses automatically (off by default). */
+export interface ReclaimPolicy {
+  enabled: boolean;
+  /** A user inactive this many days (7–365) loses their license. */
+  inactiveDays: number;
+  /** Who would be released now under this policy (never the owner). */
+  preview: string[];
+}
+
+export interface ReclaimPolicyBody {
+  enabled: boolean;
+  inactiveDays: number;
+}
+
+/** One day of usage (UTC): the total and the licenses in use at its end, and the day's peak. */
+export interface UsageDay {
+  date: string;
+  quantity: number;
+  inUse: number;
+  maxInUse: number;
+}
+
+export interface UsageResult {
+  data: UsageDay[];
+}
+
+export type BatchOperation =
+  | ({ op: 'invite' } & InviteBody)
+  | ({ op: 'provision' } & ProvisionBody)
+  | { op: 'assign' | 'unassign' | 'resend' | 'revoke'; userId: string };
+
+export type BatchOp = BatchOperation['op'];
+export const BATCH_OPS: readonly BatchOp[] = ['invite', 'provision', 'assign', 'unassign', 'resend', 'revoke'];
+
+export interface BatchBody {
+  operations: BatchOperation[];
+  /** `atomic` (the default): all or nothing, in one commit. `partial`: each that fits, in order. */
+  mode?: 'atomic' | 'partial';
+  /** Answer what the batch would do, and change nothing. */
+  dryRun?: boolean;
+}
+
+/** What became of one operation of a batch (`index` in the request). */
+export interface BatchItemResult {
+  index: number;
+  ok: boolean;
+  user?: User;
+  code?: ErrorCode;
+  detail?: string;
+  errors?: Record<string, string>;
+}
+
+export interface BatchResult {
+  results: BatchItemResult[];
+  licenses: LicenseCounts;
+  dryRun: boolean;
 }
 
 // ---- webhooks ----
@@ -400,6 +463,7 @@ export const ERROR_CODES = {
   quote_changed: 409,
   user_not_eligible: 409,
   user_not_enabled: 409,
+  batch_rejected: 409,
   idempotency_key_in_use: 409,
   test_clock_required: 409,
   invitation_expired: 410,
@@ -435,4 +499,7 @@ export interface Problem {
   available?: number;
   /** `precondition_failed`: the user's current version. */
   version?: number;
+  /** `batch_rejected`: what became of each operation, and how many more licenses the batch needs. */
+  results?: BatchItemResult[];
+  licensesNeeded?: number;
 }

@@ -19,7 +19,7 @@ import { ActivityRecorder } from './activity.js';
 import { Jobs } from './jobs.js';
 import { pruneDeliveries } from './webhooks/messages.js';
 import { Webhooks } from './webhooks/service.js';
-import { StoreWithWebhooks } from './webhooks/store.js';
+import { AppStore } from './app-store.js';
 import { RateLimiter } from './rate-limit.js';
 import { accounts } from './routes/accounts.js';
 import { entitlements } from './routes/entitlements.js';
@@ -28,11 +28,15 @@ import { invitations } from './routes/invitations.js';
 import { invoices } from './routes/invoices.js';
 import { licenses } from './routes/licenses.js';
 import { outbox } from './routes/outbox.js';
+import { batch } from './routes/batch.js';
+import { usage } from './routes/usage.js';
 import { users } from './routes/users.js';
 import { webhooks as webhookRoutes } from './routes/webhooks.js';
 import { MemoryStore } from './store/memory.js';
 import type { Store } from './store/types.js';
 import { sweepSessions } from './domain/users.js';
+import { needsSettling, settle } from './domain/renewal.js';
+import { accountNow } from './http.js';
 
 export interface AppOptions {
   store?: Store;
@@ -116,8 +120,23 @@ export type SeatApp = OpenAPIHono<Env> & { jobs: Jobs };
 /** How often the activity noted in memory is committed. */
 const ACTIVITY_FLUSH_MS = 1000;
 
+/** How often every account is settled without a request (renewals, expiries, reclaims); at least hourly. */
+const SETTLE_MS = 10 * 60 * 1000;
+
 /** How often due webhook deliveries are looked for (besides right after a commit that makes some). */
 const WEBHOOK_SWEEP_MS = 1000;
+
+/**
+ * Settles every account that has something due (renewals, expiries, idle licenses to reclaim), so
+ * that happens, and its webhooks go out, also for accounts nobody opens.
+ */
+async function settleAll(deps: Deps): Promise<void> {
+  for (const accountId of await deps.store.accountIds()) {
+    const doc = await deps.store.get(accountId);
+    if (!doc || !needsSettling(doc, accountNow(doc, deps.clock))) continue;
+    await deps.store.transact(accountId, (current) => settle(current, { now: accountNow(current, deps.clock), actor: { type: 'system' }, newId: randomId }));
+  }
+}
 
 /** Drops finished webhook deliveries past their retention from every account. */
 async function pruneWebhookLog(deps: Deps): Promise<void> {
@@ -151,7 +170,7 @@ export function createApp(options: AppOptions): SeatApp {
   const clock = options.clock ?? systemClock;
   const stored = options.store ?? new MemoryStore();
   const webhooks = new Webhooks(stored, clock, { retries: config.webhookRetries, timeoutMs: config.webhookTimeoutMs, log: config.log, fetch: config.webhookFetch });
-  const store = new StoreWithWebhooks(stored, webhooks, clock);
+  const store = new AppStore(stored, webhooks, clock);
   const deps: Deps = {
     store,
     webhooks,
@@ -188,15 +207,19 @@ export function createApp(options: AppOptions): SeatApp {
     }),
   );
   app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
-  const limitBody = bodyLimit({
-    maxSize: LIMITS.bodyMaxBytes,
-    onError: () => {
-      throw new ApiError('payload_too_large', `The body must be at most ${LIMITS.bodyMaxBytes / 1024} KiB.`);
-    },
-  });
+  const limit = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new ApiError('payload_too_large', `The body must be at most ${maxSize / 1024} KiB.`);
+      },
+    });
+  const limitBody = limit(LIMITS.bodyMaxBytes);
+  // A batch may carry a thousand operations: 1 MiB on that route only.
+  const limitBatch = limit(LIMITS.batchBodyMaxBytes);
   // A body without Content-Length is read here, so a connection closed mid-body fails here too.
   // (The rest of the chain's errors never reach this catch: Hono hands them to onError.)
-  app.use((c, next) => limitBody(c, next).catch(bodyCutShort));
+  app.use((c, next) => (c.req.path.endsWith('/batch') ? limitBatch : limitBody)(c, next).catch(bodyCutShort));
   app.use(jsonBodies);
 
   app.openapi(
@@ -212,7 +235,7 @@ export function createApp(options: AppOptions): SeatApp {
     responses: { 200: { description: 'The OpenAPI document', content: { 'application/json': { schema: { type: 'object' } } } } },
   });
 
-  for (const resource of [accounts, users, invitations, licenses, invoices, events, entitlements, webhookRoutes, outbox]) app.route('/v1', resource);
+  for (const resource of [accounts, users, invitations, licenses, invoices, events, entitlements, usage, batch, webhookRoutes, outbox]) app.route('/v1', resource);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
@@ -256,6 +279,7 @@ export function createApp(options: AppOptions): SeatApp {
   jobs.schedule('activity', ACTIVITY_FLUSH_MS, () => deps.activity.flush(), { atStop: true });
   jobs.schedule('webhooks', WEBHOOK_SWEEP_MS, () => webhooks.sweep());
   jobs.schedule('webhook-log', SESSION_SWEEP_MS, () => pruneWebhookLog(deps));
+  jobs.schedule('settle', SETTLE_MS, () => settleAll(deps));
   jobs.onStop(() => webhooks.stop());
   return Object.assign(app, { jobs });
 }

@@ -18,6 +18,7 @@ const TITLES: Record<ErrorCode, string> = {
   quote_changed: 'The price changed since the quote',
   user_not_eligible: 'The user is not eligible for this action',
   user_not_enabled: 'The user is not enabled',
+  batch_rejected: 'The batch was refused: nothing was changed',
   idempotency_key_in_use: 'A request with this Idempotency-Key is still running',
   test_clock_required: 'This account has no test clock',
   invitation_expired: 'This invitation has expired',

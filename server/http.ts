@@ -102,9 +102,9 @@ function issueMessage(issue: z.core.$ZodIssue, input: unknown): string {
  * validation as a route hook gets it: @hono/zod-validator passes the validated value as `data`
  * (its own hook type says so; @hono/zod-openapi's leaves it out).
  */
-export function validationError(result: { error: z.ZodError }): ApiError {
+export function validationError(result: { error: z.ZodError; data?: unknown }): ApiError {
   const { error } = result;
-  const input = 'data' in result ? result.data : undefined;
+  const input = result.data;
   const errors: Record<string, string> = Object.create(null);
   for (const issue of error.issues) {
     const path = issue.path.map(String).join('.');

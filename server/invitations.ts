@@ -7,13 +7,14 @@ import { mutate, type Ctx } from './http.js';
 import type { AccountDoc, Context } from './domain/state.js';
 import { invitationMessage } from './mail/invitation.js';
 
-interface PendingInvitation {
+export interface PendingInvitation {
   token: string;
   /** The grant for the domain, at the account's time. */
   grant: (now: Date) => InvitationGrant;
 }
 
-async function prepareInvitation(c: Ctx): Promise<PendingInvitation> {
+/** A fresh invitation token (the domain sees only its hash). */
+export async function prepareInvitation(c: Ctx): Promise<PendingInvitation> {
   const token = newToken();
   const tokenHash = await c.var.deps.hash(token);
   const ttl = c.var.deps.config.invitationTtlSeconds;
@@ -30,15 +31,18 @@ function limitInvitations(c: Ctx, accountId: string): () => void {
 
 /** Sends the emails of the invitations an outcome issued; a failed send is logged, the invitation stands (resend it). */
 async function sendInvitations(c: Ctx, outcome: Outcome<unknown>, pending: PendingInvitation): Promise<void> {
+  for (const userId of outcome.invitations ?? []) await sendInvitation(c, outcome.doc, userId, pending.token);
+}
+
+/** Emails one invitation; a failed send is logged, and the invitation stands (it can be resent). */
+export async function sendInvitation(c: Ctx, doc: AccountDoc, userId: string, token: string): Promise<void> {
   const { mailer, config } = c.var.deps;
-  for (const userId of outcome.invitations ?? []) {
-    const user = outcome.doc.users.get(userId)!;
-    const url = config.inviteUrl.replace('{token}', encodeURIComponent(pending.token));
-    try {
-      await mailer.send(invitationMessage(outcome.doc, user, url));
-    } catch (error) {
-      config.log({ level: 'error', message: 'invitation email failed (the invitation stands: resend it)', to: user.email, error: String(error) });
-    }
+  const user = doc.users.get(userId)!;
+  const url = config.inviteUrl.replace('{token}', encodeURIComponent(token));
+  try {
+    await mailer.send(invitationMessage(doc, user, url));
+  } catch (error) {
+    config.log({ level: 'error', message: 'invitation email failed (the invitation stands: resend it)', to: user.email, error: String(error) });
   }
 }
 

@@ -9,25 +9,25 @@ export class RateLimiter {
     readonly windowMs: number,
   ) {}
 
-  /** Counts one hit for `key`, or throws 429 with Retry-After when the window is full. */
-  hit(key: string, now: number): void {
+  /** Counts `count` hits for `key` (all or none), or throws 429 with Retry-After when they do not fit the window. */
+  hit(key: string, now: number, count = 1): void {
     let window = this.#windows.get(key);
     if (!window || now - window.start >= this.windowMs) {
       if (this.#windows.size > 10_000) this.#sweep(now);
       window = { start: now, count: 0 };
       this.#windows.set(key, window);
     }
-    if (window.count >= this.limit) {
+    if (window.count + count > this.limit) {
       const retryAfter = Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000));
       throw new ApiError('rate_limited', `Too many requests. Try again in ${retryAfter} seconds.`, { headers: { 'Retry-After': String(retryAfter) } });
     }
-    window.count++;
+    window.count += count;
   }
 
-  /** Gives back a hit whose action did not happen. */
-  refund(key: string): void {
+  /** Gives back hits whose action did not happen. */
+  refund(key: string, count = 1): void {
     const window = this.#windows.get(key);
-    if (window && window.count > 0) window.count--;
+    if (window) window.count = Math.max(0, window.count - count);
   }
 
   #sweep(now: number): void {

@@ -85,6 +85,16 @@ export const UserListQuery = ListQuery.extend({
   sort: z.enum(SORTS).optional().openapi({ description: 'Sort key; a leading `-` sorts descending. Default `name`.' }),
   externalId: ExternalId.optional().openapi({ description: 'Only the user with this external id (exact).' }),
   email: z.string().max(LIMITS.emailMax).optional().openapi({ description: 'Only the user with this email (case-insensitive).' }),
+  inactiveDays: integerParam(1, 3650, 'Only users holding a license whose last activity (or, never active, the license) is at least this many days old.').optional(),
+});
+
+/** The users CSV takes the list's filters and sort, not its paging. */
+export const UsersCsvQuery = UserListQuery.omit({ limit: true, cursor: true });
+
+export const UsageQuery = z.strictObject({ days: integerParam(1, 730, 'Days to show, up to today (default 90).').optional() });
+
+export const ReclaimPolicyQuery = z.strictObject({
+  inactiveDays: integerParam(7, 365, 'Preview another number of days than the saved one.').optional(),
 });
 
 export const EntitlementQuery = z
@@ -165,6 +175,37 @@ export const ProvisionBody = z
     license: z.boolean().optional().openapi({ description: 'Give the person a license (default true); false adds the person disabled.' }),
   })
   .openapi('ProvisionBody');
+
+export const ReclaimPolicyBody = z
+  .strictObject({
+    enabled: z.boolean(),
+    inactiveDays: z.number().int().min(7).max(365).openapi({ description: 'Release the license of users inactive this many days (7–365).' }),
+  })
+  .openapi('ReclaimPolicyBody');
+
+/** One operation of a batch as received: its `op`; its fields are checked per operation (a bad one fails alone). */
+const BatchOperationInput = z
+  .object({ op: z.enum(wire.BATCH_OPS as [wire.BatchOp, ...wire.BatchOp[]]) })
+  .catchall(z.unknown())
+  .openapi({ description: '`op` and the fields of its single route: invite (InviteBody), provision (ProvisionBody; API key only), or `{ userId }` for assign, unassign, resend, revoke.' });
+
+export const BatchBody = z
+  .strictObject({
+    operations: z.array(BatchOperationInput).min(1).max(1000),
+    mode: z.enum(['atomic', 'partial']).optional(),
+    dryRun: z.boolean().optional(),
+  })
+  .openapi('BatchBody');
+
+/** The fields of each operation, checked one by one. */
+export const BatchOperationSchemas = {
+  invite: InviteBody.extend({ op: z.literal('invite') }),
+  provision: ProvisionBody.extend({ op: z.literal('provision') }),
+  assign: z.strictObject({ op: z.literal('assign'), userId: Id }),
+  unassign: z.strictObject({ op: z.literal('unassign'), userId: Id }),
+  resend: z.strictObject({ op: z.literal('resend'), userId: Id }),
+  revoke: z.strictObject({ op: z.literal('revoke'), userId: Id }),
+} as const;
 
 const WebhookUrl = z
   .string()
@@ -384,6 +425,27 @@ export const WebhookDelivery = z
   })
   .openapi('WebhookDelivery');
 
+export const BatchItemResult = z
+  .object({
+    index: z.number().int(),
+    ok: z.boolean(),
+    user: User.optional(),
+    code: z.enum(Object.keys(wire.ERROR_CODES) as [wire.ErrorCode, ...wire.ErrorCode[]]).optional(),
+    detail: z.string().optional(),
+    errors: z.record(z.string(), z.string()).optional(),
+  })
+  .openapi('BatchItemResult');
+
+export const BatchResult = z.object({ results: z.array(BatchItemResult), licenses: LicenseCounts, dryRun: z.boolean() }).openapi('BatchResult');
+
+export const ReclaimPolicy = z
+  .object({ enabled: z.boolean(), inactiveDays: z.number().int(), preview: z.array(Id) })
+  .openapi('ReclaimPolicy');
+
+export const Usage = z
+  .object({ data: z.array(z.object({ date: z.string().openapi({ example: '2026-05-15' }), quantity: z.number().int(), inUse: z.number().int(), maxInUse: z.number().int() })) })
+  .openapi('Usage');
+
 export const Problem = z
   .object({
     type: z.string().openapi({ example: 'urn:seatkit:problem:no_license_available' }),
@@ -398,6 +460,8 @@ export const Problem = z
     amountDue: z.number().int().optional(),
     available: z.number().int().optional(),
     version: z.number().int().optional(),
+    results: z.array(BatchItemResult).optional(),
+    licensesNeeded: z.number().int().optional(),
   })
   .openapi('Problem', { description: 'RFC 9457 problem details. `code` is stable; see the list of codes in its enum.' });
 
@@ -424,6 +488,10 @@ export type SchemasMatchWireTypes = [
   Assert<Equals<z.infer<typeof Problem>, wire.Problem>>,
   Assert<Equals<z.infer<typeof InviteBody>, wire.InviteBody>>,
   Assert<Equals<z.infer<typeof ProvisionBody>, wire.ProvisionBody>>,
+  Assert<Equals<z.infer<typeof BatchResult>, wire.BatchResult>>,
+  Assert<Equals<z.infer<typeof ReclaimPolicy>, wire.ReclaimPolicy>>,
+  Assert<Equals<z.infer<typeof ReclaimPolicyBody>, wire.ReclaimPolicyBody>>,
+  Assert<Equals<z.infer<typeof Usage>, wire.UsageResult>>,
   Assert<Equals<z.infer<typeof Entitlement>, wire.Entitlement>>,
   Assert<Equals<z.infer<typeof WebhookEndpoint>, wire.WebhookEndpoint>>,
   Assert<Equals<z.infer<typeof WebhookEndpointWithSecret>, wire.WebhookEndpointWithSecret>>,

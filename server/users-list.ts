@@ -2,6 +2,7 @@
 import type { PageBody, User, UserListParams, UserSortKey } from '../sdk/types.js';
 import type { AccountDoc, UserRecord } from './domain/state.js';
 import type { Users } from './domain/users-map.js';
+import { isInactive } from './domain/reclaim.js';
 import { findUserByEmail, findUserByExternalId } from './domain/users.js';
 import { toUser } from './domain/views.js';
 import { badCursor, decodeCursor, encodeCursor, pageLimit } from './http.js';
@@ -82,28 +83,29 @@ function filteredRows(rows: Row[], status: string | undefined, role: string | un
 const pageCache = new WeakMap<Users, Map<string, string>>();
 const PAGES_KEPT = 64;
 
-export function listUsersJson(doc: AccountDoc, params: Omit<UserListParams, 'limit'> & { limit?: string }): string {
+/** The list's query as it arrives (numbers as text). */
+export type UserListQuery = Omit<UserListParams, 'limit' | 'inactiveDays'> & { limit?: string; inactiveDays?: string };
+
+export function listUsersJson(doc: AccountDoc, params: UserListQuery, now: Date): string {
   let pages = pageCache.get(doc.users);
   if (!pages) pageCache.set(doc.users, (pages = new Map()));
-  const key = JSON.stringify([params.q, params.status, params.role, params.sort, params.limit, params.cursor, params.externalId, params.email]);
+  // Who is inactive moves with time (a minute at a time, like lastActiveAt).
+  const minute = params.inactiveDays === undefined ? null : Math.floor(now.getTime() / 60_000);
+  const key = JSON.stringify([params.q, params.status, params.role, params.sort, params.limit, params.cursor, params.externalId, params.email, params.inactiveDays, minute]);
   let json = pages.get(key);
   if (json === undefined) {
-    json = JSON.stringify(listUsers(doc, params));
+    json = JSON.stringify(listUsers(doc, params, now));
     if (pages.size >= PAGES_KEPT) pages.delete(pages.keys().next().value!);
     pages.set(key, json);
   }
   return json;
 }
 
-export function listUsers(doc: AccountDoc, params: Omit<UserListParams, 'limit'> & { limit?: string }): PageBody<User> {
-  const sort = params.sort ?? 'name';
+/** The rows of the users that pass the query's filters, in the order of its sort. */
+function matchingRows(doc: AccountDoc, params: Omit<UserListQuery, 'limit' | 'cursor'>, now: Date, sort: string, compare: ReturnType<typeof comparator>): Row[] {
   const descending = sort.startsWith('-');
   const keyOf = SORT_KEYS[(descending ? sort.slice(1) : sort) as UserSortKey];
-  const limit = pageLimit(params.limit);
-  const after = decodeCursor(params.cursor, `users:${sort}`);
-  if (typeof after === 'number') throw badCursor();
   const q = params.q?.trim().toLowerCase();
-  const compare = comparator(descending);
   let rows = sortedRows(doc.users, sort, keyOf, compare);
   if (params.externalId !== undefined || params.email !== undefined) {
     // Exact filters name one user at most: its row, if it passes them all.
@@ -113,6 +115,26 @@ export function listUsers(doc: AccountDoc, params: Omit<UserListParams, 'limit'>
     rows = user ? rows.filter(([, id]) => id === user.id) : [];
   }
   if (params.status || params.role || q) rows = filteredRows(rows, params.status, params.role, q);
+  if (params.inactiveDays !== undefined) {
+    const days = Number(params.inactiveDays);
+    rows = rows.filter(([, , user]) => isInactive(user, now, days));
+  }
+  return rows;
+}
+
+/** Every user the query's filters pass, in its sort's order (the CSV export): the records, not a copy of them. */
+export function matchingUsers(doc: AccountDoc, params: Omit<UserListQuery, 'limit' | 'cursor'>, now: Date): UserRecord[] {
+  const sort = params.sort ?? 'name';
+  return matchingRows(doc, params, now, sort, comparator(sort.startsWith('-'))).map(([, , user]) => user);
+}
+
+export function listUsers(doc: AccountDoc, params: UserListQuery, now: Date): PageBody<User> {
+  const sort = params.sort ?? 'name';
+  const limit = pageLimit(params.limit);
+  const after = decodeCursor(params.cursor, `users:${sort}`);
+  if (typeof after === 'number') throw badCursor();
+  const compare = comparator(sort.startsWith('-'));
+  const rows = matchingRows(doc, params, now, sort, compare);
   let start = 0;
   if (after) {
     let lo = 0;

@@ -37,6 +37,8 @@ export interface CallOptions extends RequestOptions {
   retry?: boolean;
   /** No Authorization header (invitation lookups and accepts). */
   anonymous?: boolean;
+  /** Answer the body as a stream of bytes (a CSV export), not parsed JSON. */
+  stream?: boolean;
 }
 
 export interface Answer<T> {
@@ -104,6 +106,7 @@ export class Http {
         },
       };
       const response = await this.#ky(path, kyOptions);
+      if (options.stream) return { body: response.body as T, headers: response.headers };
       const text = await response.text();
       return { body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
     };

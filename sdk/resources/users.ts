@@ -41,6 +41,14 @@ export class UsersResource {
     ).body;
   }
 
+  /**
+   * The users as CSV (the list's filters and sort), streamed: a `ReadableStream` of UTF-8 bytes
+   * (`await new Response(stream).blob()` for a Blob, `.text()` for a string).
+   */
+  async exportCsv(params: Omit<UserListParams, 'limit' | 'cursor'> = {}, options: RequestOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    return (await this.http.call<ReadableStream<Uint8Array>>('get', `${this.path}/users.csv`, { ...options, query: { ...params }, retry: true, stream: true })).body;
+  }
+
   /** The user's history: audit events about them, newest first. */
   history(userId: string, params: ListParams = {}, options: RequestOptions = {}): PagePromise<AuditEvent> {
     return list<AuditEvent>(this.http, `${this.path}/users/${encodeURIComponent(userId)}/events`, params, options);

@@ -5,6 +5,7 @@ import { periodBoundary } from './time.js';
 import { countLicenses, holdsLicense } from './views.js';
 import { releaseLicense } from './users.js';
 import { derived, withUser } from './users-map.js';
+import { reclaim, reclaimDue } from './reclaim.js';
 
 /**
  * Who loses a license when the total drops to `quantity` (SPEC §2, renewal): pending invitations
@@ -46,12 +47,12 @@ function nextExpiry(doc: AccountDoc): UserRecord | undefined {
   return nextExpiring(doc.users);
 }
 
-/** Whether any period boundary or invitation expiry has passed that `settle` would apply. */
+/** Whether any period boundary, invitation expiry or reclaim is due that `settle` would apply. */
 export function needsSettling(doc: AccountDoc, now: Date): boolean {
   const due = (iso: string) => Date.parse(iso) <= now.getTime();
   if (due(doc.plan.periodEnd)) return true;
   const expiring = nextExpiry(doc);
-  return !!expiring && due(expiring.invitation!.expiresAt);
+  return (!!expiring && due(expiring.invitation!.expiresAt)) || reclaimDue(doc, now);
 }
 
 function expireInvitation(doc: AccountDoc, user: UserRecord, ctx: Context, at: Date): { doc: AccountDoc; event: AuditEvent } {
@@ -102,7 +103,8 @@ function renew(doc: AccountDoc, ctx: Context, at: Date): { doc: AccountDoc; even
 
 /**
  * Applies, in time order, every invitation expiry and period boundary that has passed by
- * `ctx.now` (the server settles an account lazily, on each request).
+ * `ctx.now`, then the reclaim policy (the server settles an account lazily, on each request, and
+ * on a timer).
  */
 export function settle(doc: AccountDoc, ctx: Context): Outcome<void> {
   const events: AuditEvent[] = [];
@@ -123,5 +125,6 @@ export function settle(doc: AccountDoc, ctx: Context): Outcome<void> {
       events.push(...renewed.events);
     }
   }
-  return { doc, events, result: undefined };
+  const reclaimed = reclaim(doc, ctx);
+  return { doc: reclaimed.doc, events: [...events, ...reclaimed.events], result: undefined };
 }

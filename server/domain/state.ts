@@ -59,6 +59,18 @@ export interface WebhookDeliveryRecord {
   createdAt: string;
 }
 
+/** The usage of one day (see usage.ts). */
+export interface UsageRecord {
+  quantity: number;
+  inUse: number;
+  maxInUse: number;
+}
+
+export interface ReclaimPolicyRecord {
+  enabled: boolean;
+  inactiveDays: number;
+}
+
 /**
  * One account and everything in it but the audit log: the unit the store reads and commits
  * atomically. Documents are immutable; the domain returns new ones.
@@ -80,6 +92,9 @@ export interface AccountDoc {
   /** Webhook messages of the account's events, and their deliveries: committed with the change they report. */
   webhookMessages: ImmutableMap<string, WebhookMessageRecord>;
   webhookDeliveries: ImmutableMap<string, WebhookDeliveryRecord>;
+  /** Usage by UTC day (YYYY-MM-DD), kept as changes commit. */
+  usage: ImmutableMap<string, UsageRecord>;
+  reclaimPolicy: ReclaimPolicyRecord;
 }
 
 /** What a domain function is given besides the state and the command. */

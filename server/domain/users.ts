@@ -73,6 +73,9 @@ function put(doc: AccountDoc, user: UserRecord): AccountDoc {
   return { ...doc, users: withUser(doc.users, user) };
 }
 
+/** Off until the owner turns it on; 30 days is what the page offers first. */
+export const DEFAULT_RECLAIM_POLICY = { enabled: false, inactiveDays: 30 } as const;
+
 /** Live sessions a user may hold; minting one more revokes the oldest. */
 export const SESSIONS_PER_USER_MAX = 50;
 
@@ -156,6 +159,8 @@ export function createAccount(
     invoices: [],
     webhookMessages: mapOf([]),
     webhookDeliveries: mapOf([]),
+    usage: mapOf([]),
+    reclaimPolicy: DEFAULT_RECLAIM_POLICY,
   };
   const event = auditEvent(doc, ctx, 'account.created', [ownerId], null, { name: body.name, quantity, unitPrice, currency, interval });
   return { doc, events: [event], result: { accountId, ownerId } };

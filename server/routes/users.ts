@@ -7,7 +7,8 @@ import { ACTIVITY_RESOLUTION_MS } from '../activity.js';
 import { accountNow, apiKeyOnly, etag, eventPage, jsonText, mutate, parseIfMatch, requireApiKey, router, sessionAuth, userResult } from '../http.js';
 import { apiKeySecurity, body, json, problems, accountSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
-import { listUsersJson } from '../users-list.js';
+import { listUsersJson, matchingUsers } from '../users-list.js';
+import { usersCsv } from '../csv.js';
 
 export const users = router();
 
@@ -16,13 +17,13 @@ users.openapi(
     method: 'get',
     path: '/accounts/{accountId}/users',
     tags: ['Users'],
-    summary: 'List users: search, filter, sort, keyset pages',
+    summary: 'List users: search, filter (status, role, exact externalId or email, inactive for N days), sort, keyset pages',
     security: accountSecurity,
     middleware: [sessionAuth({ permission: 'users:read' })] as const,
     request: { params: s.AccountParams, query: s.UserListQuery },
     responses: { 200: json(s.page(s.User, 'UserPage'), 'A page of users'), ...problems(401, 403, 404) },
   }),
-  async (c) => jsonText<PageBody<User>>(listUsersJson(c.var.account, c.req.valid('query'))),
+  async (c) => jsonText<PageBody<User>>(listUsersJson(c.var.account, c.req.valid('query'), accountNow(c.var.account, c.var.deps.clock))),
 );
 
 users.openapi(
@@ -128,5 +129,30 @@ users.openapi(
     });
     c.header('ETag', etag(outcome.result));
     return c.json({ user: toUser(outcome.result) }, 200);
+  },
+);
+
+users.openapi(
+  createRoute({
+    method: 'get',
+    path: '/accounts/{accountId}/users.csv',
+    tags: ['Users'],
+    summary: 'The users as CSV (the list’s filters and sort), streamed',
+    description:
+      'Header `email,firstName,lastName,role,qualification,status,lastActiveAt,licenseAssignedAt,externalId`; UTF-8, CRLF line ends. ' +
+      'A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `\'` (so a spreadsheet does not run it).',
+    security: accountSecurity,
+    middleware: [sessionAuth({ permission: 'users:read' })] as const,
+    request: { params: s.AccountParams, query: s.UsersCsvQuery },
+    responses: { 200: { description: 'The CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, ...problems(401, 403, 404) },
+  }),
+  async (c) => {
+    const doc = c.var.account;
+    const rows = matchingUsers(doc, c.req.valid('query'), accountNow(doc, c.var.deps.clock));
+    return c.body(usersCsv(rows), 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': 'attachment; filename="users.csv"',
+      'Cache-Control': 'no-store',
+    });
   },
 );

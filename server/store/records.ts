@@ -9,6 +9,7 @@ import { AUDIT_ACTIONS, type AuditEvent, type Invoice } from '../../sdk/types.js
 import type { Map as ImmutableMap } from 'immutable';
 import type { AccountDoc, IdempotencyRecord, UserRecord, WebhookDeliveryRecord, WebhookMessageRecord } from '../domain/state.js';
 import { changedKeys, mapOf, sessionsOf, usersOf, withEntry } from '../domain/users-map.js';
+import { DEFAULT_RECLAIM_POLICY } from '../domain/users.js';
 import * as s from '../schemas.js';
 
 // ---- schemas of what is stored ----
@@ -50,6 +51,9 @@ const PlanSchema = z.object({
   scheduled: z.object({ quantity: z.number().int(), effectiveAt: z.string() }).nullable(),
 });
 
+const UsageSchema = z.object({ quantity: z.number().int(), inUse: z.number().int(), maxInUse: z.number().int() });
+const ReclaimPolicySchema = z.object({ enabled: z.boolean(), inactiveDays: z.number().int() });
+
 /** Every top-level field of a document that is not a collection. */
 const FieldsSchema = z.object({
   id: z.string(),
@@ -58,6 +62,7 @@ const FieldsSchema = z.object({
   createdAt: z.string(),
   plan: PlanSchema,
   testClock: z.object({ now: z.string() }).nullable(),
+  reclaimPolicy: ReclaimPolicySchema.optional(),
 });
 
 const StoredDocSchema = FieldsSchema.extend({
@@ -65,9 +70,11 @@ const StoredDocSchema = FieldsSchema.extend({
   sessions: z.record(z.string(), SessionSchema),
   idempotency: z.record(z.string(), IdempotencySchema),
   invoices: z.array(s.Invoice),
-  // Accounts stored before webhooks existed have none.
+  // Accounts stored before these existed have none.
   webhookMessages: z.record(z.string(), WebhookMessageSchema).optional(),
   webhookDeliveries: z.record(z.string(), WebhookDeliverySchema).optional(),
+  usage: z.record(z.string(), UsageSchema).optional(),
+  reclaimPolicy: ReclaimPolicySchema.optional(),
 });
 
 /** A document as JSON. */
@@ -86,6 +93,7 @@ const JournalRecordSchema = z.object({
       idempotency: entryChanges(IdempotencySchema).optional(),
       webhookMessages: entryChanges(WebhookMessageSchema).optional(),
       webhookDeliveries: entryChanges(WebhookDeliverySchema).optional(),
+      usage: entryChanges(UsageSchema).optional(),
     })
     .optional(),
   appended: z.object({ invoices: z.array(s.Invoice).optional() }).optional(),
@@ -124,7 +132,7 @@ export const segmentName = (seq: number) => `${String(seq).padStart(12, '0')}.lo
 // ---- documents ----
 
 /** The keyed collections (persistent maps, but `idempotency`, a plain object), journalled entry by entry. */
-const ENTRY_FIELDS = ['users', 'sessions', 'idempotency', 'webhookMessages', 'webhookDeliveries'] as const;
+const ENTRY_FIELDS = ['users', 'sessions', 'idempotency', 'webhookMessages', 'webhookDeliveries', 'usage'] as const;
 type EntryField = (typeof ENTRY_FIELDS)[number];
 type MapField = Exclude<EntryField, 'idempotency'>;
 type AnyMap = ImmutableMap<string, unknown>;
@@ -136,6 +144,7 @@ export function encodeDoc(doc: AccountDoc): StoredDoc {
     sessions: Object.fromEntries(doc.sessions),
     webhookMessages: Object.fromEntries(doc.webhookMessages),
     webhookDeliveries: Object.fromEntries(doc.webhookDeliveries),
+    usage: Object.fromEntries(doc.usage),
   };
 }
 
@@ -146,6 +155,8 @@ export function decodeDoc(stored: StoredDoc): AccountDoc {
     sessions: sessionsOf(Object.entries(stored.sessions)),
     webhookMessages: mapOf(Object.entries(stored.webhookMessages ?? {}) as [string, WebhookMessageRecord][]),
     webhookDeliveries: mapOf(Object.entries(stored.webhookDeliveries ?? {}) as [string, WebhookDeliveryRecord][]),
+    usage: mapOf(Object.entries(stored.usage ?? {})),
+    reclaimPolicy: stored.reclaimPolicy ?? DEFAULT_RECLAIM_POLICY,
   };
 }
 
@@ -217,7 +228,7 @@ export function applyRecord(doc: AccountDoc | undefined, record: JournalRecord):
   if (!doc) throw new Error('the journal starts without the account');
   const next: AccountDoc = { ...doc, ...(record.fields as Partial<AccountDoc>) };
   const entries = record.entries ?? {};
-  for (const field of ['users', 'sessions', 'webhookMessages', 'webhookDeliveries'] as const satisfies readonly MapField[]) {
+  for (const field of ['users', 'sessions', 'webhookMessages', 'webhookDeliveries', 'usage'] as const satisfies readonly MapField[]) {
     const change = entries[field];
     if (!change) continue;
     let map = doc[field] as AnyMap;

@@ -197,6 +197,22 @@ describe('SDK errors produced for real by the app', () => {
     produced.add('license_required');
   });
 
+  it('batch_rejected → SeatConflictError 409 with a result per operation and licensesNeeded', async () => {
+    const full = await setupAccount({}, 2);
+    const error = await failure(
+      full.ownerClient.batch({
+        operations: [
+          { op: 'invite', email: 'one@acme.example', firstName: 'One', lastName: 'X' },
+          { op: 'invite', email: 'two@acme.example', firstName: 'Two', lastName: 'X' },
+        ],
+      }),
+    );
+    check(error, SeatConflictError, 409, 'batch_rejected', full.rec.lastId());
+    assert.deepEqual(error.problem?.results?.map((r) => r.ok), [true, false]);
+    assert.equal(error.problem?.licensesNeeded, 1);
+    produced.add('batch_rejected');
+  });
+
   it('owner_requires_license → SeatConflictError 409 (unassign or reassign from the owner)', async () => {
     check(await failure(s.ownerClient.licenses.unassign(s.owner.id)), SeatConflictError, 409, 'owner_requires_license', s.rec.lastId());
     produced.add('owner_requires_license');

@@ -137,6 +137,14 @@ const ROUTES: Route[] = [
   },
   { route: 'POST /v1/accounts/{accountId}/users/{userId}/activity', send: (w, token, id) => w.h.request('POST', `${base(w, id)}/users/${w.colleague.user.id}/activity`, { token }) },
   { route: 'GET /v1/accounts/{accountId}/entitlement', send: (w, token, id) => w.h.request('GET', `${base(w, id)}/entitlement?userId=${w.colleague.user.id}`, { token }) },
+  { route: 'GET /v1/accounts/{accountId}/users.csv', send: (w, token, id) => w.h.request('GET', `${base(w, id)}/users.csv`, { token }) },
+  { route: 'GET /v1/accounts/{accountId}/usage', send: (w, token, id) => w.h.request('GET', `${base(w, id)}/usage`, { token }) },
+  { route: 'GET /v1/accounts/{accountId}/reclaim-policy', send: (w, token, id) => w.h.request('GET', `${base(w, id)}/reclaim-policy`, { token }) },
+  { route: 'PUT /v1/accounts/{accountId}/reclaim-policy', send: (w, token, id) => w.h.request('PUT', `${base(w, id)}/reclaim-policy`, { token, body: { enabled: false, inactiveDays: 60 } }) },
+  {
+    route: 'POST /v1/accounts/{accountId}/batch',
+    send: (w, token, id) => w.h.request('POST', `${base(w, id)}/batch`, { token, body: { operations: [{ op: 'invite', email: 'batched@acme.example', firstName: 'Bat', lastName: 'Ched' }] } }),
+  },
   { route: 'POST /v1/webhook-endpoints', send: (w, token) => w.h.request('POST', '/v1/webhook-endpoints', { token, body: { url: 'https://hooks.example/two' } }) },
   { route: 'GET /v1/webhook-endpoints', send: (w, token) => w.h.request('GET', '/v1/webhook-endpoints', { token }) },
   { route: 'GET /v1/webhook-endpoints/{endpointId}', send: (w, token) => w.h.request('GET', `/v1/webhook-endpoints/${w.endpointId}`, { token }) },
@@ -185,6 +193,11 @@ const MATRIX: Record<string, Record<Caller, number>> = {
   'POST /v1/accounts/{accountId}/users':                           row(201, 403, 403, 403, 404, 401),
   'POST /v1/accounts/{accountId}/users/{userId}/activity':         row(200, 403, 403, 403, 404, 401),
   'GET /v1/accounts/{accountId}/entitlement':                      row(200, 403, 403, 403, 404, 401),
+  'GET /v1/accounts/{accountId}/users.csv':                        row(200, 200, 200, 403, 404, 401),
+  'GET /v1/accounts/{accountId}/usage':                            row(200, 200, 200, 403, 404, 401),
+  'GET /v1/accounts/{accountId}/reclaim-policy':                   row(200, 200, 403, 403, 404, 401),
+  'PUT /v1/accounts/{accountId}/reclaim-policy':                   row(200, 200, 403, 403, 404, 401),
+  'POST /v1/accounts/{accountId}/batch':                           row(200, 200, 200, 409, 404, 401),
   'POST /v1/webhook-endpoints':                                    row(201, 403, 403, 403, 403, 401),
   'GET /v1/webhook-endpoints':                                     row(200, 403, 403, 403, 403, 401),
   'GET /v1/webhook-endpoints/{endpointId}':                        row(200, 403, 403, 403, 403, 401),
@@ -204,7 +217,7 @@ function row(apiKey: number, owner: number, admin: number, member: number, forei
   return { apiKey, owner, admin, member, foreignOwner, none };
 }
 
-const CODES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' };
+const CODES: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'batch_rejected' };
 
 /**
  * What a refused request must leave as it was (lastActiveAt aside: an authenticated request records

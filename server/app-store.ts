@@ -1,17 +1,19 @@
 /**
- * The store the app works with: every commit that makes audit events also gets their webhook
- * messages (one per event an endpoint wants), in the same commit, whoever commits it (a route, a
- * renewal settled on read, a test-clock advance, account creation). Everything else is the store's.
+ * The store the app works with. Whoever commits audit events (a route, a renewal settled on read,
+ * a test-clock advance, the reclaim timer, account creation), the same commit also records what
+ * follows from them: the day's usage, and the webhook messages of the endpoints that want them.
+ * Everything else is the underlying store's.
  */
-import type { AuditEvent } from '../../sdk/types.js';
-import type { Clock } from '../config.js';
-import type { AccountDoc, Outcome } from '../domain/state.js';
-import type { EventPage, EventQuery, Store } from '../store/types.js';
-import type { WebhookEndpointRecord } from './endpoints.js';
-import { withWebhookMessages } from './messages.js';
-import { webhookId, type Webhooks } from './service.js';
+import type { AuditEvent } from '../sdk/types.js';
+import type { Clock } from './config.js';
+import type { AccountDoc, Outcome } from './domain/state.js';
+import { withUsage } from './domain/usage.js';
+import type { EventPage, EventQuery, Store } from './store/types.js';
+import type { WebhookEndpointRecord } from './webhooks/endpoints.js';
+import { withWebhookMessages } from './webhooks/messages.js';
+import { webhookId, type Webhooks } from './webhooks/service.js';
 
-export class StoreWithWebhooks implements Store {
+export class AppStore implements Store {
   constructor(
     private readonly inner: Store,
     private readonly webhooks: Webhooks,
@@ -23,9 +25,9 @@ export class StoreWithWebhooks implements Store {
   }
 
   async create(doc: AccountDoc, events: readonly AuditEvent[]): Promise<void> {
-    const withMessages = withWebhookMessages(doc, events, await this.webhooks.endpoints(), this.clock.now(), webhookId);
+    const withMessages = withWebhookMessages(withUsage(undefined, doc, events), events, await this.webhooks.endpoints(), this.clock.now(), webhookId);
     await this.inner.create(withMessages, events);
-    if (withMessages !== doc) this.webhooks.kick();
+    if (withMessages.webhookMessages !== doc.webhookMessages) this.webhooks.kick();
   }
 
   async transact<T>(accountId: string, fn: (doc: AccountDoc) => Outcome<T> | Promise<Outcome<T>>): Promise<Outcome<T>> {
@@ -34,8 +36,8 @@ export class StoreWithWebhooks implements Store {
     const outcome = await this.inner.transact(accountId, async (doc) => {
       const done = await fn(doc);
       if (done.events.length === 0) return done;
-      const withMessages = withWebhookMessages(done.doc, done.events, endpoints, this.clock.now(), webhookId);
-      made = withMessages !== done.doc;
+      const withMessages = withWebhookMessages(withUsage(doc, done.doc, done.events), done.events, endpoints, this.clock.now(), webhookId);
+      made = withMessages.webhookMessages !== done.doc.webhookMessages;
       return { ...done, doc: withMessages };
     });
     if (made) this.webhooks.kick();
