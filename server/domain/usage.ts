@@ -59,6 +59,22 @@ export function withUsage(before: AccountDoc | undefined, after: AccountDoc, eve
   return { ...after, usage };
 }
 
+/** Usage by day replayed from an account's whole audit log, oldest event first (converting data that predates the roll-up). */
+export class UsageReplay {
+  readonly days = new Map<string, UsageRecord>();
+  #quantity = 0;
+  #inUse = 0;
+
+  add(event: AuditEvent): void {
+    const day = dayOf(event.createdAt);
+    const today = this.days.get(day) ?? { quantity: this.#quantity, inUse: this.#inUse, maxInUse: this.#inUse };
+    const effect = effectOf(event);
+    this.#inUse += effect.inUse;
+    this.#quantity = effect.quantity ?? this.#quantity;
+    this.days.set(day, { quantity: this.#quantity, inUse: this.#inUse, maxInUse: Math.max(today.maxInUse, this.#inUse) });
+  }
+}
+
 /** One row per day for the `days` days up to `now` (not before the account existed), oldest first. */
 export function usageRows(doc: AccountDoc, days: number, now: Date): UsageDay[] {
   const today = Date.parse(dayOf(now));

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { AuditEvent } from '../../sdk/types.js';
 import { EventFiles } from './event-files.js';
 import { CorruptDataError, scanLines, writeFileAtomic, type FileSystem } from './fs.js';
+import { UsageReplay } from '../domain/usage.js';
 import { checkCheckpoint, segmentName, type Checkpoint, type StoredDoc } from './records.js';
 
 type Entries = { set: Record<string, unknown>; del: string[] };
@@ -86,6 +87,7 @@ export async function migrateLegacyAccount(fs: FileSystem, folder: string, id: s
   const events = await EventFiles.open(fs, join(building, 'events'), { repairable: 0, log });
   let doc = saved && working(saved.doc);
   let seq = 0;
+  const usage = new UsageReplay();
   try {
     await scanLines(fs, journal, (line, lineNumber) => {
       let record: LegacyRecord;
@@ -97,6 +99,7 @@ export async function migrateLegacyAccount(fs: FileSystem, folder: string, id: s
       if (record?.s !== seq + 1 || !Array.isArray(record.e)) throw new CorruptDataError(journal, `line ${lineNumber} is not the next journal record`);
       seq = record.s;
       events.append(record.e);
+      for (const event of record.e) usage.add(event);
       if (!saved || seq > saved.seq) doc = apply(doc, record, journal, lineNumber);
     });
     await events.sync();
@@ -105,7 +108,7 @@ export async function migrateLegacyAccount(fs: FileSystem, folder: string, id: s
   }
   if (saved && seq < saved.seq) throw new CorruptDataError(journal, `the journal ends at ${seq} but the checkpoint is at ${saved.seq} (truncated journal)`);
   if (!doc) throw new CorruptDataError(journal, 'the journal is empty');
-  const checkpoint: Checkpoint = { format: 2, seq, eventCount: events.count, doc: { ...doc.fields, users: [...doc.users.values()] } };
+  const checkpoint: Checkpoint = { format: 2, seq, eventCount: events.count, doc: { ...doc.fields, users: [...doc.users.values()], usage: Object.fromEntries(usage.days) } };
   const problem = checkCheckpoint(checkpoint);
   if (problem || checkpoint.doc.id !== id) throw new CorruptDataError(journal, `the account it holds is not valid (${problem ?? `it is ${checkpoint.doc.id}`})`);
   await writeFileAtomic(fs, join(building, 'checkpoint.json'), JSON.stringify(checkpoint));

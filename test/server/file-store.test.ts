@@ -908,7 +908,7 @@ describe('file store: data of seatkit 0.1 (one journal file per account)', () =>
     const { createHash } = await import('node:crypto');
     const hash = createHash('sha256').update(token).digest('hex');
     const records = [
-      { s: 1, d: doc, e: [event(1, 'account.created', [owner.id])] },
+      { s: 1, d: doc, e: [{ ...event(1, 'account.created', [owner.id]), after: { name: 'Legacy Co', quantity: 3, unitPrice: 400, currency: 'USD', interval: 'month' } }] },
       { s: 2, m: { sessions: { set: { [hash]: { userId: owner.id, createdAt: START, expiresAt: '2030-01-01T00:00:00.000Z' } }, del: [] } }, e: [] },
       { s: 3, m: { users: { set: { usr_owner: { ...owner, firstName: 'Olivia', version: 2 } }, del: [] } }, e: [event(2, 'user.updated', [owner.id])] },
     ];
@@ -921,6 +921,9 @@ describe('file store: data of seatkit 0.1 (one journal file per account)', () =>
     const events = await eventsOf(h, `/v1/accounts/${id}`, token);
     assert.deepEqual(events.data.map((e) => e.id), ['evt_2', 'evt_1']);
     assert.equal((await h.request('GET', `/v1/accounts/${id}/users/usr_owner`, { token })).body.firstName, 'Olivia');
+    // Usage per day, replayed from the old audit log.
+    const usage = await h.request('GET', `/v1/accounts/${id}/usage?days=1`, { token });
+    assert.deepEqual(usage.body.data, [{ date: START.slice(0, 10), quantity: 3, inUse: 1, maxInUse: 1 }]);
     await h.close();
     const files = await listFiles(join(dir, 'accounts'));
     assert.ok(!files.includes(`${id}.log`), `the old journal is gone: ${files.join(', ')}`);
