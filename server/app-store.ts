@@ -75,4 +75,16 @@ export class AppStore implements Store {
   close(): Promise<void> {
     return this.inner.close();
   }
+
+  get lease() {
+    return this.inner.lease?.bind(this.inner);
+  }
+
+  get limiter() {
+    return this.inner.limiter?.bind(this.inner);
+  }
+
+  get ready() {
+    return this.inner.ready?.bind(this.inner);
+  }
 }

@@ -13,7 +13,7 @@ import type { Deps, Env } from './http.js';
 import { OutboxMailer } from './mail/outbox.js';
 import { duplicateKeyPath } from './json.js';
 import { json } from './openapi.js';
-import { Health } from './schemas.js';
+import { Health, Problem as ProblemSchema, Ready } from './schemas.js';
 import type { Mailer } from './mail/types.js';
 import { ActivityRecorder } from './activity.js';
 import { Jobs } from './jobs.js';
@@ -168,9 +168,11 @@ async function sweepExpiredSessions(deps: Deps): Promise<void> {
 export function createApp(options: AppOptions): SeatApp {
   const config = defaultConfig(options.config);
   const clock = options.clock ?? systemClock;
-  const stored = options.store ?? new MemoryStore();
+  const stored: Store = options.store ?? new MemoryStore();
   const webhooks = new Webhooks(stored, clock, { retries: config.webhookRetries, timeoutMs: config.webhookTimeoutMs, log: config.log, fetch: config.webhookFetch });
   const store = new AppStore(stored, webhooks, clock);
+  // Counted across processes when the store is shared by several, else in this process.
+  const limiter = (name: string, limit: number, windowMs: number) => stored.limiter?.(name, limit, windowMs) ?? new RateLimiter(limit, windowMs);
   const deps: Deps = {
     store,
     webhooks,
@@ -180,8 +182,8 @@ export function createApp(options: AppOptions): SeatApp {
     config,
     limits: config.rateLimits
       ? {
-          invitations: new RateLimiter(config.rateLimits.invitationsPerHour, 60 * 60 * 1000),
-          tokenLookups: new RateLimiter(config.rateLimits.tokenLookupsPerMinute, 60 * 1000),
+          invitations: limiter('invitations', config.rateLimits.invitationsPerHour, 60 * 60 * 1000),
+          tokenLookups: limiter('token-lookups', config.rateLimits.tokenLookupsPerMinute, 60 * 1000),
         }
       : null,
     inFlight: new Set(),
@@ -225,6 +227,22 @@ export function createApp(options: AppOptions): SeatApp {
   app.openapi(
     createRoute({ method: 'get', path: '/healthz', tags: ['Operations'], summary: 'Liveness', security: [], responses: { 200: json(Health, 'Alive') } }),
     (c) => c.json({ status: 'ok' as const }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/readyz',
+      tags: ['Operations'],
+      summary: 'Readiness: 200 while the store can serve, 503 storage_unavailable while it cannot (the database is away)',
+      security: [],
+      responses: { 200: json(Ready, 'Ready'), 503: { description: 'Not ready (storage_unavailable)', content: { 'application/problem+json': { schema: ProblemSchema } } } },
+    }),
+    async (c) => {
+      if (stored.ready && !(await stored.ready())) {
+        throw new ApiError('storage_unavailable', 'The store cannot be reached.', { headers: { 'Retry-After': '2' } });
+      }
+      return c.json({ status: 'ready' as const }, 200);
+    },
   );
   app.openAPIRegistry.registerPath({
     method: 'get',
@@ -274,12 +292,12 @@ export function createApp(options: AppOptions): SeatApp {
     return problem(c, new ApiError('internal_error', 'Something went wrong on our side. Quote the request id when you report it.'));
   });
 
-  const jobs = new Jobs(config.log);
-  jobs.schedule('sessions', SESSION_SWEEP_MS, () => sweepExpiredSessions(deps));
+  const jobs = new Jobs(config.log, stored.lease?.bind(stored));
+  jobs.schedule('sessions', SESSION_SWEEP_MS, () => sweepExpiredSessions(deps), { exclusive: true });
   jobs.schedule('activity', ACTIVITY_FLUSH_MS, () => deps.activity.flush(), { atStop: true });
   jobs.schedule('webhooks', WEBHOOK_SWEEP_MS, () => webhooks.sweep());
-  jobs.schedule('webhook-log', SESSION_SWEEP_MS, () => pruneWebhookLog(deps));
-  jobs.schedule('settle', SETTLE_MS, () => settleAll(deps));
+  jobs.schedule('webhook-log', SESSION_SWEEP_MS, () => pruneWebhookLog(deps), { exclusive: true });
+  jobs.schedule('settle', SETTLE_MS, () => settleAll(deps), { exclusive: true });
   jobs.onStop(() => webhooks.stop());
   return Object.assign(app, { jobs });
 }

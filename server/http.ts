@@ -11,7 +11,7 @@ import type { AccountDoc, Context, Outcome, UserRecord } from './domain/state.js
 import { licenseCounts, toUser } from './domain/views.js';
 import { ApiError } from './errors.js';
 import type { Mailer } from './mail/types.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { Limiter } from './rate-limit.js';
 import { randomId } from './crypto.js';
 import type { Store } from './store/types.js';
 import type { ActivityRecorder } from './activity.js';
@@ -22,7 +22,7 @@ export interface Deps {
   mailer: Mailer;
   clock: Clock;
   config: AppConfig;
-  limits: { invitations: RateLimiter; tokenLookups: RateLimiter } | null;
+  limits: { invitations: Limiter; tokenLookups: Limiter } | null;
   /** Idempotency keys whose first request is still running (this process). */
   inFlight: Set<string>;
   /** SHA-256 of tokens and request fingerprints. */
@@ -156,12 +156,12 @@ function context(c: Ctx, doc: AccountDoc): Context {
  * Runs a domain command on the request's account: serialised with every other change of it,
  * after settling what time has passed, committed atomically with its audit events.
  */
-export async function mutate<T>(c: Ctx, accountId: string, fn: (doc: AccountDoc, ctx: Context) => Outcome<T>): Promise<Outcome<T>> {
-  return c.var.deps.store.transact(accountId, (doc) => {
+export async function mutate<T>(c: Ctx, accountId: string, fn: (doc: AccountDoc, ctx: Context) => Outcome<T> | Promise<Outcome<T>>): Promise<Outcome<T>> {
+  return c.var.deps.store.transact(accountId, async (doc) => {
     const ctx = context(c, doc);
     const settled = settle(doc, ctx);
     recheckViewer(c, settled.doc);
-    const outcome = fn(settled.doc, ctx);
+    const outcome = await fn(settled.doc, ctx);
     return { ...outcome, events: [...settled.events, ...outcome.events] };
   });
 }

@@ -21,11 +21,11 @@ export async function prepareInvitation(c: Ctx): Promise<PendingInvitation> {
   return { token, grant: (now) => ({ tokenHash, expiresAt: addSeconds(now, ttl) }) };
 }
 
-/** Counts an invitation email against the account's rate limit (before the change). */
-function limitInvitations(c: Ctx, accountId: string): () => void {
+/** Counts an invitation email against the account's rate limit (before the change); answers how to give it back. */
+async function limitInvitations(c: Ctx, accountId: string): Promise<() => unknown> {
   const limiter = c.var.deps.limits?.invitations;
   if (!limiter) return () => {};
-  limiter.hit(accountId, c.var.deps.clock.now().getTime());
+  await limiter.hit(accountId, c.var.deps.clock.now().getTime());
   return () => limiter.refund(accountId);
 }
 
@@ -58,12 +58,12 @@ export async function withInvitation<T>(
   command: (doc: AccountDoc, ctx: Context, invitation: InvitationGrant) => Outcome<T>,
 ): Promise<Outcome<T>> {
   const pending = await prepareInvitation(c);
-  const refund = limited ? limitInvitations(c, accountId) : () => {};
+  const refund = limited ? await limitInvitations(c, accountId) : () => {};
   let outcome: Outcome<T>;
   try {
     outcome = await mutate(c, accountId, (doc, ctx) => command(doc, ctx, pending.grant(ctx.now)));
   } catch (error) {
-    refund();
+    await refund();
     throw error;
   }
   await sendInvitations(c, outcome, pending);

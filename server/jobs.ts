@@ -14,17 +14,28 @@ export class Jobs {
   readonly #running = new Set<Promise<void>>();
   #stopped = false;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    /** With several processes on one store: a timer's run happens in the one process that gets this lease. */
+    private readonly lease?: (key: string, ms: number) => Promise<boolean>,
+  ) {}
 
-  /** Runs `job` every `everyMs` (never two runs of one job at once); `atStop` runs it once more at `stop()`. */
-  schedule(name: string, everyMs: number, job: () => Promise<void>, options: { atStop?: boolean } = {}): void {
+  /**
+   * Runs `job` every `everyMs` (never two runs of one job at once); `atStop` runs it once more at
+   * `stop()`; `exclusive` runs it in one process only when several share the store.
+   */
+  schedule(name: string, everyMs: number, job: () => Promise<void>, options: { atStop?: boolean; exclusive?: boolean } = {}): void {
     this.#jobs.set(name, job);
     if (options.atStop) this.#finally.push(name);
     let busy = false;
     const timer = setInterval(() => {
       if (busy || this.#stopped) return;
       busy = true;
-      void this.run(name).finally(() => {
+      void (async () => {
+        // Jobs that must run once across processes take a lease for the interval (a lost lease is the next run's).
+        if (options.exclusive && this.lease && !(await this.lease(`job:${name}`, everyMs).catch(() => false))) return;
+        await this.run(name);
+      })().finally(() => {
         busy = false;
       });
     }, everyMs);

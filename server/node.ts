@@ -21,6 +21,7 @@ import type { Mailer } from './mail/types.js';
 import { FileStore } from './store/file.js';
 import { nodeFileSystem } from './store/fs.js';
 import { MemoryStore } from './store/memory.js';
+import { PgStore } from './store/postgres/store.js';
 import type { Store } from './store/types.js';
 
 export interface NodeConfig extends AppConfig {
@@ -30,6 +31,10 @@ export interface NodeConfig extends AppConfig {
   apiKeyFromEnv: boolean;
   /** Data folder, or `:memory:`. */
   db: string;
+  /** PostgreSQL (several processes may share it); when set, `db` is not used. */
+  databaseUrl: string | undefined;
+  /** Connections each process opens to it. */
+  databasePoolSize: number;
   smtpUrl: string | undefined;
   mailFrom: string;
   logRequests: boolean;
@@ -50,6 +55,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, log: Logger): NodeConfig {
     throw new Error(`SEATKIT_SHUTDOWN_GRACE_SECONDS must be a number of seconds from 0 to 3600, not ${grace}`);
   }
   const trusted = trustedProxies(env.SEATKIT_TRUST_PROXY);
+  const poolSize = Number(env.SEATKIT_DATABASE_POOL ?? 10);
+  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 200) throw new Error(`SEATKIT_DATABASE_POOL must be a number of connections from 1 to 200, not ${env.SEATKIT_DATABASE_POOL}`);
   const retries = env.SEATKIT_WEBHOOK_RETRIES?.trim() ? env.SEATKIT_WEBHOOK_RETRIES.split(',').map((v) => v.trim()) : undefined;
   if (retries && !retries.every((v) => /^\d+(\.\d+)?$/.test(v) && Number(v) <= 7 * 24 * 3600)) {
     throw new Error(`SEATKIT_WEBHOOK_RETRIES must be comma-separated seconds (each at most 604800), not ${env.SEATKIT_WEBHOOK_RETRIES}`);
@@ -69,6 +76,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, log: Logger): NodeConfig {
       return rateLimitKey(clientAddress(socket, request.headers.get('X-Forwarded-For'), trusted));
     },
     db: env.SEATKIT_DB || join('.seatkit', 'data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    databasePoolSize: poolSize,
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.SEATKIT_MAIL_FROM || 'seatkit <no-reply@localhost>',
     logRequests: env.SEATKIT_LOG_REQUESTS !== 'off',
@@ -191,8 +200,8 @@ export async function start(
   const log = jsonLogger(write);
   const config = configFromEnv(env, log);
   // The file store's own lines are about storage failures and recovery: worth an operator's look.
-  const store: Store = config.db === ':memory:' ? new MemoryStore() : await FileStore.open(config.db, { log: (message) => log({ level: 'warn', message }) });
-  if (config.db !== ':memory:') await removeOldOutbox(config.db, log);
+  const store = await openStore(config, log);
+  if (config.db !== ':memory:' && !config.databaseUrl) await removeOldOutbox(config.db, log);
   const mail = openMailer(config, log);
   let announceKey: string | undefined;
   // Listen first: with PORT=0 the real port is known only then, and the links in emails need it.
@@ -263,6 +272,14 @@ export async function start(
       await mail.close();
     })());
   return { url, apiKey: config.apiKey, app, close };
+}
+
+/** PostgreSQL with DATABASE_URL (several processes may share it); else the file store, or memory. */
+async function openStore(config: NodeConfig, log: Logger): Promise<Store> {
+  const warn = (message: string) => log({ level: 'warn', message });
+  if (config.databaseUrl) return PgStore.open({ connectionString: config.databaseUrl, poolSize: config.databasePoolSize, log: warn });
+  if (config.db === ':memory:') return new MemoryStore();
+  return FileStore.open(config.db, { log: warn });
 }
 
 /** seatkit 0.1 kept the dev outbox, activation links included, in the data folder: no token may stay there. */

@@ -1,7 +1,15 @@
 import { ApiError } from './errors.js';
 
+/** Counts actions per key in a window and refuses (429) past a limit. */
+export interface Limiter {
+  /** Counts `count` hits for `key` (all or none), or throws 429 with Retry-After when they do not fit the window. */
+  hit(key: string, now: number, count?: number): void | Promise<void>;
+  /** Gives back hits whose action did not happen. */
+  refund(key: string, count?: number): void | Promise<void>;
+}
+
 /** A fixed-window counter per key, in memory (one process). */
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   readonly #windows = new Map<string, { start: number; count: number }>();
 
   constructor(

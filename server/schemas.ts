@@ -380,6 +380,7 @@ export const InvitationLookup = z
   .object({ accountName: z.string(), email: z.string(), firstName: z.string(), lastName: z.string(), expiresAt: Instant })
   .openapi('InvitationLookup');
 export const Health = z.object({ status: z.literal('ok') }).openapi('Health');
+export const Ready = z.object({ status: z.literal('ready') }).openapi('Ready');
 
 export const Entitlement = z
   .object({

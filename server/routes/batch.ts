@@ -75,17 +75,17 @@ batch.openapi(
 
     const limiter = c.var.deps.limits?.invitations;
     let counted = 0;
-    const outcome = await mutate(c, accountId, (doc, ctx) => {
+    const outcome = await mutate(c, accountId, async (doc, ctx) => {
       const ran = runBatch(doc, operations, ctx, grantsAt(ctx.now));
       if (atomic && ran.results.some((r) => !r.ok)) throw reject(doc, ran.results, ctx.now, ctx);
       // The batch's emails count together: all fit the hour's limit, or the batch does not run.
       if (limiter && ran.invitations.size > 0) {
-        limiter.hit(accountId, c.var.deps.clock.now().getTime(), ran.invitations.size);
+        await limiter.hit(accountId, c.var.deps.clock.now().getTime(), ran.invitations.size);
         counted = ran.invitations.size;
       }
       return { doc: ran.doc, events: ran.events, result: ran };
-    }).catch((error: unknown) => {
-      if (counted > 0) limiter?.refund(accountId, counted);
+    }).catch(async (error: unknown) => {
+      if (counted > 0) await limiter?.refund(accountId, counted);
       throw error;
     });
     const ran = outcome.result;

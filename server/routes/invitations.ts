@@ -70,7 +70,7 @@ invitations.openapi(
 /** Token lookups are rate limited per client, against guessing. */
 async function tokenAccount(c: Ctx, token: string): Promise<{ accountId: string; tokenHash: string }> {
   const limiter = c.var.deps.limits?.tokenLookups;
-  limiter?.hit(clientKey(c), c.var.deps.clock.now().getTime());
+  await limiter?.hit(clientKey(c), c.var.deps.clock.now().getTime());
   const invalid = () => new ApiError('invitation_invalid', 'This invitation link is not valid any more. Ask for a new one.');
   if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) throw invalid();
   const tokenHash = await c.var.deps.hash(token);

@@ -41,6 +41,8 @@ const KEPT = 1000;
 interface Feed {
   /** Every announced change after this sequence is in `recent`. */
   floor: number;
+  /** The last sequence announced (a change told twice, as several processes may, is told once). */
+  last: number;
   recent: AccountChange[];
   listeners: Set<ChangeListener>;
 }
@@ -53,18 +55,22 @@ export class ChangeFeed implements Changes {
 
   #feed(accountId: string): Feed {
     let feed = this.#feeds.get(accountId);
-    if (!feed) this.#feeds.set(accountId, (feed = { floor: 0, recent: [], listeners: new Set() }));
+    if (!feed) this.#feeds.set(accountId, (feed = { floor: 0, last: 0, recent: [], listeners: new Set() }));
     return feed;
   }
 
   /** An account loaded at `sequence`: changes before it are not known here. */
   start(accountId: string, sequence: number): void {
-    this.#feed(accountId).floor = sequence;
+    const feed = this.#feed(accountId);
+    feed.floor = Math.max(feed.floor, sequence);
+    feed.last = Math.max(feed.last, sequence);
   }
 
   publish(change: AccountChange | undefined): void {
     if (!change) return;
     const feed = this.#feed(change.accountId);
+    if (change.sequence <= feed.last) return;
+    feed.last = change.sequence;
     feed.recent.push(change);
     if (feed.recent.length > this.kept) feed.floor = feed.recent.shift()!.sequence;
     for (const listener of feed.listeners) {
@@ -85,8 +91,7 @@ export class ChangeFeed implements Changes {
   async since(accountId: string, sequence: number): Promise<AccountChange[] | undefined> {
     const feed = this.#feeds.get(accountId);
     if (!feed || sequence < feed.floor) return undefined;
-    const last = feed.recent.at(-1)?.sequence ?? feed.floor;
-    if (sequence > last) return undefined;
+    if (sequence > feed.last) return undefined;
     return feed.recent.filter((change) => change.sequence > sequence);
   }
 }

@@ -2,6 +2,7 @@ import type { AuditEvent } from '../../sdk/types.js';
 import type { AccountDoc, Outcome } from '../domain/state.js';
 import { changedKeys } from '../domain/users-map.js';
 import type { Changes } from './changes.js';
+import type { Limiter } from '../rate-limit.js';
 import type { WebhookEndpointRecord } from '../webhooks/endpoints.js';
 
 /** Which audit events to read: newest first, optionally only those naming one user. */
@@ -48,6 +49,13 @@ export interface Store {
   /** Adds or replaces an endpoint. */
   saveWebhookEndpoint(endpoint: WebhookEndpointRecord): Promise<void>;
   removeWebhookEndpoint(id: string): Promise<void>;
+  // Stores that several processes share (PostgreSQL) also give:
+  /** A lease on `key` for `ms`: true when this process now holds it (one process per webhook attempt, per scheduled run). */
+  lease?(key: string, ms: number): Promise<boolean>;
+  /** A rate limiter counted across the processes. */
+  limiter?(name: string, limit: number, windowMs: number): Limiter;
+  /** Whether the store can serve now (`GET /readyz`). */
+  ready?(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -59,26 +67,39 @@ export function tokenHashes(doc: AccountDoc): string[] {
 }
 
 /**
- * Moves a token index (hash → account id) from one state of an account to the next: only the
- * sessions and the users that changed when the domain says which (else every token of both).
+ * The token hashes one state of an account has that the other lacks: only the sessions and the
+ * users that changed when the domain says which (else every token of both).
  */
-export function reindexTokens(index: Map<string, string>, before: AccountDoc, after: AccountDoc): void {
-  if (before.sessions === after.sessions && before.users === after.users) return;
+export function tokenChanges(before: AccountDoc, after: AccountDoc): { added: string[]; removed: string[] } {
+  if (before.sessions === after.sessions && before.users === after.users) return { added: [], removed: [] };
   const users = before.users === after.users ? [] : changedKeys(before.users, after.users);
   const sessions = before.sessions === after.sessions ? [] : changedKeys(before.sessions, after.sessions);
   if (!users || !sessions) {
-    for (const hash of tokenHashes(before)) index.delete(hash);
-    for (const hash of tokenHashes(after)) index.set(hash, after.id);
-    return;
+    const old = new Set(tokenHashes(before));
+    const now = new Set(tokenHashes(after));
+    return { added: [...now].filter((h) => !old.has(h)), removed: [...old].filter((h) => !now.has(h)) };
   }
-  for (const hash of sessions) {
-    if (after.sessions.has(hash)) index.set(hash, after.id);
-    else index.delete(hash);
+  const added: string[] = [];
+  const removed: string[] = [];
+  for (const hash of new Set(sessions)) {
+    if (after.sessions.has(hash)) {
+      if (!before.sessions.has(hash)) added.push(hash);
+    } else if (before.sessions.has(hash)) removed.push(hash);
   }
-  for (const id of users) {
+  for (const id of new Set(users)) {
     const old = before.users.get(id)?.invitation?.tokenHash;
     const now = after.users.get(id)?.invitation?.tokenHash;
-    if (old !== undefined && old !== now) index.delete(old);
-    if (now !== undefined) index.set(now, after.id);
+    if (old !== now) {
+      if (old !== undefined) removed.push(old);
+      if (now !== undefined) added.push(now);
+    }
   }
+  return { added, removed };
+}
+
+/** Moves a token index (hash → account id) from one state of an account to the next. */
+export function reindexTokens(index: Map<string, string>, before: AccountDoc, after: AccountDoc): void {
+  const { added, removed } = tokenChanges(before, after);
+  for (const hash of removed) index.delete(hash);
+  for (const hash of added) index.set(hash, after.id);
 }

@@ -6,7 +6,6 @@
  * success; anything else is tried again after the configured delays, then marked failed; a 410
  * disables the endpoint. Sending never holds up the change that made the message.
  */
-import { Webhook } from 'standardwebhooks';
 import type { Clock, Logger } from '../config.js';
 import { randomId } from '../crypto.js';
 import type { WebhookDeliveryRecord, WebhookMessageRecord } from '../domain/state.js';
@@ -18,6 +17,9 @@ import { afterAttempt, pendingDeliveries, type AttemptResult } from './messages.
 /** Attempts in flight at once, across endpoints. */
 const IN_FLIGHT_MAX = 16;
 
+/** How long endpoints read from a store shared by several processes are trusted. */
+const ENDPOINTS_KEPT_MS = 1000;
+
 export interface WebhookOptions {
   /** Seconds before each retry after a failed attempt (then the delivery fails). */
   retries: readonly number[];
@@ -25,6 +27,18 @@ export interface WebhookOptions {
   timeoutMs: number;
   log: Logger;
   fetch?: typeof fetch;
+}
+
+/**
+ * A Standard Webhooks signature: `v1,` + base64 of HMAC-SHA256 over `id.timestamp.body`, keyed by
+ * the bytes of a `whsec_` secret. Web Crypto rather than the `standardwebhooks` package (CommonJS),
+ * so the app keeps running in a browser; the tests verify these signatures with that package.
+ */
+async function sign(secret: string, id: string, at: Date, body: string): Promise<string> {
+  const raw = Uint8Array.from(atob(secret.replace(/^whsec_/, '')), (c) => c.charCodeAt(0));
+  const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${id}.${Math.floor(at.getTime() / 1000)}.${body}`)));
+  return `v1,${btoa(String.fromCharCode(...mac))}`;
 }
 
 export class Webhooks {
@@ -43,8 +57,23 @@ export class Webhooks {
 
   // ---- endpoints ----
 
+  #loadedAt = 0;
+
+  /**
+   * The endpoints, kept in memory. With several processes on one store, one may change them while
+   * another keeps them: read again after a second (an endpoint reaches every process within it).
+   */
   #cache(): Promise<Map<string, WebhookEndpointRecord>> {
-    this.#endpoints ??= this.store.webhookEndpoints().then((list) => new Map(list.map((e) => [e.id, e])));
+    const shared = this.store.lease !== undefined;
+    if (!this.#endpoints || (shared && Date.now() - this.#loadedAt > ENDPOINTS_KEPT_MS)) {
+      this.#loadedAt = Date.now();
+      const loading = this.store.webhookEndpoints().then((list) => new Map(list.map((e) => [e.id, e])));
+      // A failed read is tried again next time rather than kept.
+      loading.catch(() => {
+        if (this.#endpoints === loading) this.#endpoints = undefined;
+      });
+      this.#endpoints = loading;
+    }
     return this.#endpoints;
   }
 
@@ -105,6 +134,8 @@ export class Webhooks {
         const endpoint = endpoints.get(delivery.endpointId);
         const message = doc.webhookMessages.get(delivery.eventId);
         if (endpoint?.disabled) continue;
+        // Several processes on one store: each attempt is made by the one that leases it.
+        if (this.store.lease && !(await this.store.lease(`delivery:${id}:${delivery.attempts}`, this.options.timeoutMs + 5000).catch(() => false))) continue;
         const attempt = this.#attempt(accountId, delivery, message, endpoint).finally(() => this.#inFlight.delete(id));
         this.#inFlight.set(id, attempt);
       }
@@ -134,9 +165,7 @@ export class Webhooks {
 
   async #post(endpoint: WebhookEndpointRecord, message: WebhookMessageRecord): Promise<AttemptResult> {
     const now = this.clock.now();
-    const signature = signingSecrets(endpoint, now)
-      .map((secret) => new Webhook(secret).sign(message.eventId, now, message.body))
-      .join(' ');
+    const signature = (await Promise.all(signingSecrets(endpoint, now).map((secret) => sign(secret, message.eventId, now, message.body)))).join(' ');
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     try {
       const response = await (this.options.fetch ?? fetch)(endpoint.url, {

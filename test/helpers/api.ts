@@ -2,11 +2,17 @@
  * Test helpers: a real app (memory store) on a controllable wall clock, and a small HTTP client
  * that speaks to it in-process through `app.request`.
  */
-import { createApp } from '../../server/app.js';
+import { createApp, type SeatApp } from '../../server/app.js';
 import type { AppConfig, Clock } from '../../server/config.js';
 import { MemoryStore } from '../../server/store/memory.js';
 import type { Store } from '../../server/store/types.js';
 import { OutboxMailer } from '../../server/mail/outbox.js';
+import { PgStore } from '../../server/store/postgres/store.js';
+import { clearRateLimits, freshDatabase } from './postgres.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach } from 'node:test';
 import type { CreateAccountBody, CreateAccountResult, OutboxMessage, PageBody, SessionResult, User, UserResult } from '../../sdk/types.js';
 
 export const API_KEY = 'sk_test_0123456789abcdefghijklmnop';
@@ -28,10 +34,60 @@ export interface Reply<T = any> {
   body: T;
 }
 
-export type Harness = ReturnType<typeof makeHarness>;
+/** The helpers on an app over any store. */
+export type Harness = ReturnType<typeof harnessOn<Store>>;
 
 export function makeHarness(config: Partial<AppConfig> = {}) {
   return harnessOn(new MemoryStore(), new ManualClock(), config);
+}
+
+/**
+ * The store the rules are checked on: memory (the default), or with SEATKIT_TEST_STORE `file` (a
+ * temporary folder) or `postgres` (one database for the test file's run). The conformance run
+ * (scripts/test-node.mjs) runs the rule tests once on each.
+ */
+export const TEST_STORE = (process.env.SEATKIT_TEST_STORE ?? 'memory') as 'memory' | 'file' | 'postgres';
+
+const opened: Store[] = [];
+const apps: SeatApp[] = [];
+let database: ReturnType<typeof freshDatabase> | undefined;
+if (TEST_STORE !== 'memory') {
+  // A test's apps and stores end with it (apps sweep every account of a shared database; each store holds connections).
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.jobs.stop()));
+    await Promise.all(opened.splice(0).map((store) => store.close().catch(() => {})));
+    // Rate-limit counters live in the database, shared like across processes: each test starts afresh, as in memory.
+    if (database) await clearRateLimits((await database).url);
+  });
+  after(async () => {
+    await (await database)?.drop();
+    await Promise.all(folders.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+}
+const folders: string[] = [];
+
+/** A new store of the kind the run checks (closed, and its folder or database removed, when the test file ends). */
+export async function testStore(): Promise<Store> {
+  let store: Store;
+  if (TEST_STORE === 'file') {
+    const dir = await mkdtemp(join(tmpdir(), 'seatkit-conformance-'));
+    folders.push(dir);
+    store = await FileStore.open(dir);
+  } else if (TEST_STORE === 'postgres') {
+    database ??= freshDatabase();
+    store = await PgStore.open({ connectionString: (await database).url, poolSize: 4 });
+  } else {
+    store = new MemoryStore();
+  }
+  opened.push(store);
+  return store;
+}
+
+/** `makeHarness` on the store the run checks (see TEST_STORE). */
+export async function storeHarness(config: Partial<AppConfig> = {}) {
+  const harness = harnessOn(await testStore(), new ManualClock(), config);
+  apps.push(harness.app);
+  return harness;
 }
 
 /** The helpers on an app over `store` (memory or file) and a hand-moved wall clock. */

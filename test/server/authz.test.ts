@@ -161,6 +161,7 @@ const ROUTES: Route[] = [
   { route: 'POST /v1/invitations/{token}/accept', send: (w, token) => w.h.request('POST', `/v1/invitations/${w.invitationToken}/accept`, { token, body: {} }) },
   { route: 'GET /v1/openapi.json', send: (w, token) => w.h.request('GET', '/v1/openapi.json', { token }) },
   { route: 'GET /healthz', send: (w, token) => w.h.request('GET', '/healthz', { token }) },
+  { route: 'GET /readyz', send: (w, token) => w.h.request('GET', '/readyz', { token }) },
 ];
 
 /**
@@ -211,6 +212,7 @@ const MATRIX: Record<string, Record<Caller, number>> = {
   'POST /v1/invitations/{token}/accept':                           row(200, 200, 200, 200, 200, 200),
   'GET /v1/openapi.json':                                          row(200, 200, 200, 200, 200, 200),
   'GET /healthz':                                                  row(200, 200, 200, 200, 200, 200),
+  'GET /readyz':                                                   row(200, 200, 200, 200, 200, 200),
 };
 
 function row(apiKey: number, owner: number, admin: number, member: number, foreignOwner: number, none: number): Record<Caller, number> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Account, InvitationLookup, User } from '../../sdk/types.js';
-import { isProblem, makeHarness, type Harness, type Reply } from '../helpers/api.js';
+import { isProblem, storeHarness, type Harness, type Reply } from '../helpers/api.js';
 
 /** Asserts a problem+json answer with this status and code, saying what came instead. */
 function expectProblem(res: Reply, status: number, code: string, context = ''): void {
@@ -13,7 +13,7 @@ const START = '2026-05-15T00:00:00.000Z';
 
 /** A harness and an account (5 licenses) whose invitation expiry runs on a test clock. */
 async function setup(overrides: { quantity?: number; testClock?: boolean } = {}) {
-  const h = makeHarness();
+  const h = await storeHarness();
   const acc = await h.createAccount({
     licenses: { quantity: overrides.quantity ?? 5, unitPrice: 400, currency: 'USD', interval: 'month' },
     ...(overrides.testClock === false ? {} : { testClock: { frozenTime: START } }),
@@ -365,7 +365,7 @@ describe('invitation expiry (account test clock)', () => {
   });
 
   it('takes its lifetime from the invitationTtlSeconds setting', async () => {
-    const h = makeHarness({ invitationTtlSeconds: 3600 });
+    const h = await storeHarness({ invitationTtlSeconds: 3600 });
     const acc = await h.createAccount({ testClock: { frozenTime: START } });
     await h.request('POST', `${acc.base}/invitations`, { token: acc.ownerToken, body: { email: 'ada@example.com', firstName: 'Ada', lastName: 'L' } });
     const token = await h.invitationToken('ada@example.com');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Account, AuditEvent, Invoice, Quote, User } from '../../sdk/types.js';
-import { isProblem, makeHarness, type Reply } from '../helpers/api.js';
+import { isProblem, storeHarness, type Reply } from '../helpers/api.js';
 
 /** Asserts a problem+json answer with this status and code, saying what came instead. */
 function expectProblem(res: Reply, status: number, code: string, context = ''): void {
@@ -14,7 +14,7 @@ const at = (iso: string, plusMs: number) => new Date(Date.parse(iso) + plusMs).t
 
 /** An account on a test clock (frozen at `frozenTime`), with helpers acting as its owner. */
 async function setup(options: { quantity?: number; unitPrice?: number; frozenTime?: string; interval?: 'month' | 'year' } = {}) {
-  const h = makeHarness();
+  const h = await storeHarness();
   const acc = await h.createAccount({
     licenses: { quantity: options.quantity ?? 5, unitPrice: options.unitPrice ?? 400, currency: 'USD', interval: options.interval ?? 'month' },
     testClock: { frozenTime: options.frozenTime ?? START },
@@ -585,7 +585,7 @@ describe('renewal', () => {
   });
 
   it('settles lazily on the next read when the wall clock passes the period end (no test clock)', async () => {
-    const h = makeHarness();
+    const h = await storeHarness();
     const acc = await h.createAccount();
     h.clock.advance(30 * 24 * HOUR_MS + 12 * HOUR_MS);
     const minted = await h.admin('POST', `${acc.base}/sessions`, { userId: acc.owner.id, ttlSeconds: 86_400 });

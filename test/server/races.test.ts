@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Account, AuditEvent, Invoice, LicenseChangeResult, PageBody, Quote, User } from '../../sdk/types.js';
-import { isProblem, makeHarness, type Harness, type Reply } from '../helpers/api.js';
+import { isProblem, storeHarness, type Harness, type Reply } from '../helpers/api.js';
 import { prng } from '../helpers/faulty-fs.js';
 
 /**
@@ -70,7 +70,7 @@ function assertInvariants(account: Account, users: User[]): void {
 
 describe('races: invariants under concurrent requests', () => {
   it('lets exactly 5 of 100 concurrent invites take the 5 free licenses, 20 rounds in a row', async (t) => {
-    const h = makeHarness({ rateLimits: false });
+    const h = await storeHarness({ rateLimits: false });
     const timings: number[] = [];
     for (let round = 0; round < 20; round++) {
       const { accountId, base, ownerToken } = await h.createAccount({
@@ -113,7 +113,7 @@ describe('races: invariants under concurrent requests', () => {
   });
 
   it('still lets exactly 5 of 100 concurrent invites through when every change takes a while (slow store)', async () => {
-    const h = makeHarness({ rateLimits: false });
+    const h = await storeHarness({ rateLimits: false });
     slowChanges(h, 1);
     for (let round = 0; round < 3; round++) {
       const { accountId, base, ownerToken } = await h.createAccount({
@@ -134,7 +134,7 @@ describe('races: invariants under concurrent requests', () => {
   });
 
   it('applies a license increase once when 30 requests carry the same Idempotency-Key and body', async (t) => {
-    const h = makeHarness({ rateLimits: false });
+    const h = await storeHarness({ rateLimits: false });
     const { accountId, base, ownerToken } = await h.createAccount();
     const quote = await h.request<Quote>('GET', `${base}/licenses/quote?quantity=8`, { token: ownerToken });
     assert.equal(quote.status, 200);
@@ -179,7 +179,7 @@ describe('races: invariants under concurrent requests', () => {
   });
 
   it('answers 409 idempotency_key_in_use, with Retry-After, while the first request of a key is still running', async (t) => {
-    const h = makeHarness({ rateLimits: false });
+    const h = await storeHarness({ rateLimits: false });
     const { accountId, base, ownerToken } = await h.createAccount();
     const quote = await h.request<Quote>('GET', `${base}/licenses/quote?quantity=6`, { token: ownerToken });
     const body = { quantity: 6, acceptAgreement: true, expectedAmountDue: quote.body.amountDue };
@@ -201,7 +201,7 @@ describe('races: invariants under concurrent requests', () => {
   });
 
   it('lets exactly one of 5 concurrent ownership transfers succeed, and signs the old owner out', async (t) => {
-    const h = makeHarness({ rateLimits: false });
+    const h = await storeHarness({ rateLimits: false });
     const { accountId, base, owner, ownerToken } = await h.createAccount({ licenses: { quantity: 10, unitPrice: 400, currency: 'USD', interval: 'month' } });
     const admins: User[] = [];
     for (let i = 0; i < 5; i++) admins.push((await h.addUser(accountId, ownerToken, { email: `admin${i}@acme.example`, role: 'admin' })).user);
@@ -241,7 +241,7 @@ describe('races: invariants under concurrent requests', () => {
   });
 
   it('keeps every invariant through 50 concurrent random assigns, unassigns and reassigns (10 seeds)', async (t) => {
-    const h = makeHarness({ rateLimits: false });
+    const h = await storeHarness({ rateLimits: false });
     const timings: number[] = [];
     const outcomes: Record<string, number> = {};
     for (let seed = 1; seed <= 10; seed++) {
@@ -309,7 +309,7 @@ describe('races: invariants under concurrent requests', () => {
   });
 
   it('accepts one invitation once when 20 accepts race', async () => {
-    const h = makeHarness({ rateLimits: false });
+    const h = await storeHarness({ rateLimits: false });
     const { accountId, base, ownerToken } = await h.createAccount();
     const { user } = await h.addUser(accountId, ownerToken, { email: 'ivy@acme.example' }, false);
     const token = await h.invitationToken('ivy@acme.example');
@@ -328,7 +328,7 @@ describe('races: invariants under concurrent requests', () => {
   });
 
   it('creates one user when the same email is invited concurrently in differing case', async () => {
-    const h = makeHarness({ rateLimits: false });
+    const h = await storeHarness({ rateLimits: false });
     const { accountId, base, ownerToken } = await h.createAccount({ licenses: { quantity: 50, unitPrice: 400, currency: 'USD', interval: 'month' } });
     const spellings = ['dup@acme.example', 'Dup@acme.example', 'DUP@ACME.EXAMPLE', 'dup@Acme.Example', 'dUp@acme.EXAMPLE', 'duP@acMe.example'];
     const emails = Array.from({ length: 24 }, (_, i) => spellings[i % spellings.length]!);

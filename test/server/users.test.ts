@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Account, AuditEvent, PageBody, User } from '../../sdk/types.js';
-import { API_KEY, isProblem, makeHarness, type Harness, type Reply } from '../helpers/api.js';
+import { API_KEY, isProblem, storeHarness, type Harness, type Reply } from '../helpers/api.js';
 
 /** Asserts a problem+json answer with this status and code, saying what came instead. */
 function expectProblem(res: Reply, status: number, code: string, context = ''): void {
@@ -10,8 +10,8 @@ function expectProblem(res: Reply, status: number, code: string, context = ''): 
 
 const MINUTE_MS = 60_000;
 
-async function setup(config: Parameters<typeof makeHarness>[0] = {}) {
-  const h = makeHarness(config);
+async function setup(config: Parameters<typeof storeHarness>[0] = {}) {
+  const h = await storeHarness(config);
   const acc = await h.createAccount({ licenses: { quantity: 10, unitPrice: 400, currency: 'USD', interval: 'month' } });
   const req = (method: string, path: string, body?: unknown, headers?: Record<string, string>, token = acc.ownerToken) =>
     h.request(method, `${acc.base}${path}`, { token, body, headers });
@@ -420,7 +420,7 @@ describe('sessions', () => {
   });
 
   it('stamps activity on a test-clock account with the account’s clock, at most once a minute', async () => {
-    const h = makeHarness();
+    const h = await storeHarness();
     const frozen = '2030-01-01T00:00:00.000Z';
     const acc = await h.createAccount({ testClock: { frozenTime: frozen } });
     const ada = await h.addUser(acc.accountId, acc.ownerToken, { email: 'ada@example.com' });
@@ -490,7 +490,7 @@ describe('sessions', () => {
   });
 
   it("answers account creation with the owner's ETag (every response carrying one user carries its ETag)", async () => {
-    const h = makeHarness();
+    const h = await storeHarness();
     const res = await h.admin('POST', '/v1/accounts', {
       name: 'Etag Inc',
       licenses: { quantity: 1, unitPrice: 100, currency: 'EUR', interval: 'year' },

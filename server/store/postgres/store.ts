@@ -1,0 +1,432 @@
+/**
+ * The store for several server processes on one PostgreSQL database (`DATABASE_URL`).
+ *
+ * Each account is a snapshot and a journal of the changes since (as in the file store), and every
+ * process keeps the accounts it serves in memory. A change locks the account's row
+ * (`SELECT … FOR UPDATE`: correct under READ COMMITTED, whichever process asks), catches the
+ * process's copy up from the journal rows it lacks (never a reload of the whole account, but after
+ * a long absence), lets the domain compute the change, then writes its journal row, audit events,
+ * token changes and the new sequence in one transaction, and `NOTIFY`s every process. A read
+ * checks the account's sequence first, so a change made through one process is seen by the next
+ * request to any other. Each process listens on one connection and catches up, and tells its live
+ * streams, as changes are announced.
+ *
+ * The database going away answers 503 `storage_unavailable` within seconds (connection and
+ * statement timeouts), and the pool reconnects by itself when it is back.
+ */
+import pg from 'pg';
+import type { AuditEvent } from '../../../sdk/types.js';
+import type { AccountDoc, Outcome } from '../../domain/state.js';
+import { ApiError } from '../../errors.js';
+import type { Limiter } from '../../rate-limit.js';
+import type { WebhookEndpointRecord } from '../../webhooks/endpoints.js';
+import { ChangeFeed, changeOf } from '../changes.js';
+import { applyRecord, checkRecord, decodeDoc, diffDocs, encodeDoc, type JournalRecord, type StoredDoc } from '../records.js';
+import { tokenChanges, tokenHashes, type EventPage, type EventQuery, type Store } from '../types.js';
+import { migrate } from './migrate.js';
+
+/** A snapshot is written after this many changes (in the change's own transaction). */
+const SNAPSHOT_EVERY = 2000;
+/** Journal rows kept before the snapshot, so a process a little behind still catches up row by row. */
+const JOURNAL_KEPT = 1000;
+/** The channel every process listens on. */
+const CHANNEL = 'seatkit_changes';
+
+export interface PgStoreOptions {
+  connectionString: string;
+  /** Connections per process (default 10). */
+  poolSize?: number;
+  log?: (line: string) => void;
+  snapshotEvery?: number;
+}
+
+interface Cached {
+  doc: AccountDoc;
+  seq: number;
+  eventCount: number;
+}
+
+interface Head {
+  seq: number;
+  event_count: number;
+  snapshot_seq: number;
+}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+function unavailable(): ApiError {
+  return new ApiError('storage_unavailable', 'The database cannot be reached, so nothing was changed. Try again shortly.', { headers: { 'Retry-After': '2' } });
+}
+
+/** Whether an error is the database being away (not a bug of ours). */
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string })?.code ?? '';
+  const message = String((error as Error)?.message ?? '');
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '57014'].includes(code) ||
+    /timeout|terminat|Connection|not queryable|shutdown/i.test(message)
+  );
+}
+
+export class PgStore implements Store {
+  readonly changes = new ChangeFeed();
+  readonly #cache = new Map<string, Cached>();
+  readonly #queues = new Map<string, Promise<unknown>>();
+  #listener: pg.Client | undefined;
+  #closed = false;
+  #listening: Promise<void> | undefined;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: PgStoreOptions,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Connects, creates or migrates the schema (safe when several processes start at once), and listens. */
+  static async open(options: PgStoreOptions): Promise<PgStore> {
+    const log = options.log ?? (() => {});
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 2000,
+      idleTimeoutMillis: 30_000,
+      // No query may hang a request: the server answers 503 within seconds instead.
+      statement_timeout: 5000,
+      query_timeout: 6000,
+    });
+    // A connection the database dropped is reported here; the pool replaces it on the next use.
+    pool.on('error', (error) => log(`postgres: a pooled connection failed: ${error.message}`));
+    const store = new PgStore(pool, options, log);
+    try {
+      await migrate(pool, log);
+      await store.#listen();
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw error;
+    }
+    return store;
+  }
+
+  // ---- listening: every process hears every change ----
+
+  async #listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.options.connectionString, connectionTimeoutMillis: 2000 });
+    client.on('notification', (message) => {
+      const accountId = message.payload ?? '';
+      if (this.#cache.has(accountId)) void this.get(accountId).catch(() => undefined);
+    });
+    client.on('error', () => undefined);
+    client.on('end', () => {
+      if (this.#closed) return;
+      this.log('postgres: the listening connection closed; reconnecting');
+      this.#listener = undefined;
+      this.#relisten();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.#listener = client;
+  }
+
+  #relisten(attempt = 0): void {
+    if (this.#closed || this.#listening) return;
+    this.#listening = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 200 * 2 ** attempt)));
+      try {
+        await this.#listen();
+        // Changes made while nobody listened: catch every kept account up (their streams hear them).
+        await Promise.all([...this.#cache.keys()].map((id) => this.get(id).catch(() => undefined)));
+        this.#listening = undefined;
+      } catch {
+        this.#listening = undefined;
+        this.#relisten(attempt + 1);
+      }
+    })();
+  }
+
+  // ---- accounts ----
+
+  /** Runs `work` with a connection; the database being away is a 503. */
+  async #with<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    if (this.#closed) throw unavailable();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch {
+      throw unavailable();
+    }
+    let broken = false;
+    try {
+      return await work(client);
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      if (isConnectionError(error)) {
+        broken = true;
+        throw unavailable();
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** The account as of its current sequence: the kept copy, caught up row by row (or reloaded). */
+  async #catchUp(db: Queryable, accountId: string, head: Head): Promise<Cached> {
+    let cached = this.#cache.get(accountId);
+    if (cached && cached.seq === head.seq) return cached;
+    if (!cached || cached.seq < head.snapshot_seq - JOURNAL_KEPT || cached.seq > head.seq) {
+      const { rows } = await db.query<{ snapshot: StoredDoc; snapshot_seq: string; snapshot_event_count: string }>(
+        'SELECT snapshot, snapshot_seq, snapshot_event_count FROM seatkit_accounts WHERE id = $1',
+        [accountId],
+      );
+      const row = rows[0]!;
+      cached = { doc: decodeDoc(row.snapshot), seq: Number(row.snapshot_seq), eventCount: Number(row.snapshot_event_count) };
+      if (!this.#cache.has(accountId)) this.changes.start(accountId, cached.seq);
+    }
+    const { rows } = await db.query<{ record: JournalRecord }>('SELECT record FROM seatkit_journal WHERE account_id = $1 AND seq > $2 ORDER BY seq', [accountId, cached.seq]);
+    let { doc, seq } = cached;
+    let eventCount = cached.eventCount;
+    for (const { record } of rows) {
+      if (record.seq !== seq + 1) break; // a row another transaction is writing right now: the next read takes it
+      const problem = checkRecord(record);
+      if (problem) throw new Error(`seatkit_journal ${accountId} ${record.seq}: ${problem}`);
+      doc = applyRecord(doc, record);
+      seq = record.seq;
+      eventCount = record.firstEvent + record.events.length;
+      this.changes.publish(changeOf(doc, seq, record.events as AuditEvent[]));
+    }
+    const next = { doc, seq, eventCount };
+    const kept = this.#cache.get(accountId);
+    if (!kept || kept.seq < seq) this.#cache.set(accountId, next);
+    return next;
+  }
+
+  async #head(db: Queryable, accountId: string, lock: boolean): Promise<Head | undefined> {
+    const { rows } = await db.query<{ seq: string; event_count: string; snapshot_seq: string }>(
+      `SELECT seq, event_count, snapshot_seq FROM seatkit_accounts WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [accountId],
+    );
+    const row = rows[0];
+    return row && { seq: Number(row.seq), event_count: Number(row.event_count), snapshot_seq: Number(row.snapshot_seq) };
+  }
+
+  async get(accountId: string): Promise<AccountDoc | undefined> {
+    return this.#with(async (client) => {
+      const head = await this.#head(client, accountId, false);
+      return head && (await this.#catchUp(client, accountId, head)).doc;
+    });
+  }
+
+  async accountIds(): Promise<string[]> {
+    return this.#with(async (client) => (await client.query<{ id: string }>('SELECT id FROM seatkit_accounts ORDER BY id')).rows.map((r) => r.id));
+  }
+
+  async create(doc: AccountDoc, events: readonly AuditEvent[]): Promise<void> {
+    await this.#with(async (client) => {
+      await client.query('BEGIN');
+      try {
+        await client.query('INSERT INTO seatkit_accounts (id, seq, event_count, snapshot, snapshot_seq, snapshot_event_count) VALUES ($1, 1, $2, $3, 1, $2)', [
+          doc.id,
+          events.length,
+          JSON.stringify(encodeDoc(doc)),
+        ]);
+        await this.#writeEvents(client, doc.id, 0, events);
+        await this.#writeTokens(client, doc.id, tokenHashes(doc), []);
+        await client.query('SELECT pg_notify($1, $2)', [CHANNEL, doc.id]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    });
+    this.#cache.set(doc.id, { doc, seq: 1, eventCount: events.length });
+    this.changes.start(doc.id, 0);
+    this.changes.publish(changeOf(doc, 1, events));
+  }
+
+  transact<T>(accountId: string, fn: (doc: AccountDoc) => Outcome<T> | Promise<Outcome<T>>): Promise<Outcome<T>> {
+    // Changes of one account from this process go one at a time (the row lock does it across processes).
+    const previous = this.#queues.get(accountId) ?? Promise.resolve();
+    const run = previous.then(() => this.#transact(accountId, fn));
+    const settled = run.catch(() => undefined);
+    this.#queues.set(accountId, settled);
+    void settled.then(() => {
+      if (this.#queues.get(accountId) === settled) this.#queues.delete(accountId);
+    });
+    return run;
+  }
+
+  async #transact<T>(accountId: string, fn: (doc: AccountDoc) => Outcome<T> | Promise<Outcome<T>>): Promise<Outcome<T>> {
+    let committed: { record: JournalRecord; outcome: Outcome<T>; eventCount: number } | undefined;
+    const outcome = await this.#with(async (client) => {
+      await client.query('BEGIN');
+      try {
+        const head = await this.#head(client, accountId, true);
+        if (!head) throw new ApiError('not_found', 'No such account.');
+        const current = await this.#catchUp(client, accountId, head);
+        const done = await fn(current.doc);
+        if (done.doc === current.doc && done.events.length === 0) {
+          await client.query('COMMIT');
+          return done;
+        }
+        const record: JournalRecord = { seq: current.seq + 1, ...diffDocs(current.doc, done.doc), firstEvent: current.eventCount, events: [...done.events] };
+        const eventCount = current.eventCount + done.events.length;
+        await client.query('INSERT INTO seatkit_journal (account_id, seq, record) VALUES ($1, $2, $3)', [accountId, record.seq, JSON.stringify(record)]);
+        await this.#writeEvents(client, accountId, current.eventCount, done.events);
+        const tokens = tokenChanges(current.doc, done.doc);
+        await this.#writeTokens(client, accountId, tokens.added, tokens.removed);
+        if (record.seq - head.snapshot_seq >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY)) {
+          await client.query('UPDATE seatkit_accounts SET seq = $2, event_count = $3, snapshot = $4, snapshot_seq = $2, snapshot_event_count = $3 WHERE id = $1', [
+            accountId,
+            record.seq,
+            eventCount,
+            JSON.stringify(encodeDoc(done.doc)),
+          ]);
+          await client.query('DELETE FROM seatkit_journal WHERE account_id = $1 AND seq <= $2', [accountId, record.seq - JOURNAL_KEPT]);
+        } else {
+          await client.query('UPDATE seatkit_accounts SET seq = $2, event_count = $3 WHERE id = $1', [accountId, record.seq, eventCount]);
+        }
+        await client.query('SELECT pg_notify($1, $2)', [CHANNEL, accountId]);
+        await client.query('COMMIT');
+        committed = { record, outcome: done, eventCount };
+        return done;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    });
+    if (committed) {
+      const kept = this.#cache.get(accountId);
+      if (!kept || kept.seq < committed.record.seq) this.#cache.set(accountId, { doc: committed.outcome.doc, seq: committed.record.seq, eventCount: committed.eventCount });
+      this.changes.publish(changeOf(committed.outcome.doc, committed.record.seq, committed.outcome.events));
+    }
+    return outcome;
+  }
+
+  async #writeEvents(client: pg.PoolClient, accountId: string, first: number, events: readonly AuditEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const positions = events.map((_, i) => first + i);
+    await client.query('INSERT INTO seatkit_events (account_id, position, event) SELECT $1, p, e::jsonb FROM unnest($2::bigint[], $3::text[]) AS t(p, e)', [
+      accountId,
+      positions,
+      events.map((e) => JSON.stringify(e)),
+    ]);
+    const users: [number, string][] = events.flatMap((e, i) => [...new Set(e.userIds)].map((id): [number, string] => [first + i, id]));
+    if (users.length === 0) return;
+    await client.query('INSERT INTO seatkit_event_users (account_id, user_id, position) SELECT $1, u, p FROM unnest($2::text[], $3::bigint[]) AS t(u, p)', [
+      accountId,
+      users.map(([, id]) => id),
+      users.map(([p]) => p),
+    ]);
+  }
+
+  async #writeTokens(client: pg.PoolClient, accountId: string, added: readonly string[], removed: readonly string[]): Promise<void> {
+    if (removed.length > 0) await client.query('DELETE FROM seatkit_tokens WHERE hash = ANY($1::text[])', [removed]);
+    if (added.length > 0) {
+      await client.query('INSERT INTO seatkit_tokens (hash, account_id) SELECT h, $1 FROM unnest($2::text[]) AS t(h) ON CONFLICT (hash) DO UPDATE SET account_id = EXCLUDED.account_id', [
+        accountId,
+        added,
+      ]);
+    }
+  }
+
+  async events(accountId: string, query: EventQuery): Promise<EventPage> {
+    return this.#with(async (client) => {
+      const before = query.before ?? Number.MAX_SAFE_INTEGER;
+      let total: number;
+      let rows: { position: string; event: AuditEvent }[];
+      if (query.userId === undefined) {
+        const head = await this.#head(client, accountId, false);
+        total = head?.event_count ?? 0;
+        ({ rows } = await client.query(
+          'SELECT position, event FROM seatkit_events WHERE account_id = $1 AND position < $2 ORDER BY position DESC LIMIT $3',
+          [accountId, before, query.limit + 1],
+        ));
+      } else {
+        total = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM seatkit_event_users WHERE account_id = $1 AND user_id = $2', [accountId, query.userId])).rows[0]!.n);
+        ({ rows } = await client.query(
+          `SELECT e.position, e.event FROM seatkit_event_users u JOIN seatkit_events e ON e.account_id = u.account_id AND e.position = u.position
+           WHERE u.account_id = $1 AND u.user_id = $2 AND u.position < $3 ORDER BY u.position DESC LIMIT $4`,
+          [accountId, query.userId, before, query.limit + 1],
+        ));
+      }
+      const page = rows.slice(0, query.limit);
+      const more = rows.length > query.limit;
+      return { data: page.map((r) => r.event), total, next: more ? Number(page.at(-1)!.position) : null };
+    });
+  }
+
+  async findTokenAccount(tokenHash: string): Promise<string | undefined> {
+    return this.#with(async (client) => (await client.query<{ account_id: string }>('SELECT account_id FROM seatkit_tokens WHERE hash = $1', [tokenHash])).rows[0]?.account_id);
+  }
+
+  // ---- webhook endpoints ----
+
+  async webhookEndpoints(): Promise<WebhookEndpointRecord[]> {
+    return this.#with(async (client) => (await client.query<{ record: WebhookEndpointRecord }>('SELECT record FROM seatkit_webhook_endpoints ORDER BY id')).rows.map((r) => r.record));
+  }
+
+  async saveWebhookEndpoint(endpoint: WebhookEndpointRecord): Promise<void> {
+    await this.#with((client) =>
+      client.query('INSERT INTO seatkit_webhook_endpoints (id, record) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record, updated_at = now()', [endpoint.id, JSON.stringify(endpoint)]),
+    );
+  }
+
+  async removeWebhookEndpoint(id: string): Promise<void> {
+    await this.#with((client) => client.query('DELETE FROM seatkit_webhook_endpoints WHERE id = $1', [id]));
+  }
+
+  // ---- what several processes share ----
+
+  async lease(key: string, ms: number): Promise<boolean> {
+    return this.#with(async (client) => {
+      const { rows } = await client.query(
+        `INSERT INTO seatkit_leases (key, until) VALUES ($1, now() + $2 * interval '1 millisecond')
+         ON CONFLICT (key) DO UPDATE SET until = EXCLUDED.until WHERE seatkit_leases.until < now() RETURNING key`,
+        [key, ms],
+      );
+      return rows.length === 1;
+    });
+  }
+
+  limiter(name: string, limit: number, windowMs: number): Limiter {
+    return {
+      hit: async (key, now, count = 1) => {
+        const id = `${name}:${key}`;
+        const at = new Date(now);
+        const row = await this.#with(async (client) => {
+          const { rows } = await client.query<{ count: number; window_start: Date }>(
+            `INSERT INTO seatkit_rate_limits (key, window_start, count) VALUES ($1, $2, $3)
+             ON CONFLICT (key) DO UPDATE SET
+               window_start = CASE WHEN seatkit_rate_limits.window_start <= $2::timestamptz - $4 * interval '1 millisecond' THEN $2 ELSE seatkit_rate_limits.window_start END,
+               count = CASE WHEN seatkit_rate_limits.window_start <= $2::timestamptz - $4 * interval '1 millisecond' THEN $3 ELSE seatkit_rate_limits.count + $3 END
+             RETURNING count, window_start`,
+            [id, at, count, windowMs],
+          );
+          const counted = rows[0]!;
+          // Over the limit: this hit does not count (all or none).
+          if (counted.count > limit) await client.query('UPDATE seatkit_rate_limits SET count = count - $2 WHERE key = $1', [id, count]);
+          return counted;
+        });
+        if (row.count > limit) {
+          const retryAfter = Math.max(1, Math.ceil((row.window_start.getTime() + windowMs - now) / 1000));
+          throw new ApiError('rate_limited', `Too many requests. Try again in ${retryAfter} seconds.`, { headers: { 'Retry-After': String(retryAfter) } });
+        }
+      },
+      refund: async (key, count = 1) => {
+        await this.#with((client) => client.query('UPDATE seatkit_rate_limits SET count = greatest(0, count - $2) WHERE key = $1', [`${name}:${key}`, count]));
+      },
+    };
+  }
+
+  async ready(): Promise<boolean> {
+    return this.#with(async (client) => (await client.query('SELECT 1')).rowCount === 1).catch(() => false);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await Promise.all(this.#queues.values());
+    this.#closed = true;
+    await this.#listener?.end().catch(() => {});
+    await this.pool.end();
+  }
+}
