@@ -74,13 +74,18 @@ export async function testStore(): Promise<Store> {
     folders.push(dir);
     store = await FileStore.open(dir);
   } else if (TEST_STORE === 'postgres') {
-    database ??= freshDatabase();
-    store = await PgStore.open({ connectionString: (await database).url, poolSize: 4 });
+    store = await PgStore.open({ connectionString: await testDatabaseUrl(), poolSize: 4 });
   } else {
     store = new MemoryStore();
   }
   opened.push(store);
   return store;
+}
+
+/** The run's PostgreSQL database (created on first use, dropped when the test file ends). */
+export async function testDatabaseUrl(): Promise<string> {
+  database ??= freshDatabase();
+  return (await database).url;
 }
 
 /** `makeHarness` on the store the run checks (see TEST_STORE). */

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeatAdmin } from '../../sdk/index.js';
 import { start, type Started } from '../../server/node.js';
-import { API_KEY } from './api.js';
+import { API_KEY, TEST_STORE } from './api.js';
+import { freshDatabase } from './postgres.js';
 
 export interface LiveServer extends Started {
   dir: string;
@@ -18,10 +19,22 @@ export interface LiveServer extends Started {
   logs: Record<string, unknown>[];
   /** Stops the server; `keepData` leaves the folder for a restart. */
   stop(options?: { keepData?: boolean }): Promise<void>;
+  /** The server's database, when the run checks PostgreSQL. */
+  databaseUrl?: string;
 }
 
+/** Each data folder's database under a PostgreSQL run: one per server, as a folder is, kept for a restart on the same folder. */
+const databases = new Map<string, Awaited<ReturnType<typeof freshDatabase>>>();
+
+/**
+ * The server on a data folder (the file store), or on a database of its own when the run checks
+ * PostgreSQL (SEATKIT_TEST_STORE=postgres): a restart on the same `dir` then finds the same data.
+ */
 export async function liveServer(env: Record<string, string> = {}, dir?: string): Promise<LiveServer> {
   const folder = dir ?? (await mkdtemp(join(tmpdir(), 'seatkit-live-')));
+  let database = databases.get(folder);
+  if (TEST_STORE === 'postgres' && !database) databases.set(folder, (database = await freshDatabase()));
+  if (database) env = { DATABASE_URL: database.url, SEATKIT_DATABASE_POOL: '4', ...env };
   const logs: Record<string, unknown>[] = [];
   const started = await start(
     { PORT: '0', SEATKIT_DB: folder, SEATKIT_API_KEY: API_KEY, SEATKIT_RATE_LIMITS: 'off', SEATKIT_LOG_REQUESTS: 'off', SMTP_URL: '', ...env },
@@ -36,11 +49,15 @@ export async function liveServer(env: Record<string, string> = {}, dir?: string)
   return {
     ...started,
     dir: folder,
+    databaseUrl: database?.url,
     logs,
     admin: new SeatAdmin({ baseUrl: started.url, apiKey: API_KEY }),
     async stop(options = {}) {
       await started.close();
-      if (!options.keepData) await rm(folder, { recursive: true, force: true });
+      if (options.keepData) return;
+      await rm(folder, { recursive: true, force: true });
+      await database?.drop();
+      databases.delete(folder);
     },
   };
 }

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { SeatClient, SeatConflictError, SeatForbiddenError, SeatValidationError, type User } from '../../sdk/index.js';
 import { http } from '../helpers/server-process.js';
 import { API_KEY } from '../helpers/api.js';
+import pg from 'pg';
 import { liveServer, type LiveServer } from '../helpers/live.js';
 
 let server: LiveServer;
@@ -212,7 +213,17 @@ describe('host back ends: the entitlement check', () => {
   it('counts as activity at one-minute resolution, without a write per check', async () => {
     const acc = await account();
     const worker = (await server.admin.users.provision(acc.id, { email: 'busy@host.example', firstName: 'B', lastName: 'Z', externalId: 'busy' })).user;
+    // The account's committed changes: its journal lines on file, its sequence on PostgreSQL.
     const journal = async () => {
+      if (server.databaseUrl) {
+        const client = new pg.Client({ connectionString: server.databaseUrl });
+        await client.connect();
+        try {
+          return Number((await client.query<{ seq: string }>('SELECT seq FROM seatkit_accounts WHERE id = $1', [acc.id])).rows[0]!.seq);
+        } finally {
+          await client.end();
+        }
+      }
       const dir = join(server.dir, 'accounts', acc.id, 'journal');
       let lines = 0;
       for (const name of await readdir(dir)) lines += (await readFile(join(dir, name), 'utf8')).split('\n').length - 1;

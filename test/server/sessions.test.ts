@@ -8,13 +8,13 @@ import { describe, it } from 'node:test';
 import { createSession, SESSIONS_PER_USER_MAX } from '../../server/domain/users.js';
 import { sessionsByUser, sessionsOf, type Sessions } from '../../server/domain/users-map.js';
 import type { SessionRecord } from '../../server/domain/state.js';
-import { makeHarness } from '../helpers/api.js';
+import { storeHarness } from '../helpers/api.js';
 
 const MINUTE = 60_000;
 
 describe('sessions: at most SESSIONS_PER_USER_MAX live sessions per user', () => {
   it(`revokes the oldest session when a user would hold ${SESSIONS_PER_USER_MAX + 1}, and only that user's`, async () => {
-    const h = makeHarness({ rateLimits: false });
+    const h = await storeHarness({ rateLimits: false });
     const acc = await h.createAccount();
     const ada = await h.addUser(acc.accountId, acc.ownerToken, { email: 'ada@acme.example' });
     const tokens: string[] = [];
@@ -37,7 +37,7 @@ describe('sessions: at most SESSIONS_PER_USER_MAX live sessions per user', () =>
 
 describe('sessions: expired ones are swept on a schedule', () => {
   it('drops every expired session of every account when the sweep runs, with no mint needed', async () => {
-    const h = makeHarness({ rateLimits: false });
+    const h = await storeHarness({ rateLimits: false });
     const a = await h.createAccount();
     const b = await h.createAccount({ name: 'Other', owner: { email: 'o@other.example', firstName: 'Otto', lastName: 'Other' } });
     for (let i = 0; i < 3; i++) {
@@ -54,7 +54,7 @@ describe('sessions: expired ones are swept on a schedule', () => {
   });
 
   it('leaves an account with nothing expired as it was (no write)', async () => {
-    const h = makeHarness({ rateLimits: false });
+    const h = await storeHarness({ rateLimits: false });
     const acc = await h.createAccount();
     const before = await h.store.get(acc.accountId);
     await h.app.jobs.run('sessions');

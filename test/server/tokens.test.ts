@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { sha256 } from '../../server/crypto.js';
 import type { MemoryStore } from '../../server/store/memory.js';
-import { isProblem, makeFileHarness, makeHarness } from '../helpers/api.js';
+import { isProblem, makeFileHarness, makeHarness, storeHarness } from '../helpers/api.js';
 
 const folders: string[] = [];
 after(async () => {
@@ -32,7 +32,7 @@ function bytesOf(token: string): number {
 
 describe('tokens: entropy and distinctness', () => {
   it('mints session and invitation tokens of ≥ 16 random bytes (128 bits), all distinct over 300 of each', async () => {
-    const h = makeHarness({ rateLimits: false });
+    const h = await storeHarness({ rateLimits: false });
     const acc = await h.createAccount({ licenses: { quantity: 310, unitPrice: 400, currency: 'USD', interval: 'month' } });
     const sessions = new Set<string>();
     const invitations = new Set<string>();
@@ -98,7 +98,7 @@ describe('tokens: stored only hashed', () => {
 
 describe('tokens: refused once they no longer hold', () => {
   it('never takes an invitation token as a session, nor a session token as an invitation', async () => {
-    const h = makeHarness({ rateLimits: false });
+    const h = await storeHarness({ rateLimits: false });
     const acc = await h.createAccount();
     await h.addUser(acc.accountId, acc.ownerToken, { email: 'pending@acme.example' }, false);
     const invitation = await h.invitationToken('pending@acme.example');
@@ -108,7 +108,7 @@ describe('tokens: refused once they no longer hold', () => {
   });
 
   it('refuses the old token of an expired invitation once it is resent (rotated), and the new one works', async () => {
-    const h = makeHarness({ rateLimits: false });
+    const h = await storeHarness({ rateLimits: false });
     const acc = await h.createAccount({ testClock: { frozenTime: '2026-05-15T00:00:00.000Z' } });
     const { user } = await h.addUser(acc.accountId, acc.ownerToken, { email: 'late@acme.example' }, false);
     const old = await h.invitationToken('late@acme.example');
@@ -122,7 +122,7 @@ describe('tokens: refused once they no longer hold', () => {
   });
 
   it('ends the session minted by an acceptance when the user is unassigned, and the used invitation stays refused', async () => {
-    const h = makeHarness({ rateLimits: false });
+    const h = await storeHarness({ rateLimits: false });
     const acc = await h.createAccount();
     const { user, token } = await h.addUser(acc.accountId, acc.ownerToken, { email: 'm@acme.example' });
     const invitation = await h.invitationToken('m@acme.example');
@@ -135,7 +135,7 @@ describe('tokens: refused once they no longer hold', () => {
 
 describe('tokens: brute force hits the rate limit', () => {
   it('answers 429 rate_limited with Retry-After to a client guessing tokens, after 30 lookups a minute, wrong tokens included', async () => {
-    const h = makeHarness();
+    const h = await storeHarness();
     const acc = await h.createAccount();
     await h.addUser(acc.accountId, acc.ownerToken, { email: 'pending@acme.example' }, false);
     const real = await h.invitationToken('pending@acme.example');
