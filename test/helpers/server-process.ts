@@ -120,8 +120,17 @@ export async function startServerProcess(
     kill,
     async stop(graceMs = 5_000) {
       if (exitInfo) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      // Through npm, the whole group: npm may exit on the signal without passing it on to the server.
+      const signal = (name: NodeJS.Signals) => {
+        try {
+          if (options.viaNpm) process.kill(-child.pid!, name);
+          else child.kill(name);
+        } catch {
+          /* gone already */
+        }
+      };
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
     },

@@ -93,6 +93,8 @@ export class PgStore implements Store {
       // No query may hang a request: the server answers 503 within seconds instead.
       statement_timeout: 5000,
       query_timeout: 6000,
+      // A process that stops answering (frozen, not dead) inside a change lets go of the account's lock.
+      idle_in_transaction_session_timeout: 10_000,
     });
     // A connection the database dropped is reported here; the pool replaces it on the next use.
     pool.on('error', (error) => log(`postgres: a pooled connection failed: ${error.message}`));
@@ -155,6 +157,10 @@ export class PgStore implements Store {
       throw unavailable();
     }
     let broken = false;
+    // A connection that drops while checked out between two queries reports it on the client,
+    // where nobody listens (an unhandled 'error' would end the process): note it, release it broken.
+    const dropped = () => (broken = true);
+    client.on('error', dropped);
     try {
       return await work(client);
     } catch (error) {
@@ -165,6 +171,7 @@ export class PgStore implements Store {
       }
       throw error;
     } finally {
+      client.off('error', dropped);
       client.release(broken);
     }
   }

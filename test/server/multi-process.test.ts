@@ -1,0 +1,262 @@
+/**
+ * Several server processes on one PostgreSQL database (`npm run server` with DATABASE_URL, three
+ * of them, requests spread over them): the account rules hold across processes, sessions, rate
+ * limits and webhook deliveries are shared, `kill -9` of one loses nothing another acknowledged,
+ * and the database going away answers 503 and recovers without restarting the servers.
+ *
+ * The database is reached through a TCP relay the test can cut and restore, so "the database went
+ * away" is tested without stopping the machine's PostgreSQL (which other runs may be using).
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { Account, User } from '../../sdk/types.js';
+import { freshDatabase } from '../helpers/postgres.js';
+import { createAccountOver, http, listAll, PROCESS_API_KEY, startServerProcess, type HttpReply, type ServerProcess } from '../helpers/server-process.js';
+import { receiver, type Receiver } from '../helpers/live.js';
+
+/** A TCP relay to PostgreSQL that can be cut (every connection dropped, new ones refused) and restored on the same port. */
+async function relay(target: { host: string; port: number }) {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  const listen = async () => {
+    server = createServer((client) => {
+      const upstream = connect(target.port, target.host);
+      // Either end closing (a killed server's connection reset included) closes the other, as a direct connection would.
+      for (const [s, other] of [[client, upstream], [upstream, client]] as const) {
+        sockets.add(s);
+        s.on('close', () => {
+          sockets.delete(s);
+          other.destroy();
+        });
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  };
+  await listen();
+  return {
+    get port() {
+      return port;
+    },
+    async cut() {
+      const closed = new Promise((resolve) => server!.close(resolve));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+    restore: listen,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server?.close(resolve));
+    },
+  };
+}
+
+const database = await freshDatabase();
+const target = new URL(database.url);
+const db = await relay({ host: target.hostname, port: Number(target.port || 5432) });
+const viaRelay = new URL(database.url);
+viaRelay.port = String(db.port);
+
+let servers: ServerProcess[] = [];
+let hooks: Receiver;
+/** Each request goes to the next process. */
+let turn = 0;
+const next = () => servers[turn++ % servers.length]!.url;
+
+const startOne = (env: Record<string, string> = {}) =>
+  startServerProcess(
+    { DATABASE_URL: viaRelay.toString(), SEATKIT_DATABASE_POOL: '5', SEATKIT_RATE_LIMITS: 'off', SEATKIT_WEBHOOK_RETRIES: '0.2', SMTP_URL: '', ...env },
+    { viaNpm: true, timeoutMs: 60_000 },
+  );
+// Started at once: migrations must be safe when several processes start together.
+const startAll = (env: Record<string, string> = {}) => Promise.all([0, 1, 2].map(() => startOne(env)));
+
+before(async () => {
+  hooks = await receiver();
+  servers = await startAll();
+});
+
+after(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+  await hooks.close();
+  await db.close();
+  await database.drop();
+});
+
+const tally = (replies: HttpReply[]) => replies.reduce<Record<string, number>>((all, r) => ({ ...all, [r.status]: (all[r.status] ?? 0) + 1 }), {});
+
+async function account(quantity: number) {
+  const created = await createAccountOver(next(), { quantity });
+  return { ...created, path: `/v1/accounts/${created.accountId}` };
+}
+
+describe('three server processes on one database', () => {
+  it('lets exactly 5 of 100 concurrent invites, spread over the processes, take the 5 free licenses', async () => {
+    for (let round = 0; round < 3; round++) {
+      const acc = await account(6);
+      const replies = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => http(next(), 'POST', `${acc.path}/invitations`, { token: acc.ownerToken, body: { email: `r${round}-${i}@multi.example`, firstName: 'Ivy', lastName: `No${i}` } })),
+      );
+      assert.equal(replies.filter((r) => r.status === 201).length, 5, JSON.stringify(tally(replies)));
+      assert.equal(replies.filter((r) => r.status === 409 && r.body.code === 'no_license_available').length, 95, JSON.stringify(tally(replies)));
+      for (const server of servers) {
+        const { body } = await http<Account>(server.url, 'GET', acc.path, { token: acc.ownerToken });
+        assert.deepEqual([body.licenses.inUse, body.licenses.quantity], [6, 6], `seen alike by ${server.url}`);
+      }
+      assert.equal((await listAll<User>(next(), `${acc.path}/users`, acc.ownerToken)).length, 6);
+    }
+  });
+
+  it('applies 30 purchases with one Idempotency-Key once: one invoice', async () => {
+    const acc = await account(5);
+    const quote = await http(next(), 'GET', `${acc.path}/licenses/quote?quantity=8`, { token: acc.ownerToken });
+    const body = { quantity: 8, acceptAgreement: true, expectedAmountDue: quote.body.amountDue };
+    const replies = await Promise.all(
+      Array.from({ length: 30 }, () => http(next(), 'POST', `${acc.path}/licenses`, { token: acc.ownerToken, body, headers: { 'Idempotency-Key': 'buy-3' } })),
+    );
+    for (const r of replies) assert.ok(r.status === 200 || (r.status === 409 && r.body.code === 'idempotency_key_in_use'), `${r.status} ${JSON.stringify(r.body)}`);
+    assert.equal(replies.filter((r) => r.status === 200 && r.headers.get('Idempotent-Replayed') !== 'true').length, 1, JSON.stringify(tally(replies)));
+    const invoices = await http(next(), 'GET', `${acc.path}/invoices`, { token: acc.ownerToken });
+    assert.equal(invoices.body.total, 1);
+    assert.equal((await http<Account>(next(), 'GET', acc.path, { token: acc.ownerToken })).body.licenses.quantity, 8);
+  });
+
+  it('lets one of 5 concurrent owner transfers on different processes win: one owner, the old one signed out everywhere', async () => {
+    const acc = await account(10);
+    const admins: User[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await http(next(), 'POST', `${acc.path}/users`, { token: PROCESS_API_KEY, body: { email: `admin${i}@multi.example`, firstName: 'A', lastName: `D${i}`, role: 'admin' } });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      admins.push(r.body.user as User);
+    }
+    const replies = await Promise.all(admins.map((a) => http(next(), 'POST', `${acc.path}/owner`, { token: acc.ownerToken, body: { userId: a.id } })));
+    assert.equal(replies.filter((r) => r.status === 200).length, 1, JSON.stringify(tally(replies)));
+    const users = await listAll<User>(next(), `${acc.path}/users`, PROCESS_API_KEY);
+    assert.equal(users.filter((u) => u.role === 'owner').length, 1);
+    for (const server of servers) assert.equal((await http(server.url, 'GET', acc.path, { token: acc.ownerToken })).status, 401, `old session refused by ${server.url}`);
+  });
+
+  it('takes a session minted on one process on every other, and shows a change on one to the next request on any', async () => {
+    const acc = await account(5);
+    const [a, b, c] = servers.map((s) => s.url) as [string, string, string];
+    const session = await http(a, 'POST', `${acc.path}/sessions`, { token: PROCESS_API_KEY, body: { userId: acc.ownerId } });
+    for (const url of [b, c]) assert.equal((await http(url, 'GET', acc.path, { token: session.body.token })).status, 200);
+    const invited = await http(a, 'POST', `${acc.path}/invitations`, { token: acc.ownerToken, body: { email: 'seen@multi.example', firstName: 'S', lastName: 'Een' } });
+    const userPath = `${acc.path}/users/${invited.body.user.id}`;
+    for (let i = 0; i < 20; i++) {
+      const [writer, reader] = [servers[i % 3]!.url, servers[(i + 1) % 3]!.url];
+      const etag = (await http(writer, 'GET', userPath, { token: acc.ownerToken })).headers.get('ETag')!;
+      const edited = await http(writer, 'PATCH', userPath, { token: acc.ownerToken, body: { qualification: `Title ${i}` }, headers: { 'If-Match': etag } });
+      assert.equal(edited.status, 200, JSON.stringify(edited.body));
+      assert.equal((await http(reader, 'GET', userPath, { token: acc.ownerToken })).body.qualification, `Title ${i}`, `edit ${i} seen on the next request to another process`);
+    }
+  });
+
+  it('delivers each webhook once, though every process runs deliveries', async () => {
+    const endpoint = await http(next(), 'POST', '/v1/webhook-endpoints', { token: PROCESS_API_KEY, body: { url: hooks.url, events: ['user.provisioned'] } });
+    assert.equal(endpoint.status, 201, JSON.stringify(endpoint.body));
+    const acc = await account(20);
+    // The endpoint list is cached for up to a second by each process.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => http(next(), 'POST', `${acc.path}/users`, { token: PROCESS_API_KEY, body: { email: `hook${i}@multi.example`, firstName: 'H', lastName: `K${i}` } })),
+    );
+    await hooks.waitFor(12, 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // room for a duplicate to show up
+    const ids = hooks.received.map((r) => r.headers['webhook-id']);
+    assert.equal(ids.length, 12, `12 deliveries, not ${ids.length}`);
+    assert.equal(new Set(ids).size, 12, 'one delivery per event');
+    await http(next(), 'DELETE', `/v1/webhook-endpoints/${endpoint.body.id}`, { token: PROCESS_API_KEY });
+  });
+});
+
+describe('three processes: limits, kill -9 and the database going away', () => {
+  it('counts rate limits across the processes', async () => {
+    const limited = await startAll({ SEATKIT_RATE_LIMITS: 'on' });
+    try {
+      // 30 token lookups a minute per client: 12 to each of the 3 processes makes 36.
+      const replies = await Promise.all(limited.flatMap((s) => Array.from({ length: 12 }, (_, i) => http(s.url, 'GET', `/v1/invitations/inv_wrong${i}${s.pid}x`))));
+      assert.equal(replies.filter((r) => r.status === 429).length, 6, JSON.stringify(tally(replies)));
+      assert.ok(replies.filter((r) => r.status === 429).every((r) => r.body.code === 'rate_limited' && Number(r.headers.get('Retry-After')) > 0));
+    } finally {
+      await Promise.all(limited.map((s) => s.stop()));
+    }
+  });
+
+  it('loses no write another process acknowledged when one is killed with -9 under write load', async () => {
+    const acc = await account(1000);
+    const acknowledged: string[] = [];
+    let failedOnKilled = 0;
+    let stop = false;
+    const victim = servers[0]!;
+    const writers = Array.from({ length: 9 }, async (_, w) => {
+      for (let i = 0; !stop; i++) {
+        const server = servers[(w + i) % 3]!;
+        try {
+          const r = await http(server.url, 'POST', `${acc.path}/users`, { token: PROCESS_API_KEY, body: { email: `w${w}-${i}@multi.example`, firstName: 'W', lastName: `${w}-${i}` } });
+          if (r.status === 201) acknowledged.push(r.body.user.id as string);
+          else assert.fail(`${r.status} ${JSON.stringify(r.body)}`);
+        } catch (error) {
+          if (server !== victim) throw error;
+          failedOnKilled++;
+        }
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await victim.kill();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    stop = true;
+    await Promise.all(writers);
+    const survivors = servers.slice(1);
+    const kept = new Set((await listAll<User>(survivors[0]!.url, `${acc.path}/users`, PROCESS_API_KEY)).map((u) => u.id));
+    const lost = acknowledged.filter((id) => !kept.has(id));
+    assert.ok(acknowledged.length > 20, `a write load (${acknowledged.length} acknowledged)`);
+    assert.deepEqual(lost, [], `${lost.length} of ${acknowledged.length} acknowledged writes lost (${failedOnKilled} requests to the killed process failed)`);
+    const { body } = await http<Account>(survivors[1]!.url, 'GET', acc.path, { token: PROCESS_API_KEY });
+    assert.equal(body.licenses.inUse, kept.size, 'the counts agree with the users kept');
+    servers = [...survivors, await startOne()];
+  });
+
+  it('answers 503 storage_unavailable quickly while the database is away, /readyz too, and recovers by itself', async () => {
+    const acc = await account(5);
+    await db.cut();
+    try {
+      for (const server of servers) {
+        const started = performance.now();
+        const [read, write, ready] = await Promise.all([
+          http(server.url, 'GET', acc.path, { token: acc.ownerToken }),
+          http(server.url, 'POST', `${acc.path}/invitations`, { token: acc.ownerToken, body: { email: 'away@multi.example', firstName: 'A', lastName: 'Way' } }),
+          http(server.url, 'GET', '/readyz'),
+        ]);
+        const took = performance.now() - started;
+        for (const r of [read, write, ready]) {
+          assert.equal(r.status, 503, JSON.stringify(r.body));
+          assert.equal(r.body.code, 'storage_unavailable');
+          assert.ok(Number(r.headers.get('Retry-After')) > 0);
+        }
+        assert.ok(took < 8000, `answered within seconds (${took.toFixed(0)} ms)`);
+        assert.equal((await http(server.url, 'GET', '/healthz')).status, 200, 'alive, though not ready');
+      }
+    } finally {
+      await db.restore();
+    }
+    const deadline = Date.now() + 20_000;
+    for (const server of servers) {
+      while ((await http(server.url, 'GET', '/readyz')).status !== 200) {
+        assert.ok(Date.now() < deadline, `${server.url} ready again without a restart`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+    const invited = await http(next(), 'POST', `${acc.path}/invitations`, { token: acc.ownerToken, body: { email: 'back@multi.example', firstName: 'B', lastName: 'Ack' } });
+    assert.equal(invited.status, 201, JSON.stringify(invited.body));
+    for (const server of servers) {
+      const users = await listAll<User>(server.url, `${acc.path}/users`, acc.ownerToken);
+      assert.deepEqual(users.map((u) => u.email).sort(), ['back@multi.example', 'owner@load.example'], 'nothing of the refused invite, the later one everywhere');
+    }
+  });
+});
