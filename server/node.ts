@@ -50,6 +50,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, log: Logger): NodeConfig {
   if (!inviteUrl.includes('{token}')) throw new Error('INVITE_URL must contain {token}');
   const apiKey = env.SEATKIT_API_KEY ?? '';
   if (apiKey !== '' && apiKey.length < 16) throw new Error('SEATKIT_API_KEY must be at least 16 characters');
+  // A generated key lives in one process's data folder; processes sharing a database must share the key.
+  if (env.DATABASE_URL && apiKey === '') throw new Error('SEATKIT_API_KEY must be set with DATABASE_URL: every process on the database takes the same key');
   const grace = env.SEATKIT_SHUTDOWN_GRACE_SECONDS ?? '10';
   if (!/^\d+(\.\d+)?$/.test(grace) || Number(grace) > 3600) {
     throw new Error(`SEATKIT_SHUTDOWN_GRACE_SECONDS must be a number of seconds from 0 to 3600, not ${grace}`);

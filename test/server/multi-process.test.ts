@@ -15,6 +15,7 @@ import type { Account, User } from '../../sdk/types.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { createAccountOver, http, listAll, PROCESS_API_KEY, startServerProcess, type HttpReply, type ServerProcess } from '../helpers/server-process.js';
 import { receiver, type Receiver } from '../helpers/live.js';
+import { configFromEnv } from '../../server/node.js';
 
 /** A TCP relay to PostgreSQL that can be cut (every connection dropped, new ones refused) and restored on the same port. */
 async function relay(target: { host: string; port: number }) {
@@ -258,5 +259,16 @@ describe('three processes: limits, kill -9 and the database going away', () => {
       const users = await listAll<User>(server.url, `${acc.path}/users`, acc.ownerToken);
       assert.deepEqual(users.map((u) => u.email).sort(), ['back@multi.example', 'owner@load.example'], 'nothing of the refused invite, the later one everywhere');
     }
+  });
+});
+
+describe('configuration for a shared database', () => {
+  it('refuses DATABASE_URL without SEATKIT_API_KEY (a generated key would differ per process), and a bad pool size', () => {
+    const log = () => {};
+    assert.throws(() => configFromEnv({ DATABASE_URL: viaRelay.toString() }, log), /SEATKIT_API_KEY must be set with DATABASE_URL/);
+    for (const pool of ['0', '201', 'ten', '2.5']) {
+      assert.throws(() => configFromEnv({ DATABASE_URL: viaRelay.toString(), SEATKIT_API_KEY: PROCESS_API_KEY, SEATKIT_DATABASE_POOL: pool }, log), /SEATKIT_DATABASE_POOL must be/);
+    }
+    assert.equal(configFromEnv({ DATABASE_URL: viaRelay.toString(), SEATKIT_API_KEY: PROCESS_API_KEY, SEATKIT_DATABASE_POOL: '20' }, log).databasePoolSize, 20);
   });
 });
