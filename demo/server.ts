@@ -1,5 +1,5 @@
 /**
- * `npm start`: the demo page and the API on one port (SPEC §7). The API is the reference server of
+ * `npm start`: the demo page and the API on one port (README, the demo). The API is the reference server of
  * `npm run server` (server/node.ts `start()`); in front of it this serves the built page
  * (demo/dist), the activation page (`/activate/{token}`, the default `INVITE_URL`) and the demo
  * endpoints under `/demo/`, which hold the API key so the browser never sees it.

@@ -1,6 +1,6 @@
 /**
  * Input limits, defined once: the server's schemas and the invite form both use these,
- * so a value the form accepts is one the server accepts (SPEC §3, input limits).
+ * so a value the form accepts is one the server accepts (docs/api.md, input limits).
  * Plain functions, no dependencies: this module ships to browsers.
  */
 

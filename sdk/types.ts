@@ -1,5 +1,5 @@
 /**
- * Wire types of the seatkit HTTP API (SPEC §3): the single source shared by the server,
+ * Wire types of the seatkit HTTP API (docs/api.md): the single source shared by the server,
  * the SDK and the web components. Instants are ISO 8601 UTC strings; money is integer
  * minor units (cents).
  */

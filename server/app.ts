@@ -162,7 +162,7 @@ async function sweepExpiredSessions(deps: Deps): Promise<void> {
 }
 
 /**
- * The reference server as a web-standard `fetch` app (SPEC §6): the same app runs on Node and
+ * The reference server as a web-standard `fetch` app (docs/operations.md): the same app runs on Node and
  * inside a browser. Everything it keeps goes through `store`; mail through `mailer`.
  */
 export function createApp(options: AppOptions): SeatApp {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The Node entry: configuration from the environment (SPEC §6), the durable store, mail, the HTTP
+ * The Node entry: configuration from the environment (docs/operations.md), the durable store, mail, the HTTP
  * server, structured logs and graceful shutdown. Built, it is dist/server/node.js, the
  * `seatkit-server` bin; `npm run server` runs the source. `npm start` runs demo/server.ts, which
  * puts the demo page in front of it through `start()`'s `wrap` option.

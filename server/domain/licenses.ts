@@ -6,7 +6,7 @@ import { renewalReleases } from './renewal.js';
 import type { AccountDoc, Context, Outcome } from './state.js';
 import { countLicenses } from './views.js';
 
-/** The price and effect of changing the total to `quantity`, as of `now` (SPEC §2). */
+/** The price and effect of changing the total to `quantity`, as of `now` (docs/rules.md, money). */
 export function quote(doc: AccountDoc, quantity: number, now: Date): Quote {
   const { plan } = doc;
   const change = quantity - plan.quantity;

@@ -7,7 +7,7 @@ export function can(viewer: UserRecord, permission: Permission): boolean {
   return ROLE_PERMISSIONS[viewer.role].includes(permission);
 }
 
-/** Refuses with 403 unless the viewer's role grants `permission` (SPEC §2, permissions). */
+/** Refuses with 403 unless the viewer's role grants `permission` (docs/rules.md, permissions). */
 export function requirePermission(viewer: UserRecord, permission: Permission): void {
   if (!can(viewer, permission)) throw new ApiError('forbidden', `Your role (${viewer.role}) may not do this.`);
 }

@@ -1,7 +1,7 @@
 import { utcDay } from './time.js';
 
 /**
- * Amount due now for `added` licenses (SPEC §2): exact integer arithmetic, one half-up rounding
+ * Amount due now for `added` licenses (docs/rules.md, money): exact integer arithmetic, one half-up rounding
  * of the final amount. `remainingDays` counts the change's own day.
  */
 export function prorate(unitPrice: number, added: number, remainingDays: number, periodDays: number): number {

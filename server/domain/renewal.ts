@@ -8,7 +8,7 @@ import { derived, withUser } from './users-map.js';
 import { reclaim, reclaimDue } from './reclaim.js';
 
 /**
- * Who loses a license when the total drops to `quantity` (SPEC §2, renewal): pending invitations
+ * Who loses a license when the total drops to `quantity` (docs/rules.md, renewal): pending invitations
  * newest first, then users in reverse order of `licenseAssignedAt`; never the owner.
  */
 export function renewalReleases(doc: AccountDoc, quantity: number): string[] {

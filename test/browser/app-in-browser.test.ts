@@ -1,5 +1,5 @@
 /**
- * The reference server inside Chromium (SPEC §6: "web-standard only, so the same app runs on
+ * The reference server inside Chromium (docs/operations.md: "web-standard only, so the same app runs on
  * Node and inside the browser"): the real app and memory store, bundled for the page with no
  * Node-only import, answer a host back end's and a user's requests through `app.request`.
  */

@@ -69,7 +69,7 @@ const CALLERS = ['apiKey', 'owner', 'admin', 'member', 'foreignOwner', 'none'] a
 type Caller = (typeof CALLERS)[number];
 
 interface Route {
-  /** As SPEC §3 lists it. */
+  /** As docs/api.md lists it. */
   route: string;
   /** A valid request of this route on account `a` (or on `accountId` when given: a missing account). */
   send: (w: World, token: string | null, accountId?: string) => Promise<Reply>;
@@ -354,7 +354,7 @@ describe('permissions inside an account', () => {
     assert.equal(res.headers.get('etag'), `"${res.body.version}"`);
   });
 
-  it("gives each role the viewer permissions of SPEC §2 in the account summary", async () => {
+  it("gives each role the viewer permissions of docs/rules.md in the account summary", async () => {
     await fresh();
     const expected: Record<string, string[]> = {
       owner: ['users:read', 'users:manage', 'licenses:manage', 'owner:transfer'],

@@ -1,5 +1,5 @@
 /**
- * Bad input never changes anything and never yields a 5xx (SPEC §3): every case is a request that
+ * Bad input never changes anything and never yields a 5xx (docs/api.md): every case is a request that
  * must be refused with one problem+json answer, and the accounts, the audit log, the invoices and
  * the outbox must read exactly the same afterwards.
  */
@@ -117,7 +117,7 @@ function assertProblem(res: Reply, status: number, code: string, orCode?: string
   assert.ok(res.body.code === code || (orCode !== undefined && res.body.code === orCode), `code ${code}${orCode ? ` or ${orCode}` : ''}: ${shown}`);
   assert.equal(res.headers.get('x-request-id'), res.body.requestId);
   if (res.body.code === 'validation_failed') {
-    assert.ok(typeof res.body.errors === 'object' && Object.keys(res.body.errors).length > 0, `validation_failed comes with errors (SPEC §3): ${shown}`);
+    assert.ok(typeof res.body.errors === 'object' && Object.keys(res.body.errors).length > 0, `validation_failed comes with errors (docs/api.md): ${shown}`);
   }
 }
 
@@ -125,7 +125,7 @@ interface Case {
   name: string;
   status: number;
   code: string;
-  /** Another code SPEC allows for this case (where it reads two ways). */
+  /** Another code the API allows for this case (where it reads two ways). */
   orCode?: string;
   /** For validation_failed: the field that `errors` must name. */
   field?: string;

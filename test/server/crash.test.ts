@@ -1,5 +1,5 @@
 /**
- * Crash safety of the real server process (SPEC §3 "everything persists across restarts", §6 the
+ * Crash safety of the real server process ("everything persists across restarts", docs/storage.md; the
  * file store): a write load against `node server/node.ts`, SIGKILL at a random moment, a restart on
  * the same folder, then every acknowledged write must be there, and every file must be readable.
  *

@@ -1,5 +1,5 @@
 /**
- * The durable file store (SPEC §6, server/store/file.ts): what survives a restart, group commit,
+ * The durable file store (docs/storage.md, server/store/file.ts): what survives a restart, group commit,
  * the files it keeps (always valid), one process per data folder, stale locks, damaged files,
  * a torn journal tail, failed writes (503, nothing applied) and a graceful SIGTERM.
  *

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI document (SPEC §3: `GET /v1/openapi.json`, "the OpenAPI 3.1 document of all of the
+ * The OpenAPI document (`GET /v1/openapi.json`, "the OpenAPI 3.1 document of all of the
  * above"): valid, complete, honest about security and errors, and true to the real responses.
  */
 import assert from 'node:assert/strict';
@@ -73,8 +73,8 @@ const ROUTES: Record<string, 'apiKey' | 'account' | 'none'> = {
   'POST /v1/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/retry': 'apiKey',
 };
 
-/** The error codes SPEC §3 lists, with their statuses. */
-const SPEC_CODES: Record<string, number> = {
+/** The error codes docs/api.md lists, with their statuses. */
+const API_CODES: Record<string, number> = {
   validation_failed: 400,
   invalid_json: 400,
   unauthorized: 401,
@@ -210,18 +210,18 @@ describe('GET /v1/openapi.json', () => {
     const op = doc.paths['/v1/accounts/{accountId}/licenses']!.post!;
     const header = op.parameters?.find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
     assert.ok(header, 'the header is documented');
-    assert.equal(header.required, true, 'SPEC §2: a required Idempotency-Key header');
+    assert.equal(header.required, true, 'a required Idempotency-Key header');
   });
 
-  it("lists every error code of sdk/types.ts and of SPEC §3 in the Problem schema's code enum", () => {
+  it("lists every error code of sdk/types.ts and of docs/api.md in the Problem schema's code enum", () => {
     const problem = doc.components.schemas.Problem;
     assert.ok(problem, 'a Problem component');
     const codes = problem.properties?.code?.enum ?? [];
     for (const code of Object.keys(ERROR_CODES)) assert.ok(codes.includes(code), `ERROR_CODES.${code}`);
-    for (const code of Object.keys(SPEC_CODES)) assert.ok(codes.includes(code), `SPEC §3 ${code}`);
+    for (const code of Object.keys(API_CODES)) assert.ok(codes.includes(code), `docs/api.md: ${code}`);
     assert.equal(new Set(codes).size, codes.length, 'no duplicates');
-    for (const [code, status] of Object.entries(SPEC_CODES)) {
-      assert.equal(ERROR_CODES[code as keyof typeof ERROR_CODES], status, `${code} answers ${status} as SPEC §3 says`);
+    for (const [code, status] of Object.entries(API_CODES)) {
+      assert.equal(ERROR_CODES[code as keyof typeof ERROR_CODES], status, `${code} answers ${status} as docs/api.md says`);
     }
     for (const name of ['type', 'title', 'status', 'detail', 'code', 'requestId', 'errors']) assert.ok(problem.properties?.[name], `Problem.${name}`);
   });

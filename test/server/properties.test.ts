@@ -1,6 +1,6 @@
 /**
  * Property tests of the pure domain (server/domain): random starting accounts and random command
- * sequences, with SPEC §1's invariants and the money rules checked after every step.
+ * sequences, with the account invariants (docs/rules.md) and the money rules checked after every step.
  *
  * Each step is what `mutate()` does for a request: settle the account at the step's time
  * (renewals, invitation expiries), then apply the command. A domain error (ApiError, 4xx) is a
@@ -272,7 +272,7 @@ class Model {
     return next;
   }
 
-  /** SPEC §1 and the money rules, on the current state. */
+  /** The account invariants and the money rules (docs/rules.md), on the current state. */
   check(): void {
     const { doc } = this;
     const users = [...doc.users.values()];
@@ -348,7 +348,7 @@ function serialize(doc: AccountDoc): string {
 const figures = { sequences: 0, steps: 0, refused: 0, renewals: 0, invoices: 0 };
 
 describe('domain properties (fast-check)', () => {
-  it(`keeps SPEC §1's invariants and charges every license-day exactly once, over ${RUNS} random command sequences`, () => {
+  it(`keeps the account invariants and charges every license-day exactly once, over ${RUNS} random command sequences`, () => {
     fc.assert(
       fc.property(start, fc.array(command, { minLength: 1, maxLength: STRESS ? 120 : 60, size: 'max' }), (init, commands) => {
         const model = new Model(init);

@@ -1,5 +1,5 @@
 /**
- * Invariants under concurrency (SPEC §1): many requests fired at once through `app.request`, then
+ * Invariants under concurrency (docs/rules.md): many requests fired at once through `app.request`, then
  * the account is read back and checked. Rate limits are off so that only the rules answer.
  */
 import assert from 'node:assert/strict';
@@ -51,7 +51,7 @@ async function allEvents(h: Harness, base: string, token: string): Promise<Audit
   return res.body.data;
 }
 
-/** The invariants of SPEC §1 that hold for every account at rest, checked on the users themselves. */
+/** The account invariants (docs/rules.md) that hold for every account at rest, checked on the users themselves. */
 function assertInvariants(account: Account, users: User[]): void {
   const enabled = users.filter((u) => u.status === 'enabled').length;
   const invited = users.filter((u) => u.status === 'invited').length;

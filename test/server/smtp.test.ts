@@ -1,5 +1,5 @@
 /**
- * SMTP delivery (SPEC §6 "SMTP when SMTP_URL is set") against a real SMTP server on loopback
+ * SMTP delivery ("SMTP when SMTP_URL is set", docs/operations.md) against a real SMTP server on loopback
  * (`smtp-server`): the invitation email's headers and parts, HTML escaping, and what a mail outage
  * does — the invite still succeeds, the invitation stands, the failure is logged, a retry or a
  * resend delivers it.

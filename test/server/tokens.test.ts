@@ -1,5 +1,5 @@
 /**
- * Session and invitation tokens (SPEC §2, §3): ≥ 128 bits of base64url, all distinct, stored only
+ * Session and invitation tokens (docs/rules.md, docs/api.md): ≥ 128 bits of base64url, all distinct, stored only
  * as SHA-256 hashes (not in the store's documents, not in any file of a FileStore's folder);
  * refused once expired, revoked, rotated or used, and never accepted in place of each other;
  * token lookups rate limited per client, wrong tokens included.

@@ -1,5 +1,5 @@
 /**
- * The events seatkit elements emit (SPEC §5): all bubble and cross shadow roots (`composed`),
+ * The events seatkit elements emit (docs/elements.md): all bubble and cross shadow roots (`composed`),
  * carry a typed `detail`, and are named `seat-…`. Requests before a destructive or paid change are
  * cancelable (`preventDefault()` stops the change); outcomes are past tense.
  */

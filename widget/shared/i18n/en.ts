@@ -1,5 +1,5 @@
 /**
- * The English message catalogue: every text an element shows comes from here (SPEC §5). Other
+ * The English message catalogue: every text an element shows comes from here (docs/elements.md). Other
  * locales are opt-in modules (`seatkit/widget/locales/de`) that register a full catalogue; hosts
  * override single messages with the `messages` property.
  */
