@@ -7,7 +7,7 @@ import type { BatchOperation, ErrorCode, ProvisionBody } from '../../sdk/types.j
 import { ApiError } from '../errors.js';
 import type { AccountDoc, Context, Outcome, UserRecord } from './state.js';
 import { assignLicense, invite, provisionUser, resendInvitation, revokeInvitation, unassignLicense, type InvitationGrant } from './users.js';
-import { countLicenses } from './views.js';
+import { countLicenses } from './counts.js';
 
 /** An operation ready to run, or why it cannot (fields or permission), found before the batch runs. */
 export type PreparedOperation = { operation: BatchOperation } | { refused: ApiError };

@@ -1,6 +1,7 @@
 export * from './state.js';
 export * from './time.js';
 export * from './proration.js';
+export * from './counts.js';
 export * from './views.js';
 export * from './events.js';
 export * from './permissions.js';

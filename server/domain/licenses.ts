@@ -4,7 +4,7 @@ import { auditEvent } from './events.js';
 import { periodDays, prorate } from './proration.js';
 import { renewalReleases } from './renewal.js';
 import type { AccountDoc, Context, Outcome } from './state.js';
-import { countLicenses } from './views.js';
+import { countLicenses } from './counts.js';
 
 /** The price and effect of changing the total to `quantity`, as of `now` (docs/rules.md, money). */
 export function quote(doc: AccountDoc, quantity: number, now: Date): Quote {

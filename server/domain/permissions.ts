@@ -1,7 +1,12 @@
-import type { Permission } from '../../sdk/types.js';
+import type { Permission, Role } from '../../sdk/types.js';
 import { ApiError } from '../errors.js';
 import type { UserRecord } from './state.js';
-import { ROLE_PERMISSIONS } from './views.js';
+
+export const ROLE_PERMISSIONS: Record<Role, Permission[]> = {
+  owner: ['users:read', 'users:manage', 'licenses:manage', 'owner:transfer'],
+  admin: ['users:read', 'users:manage'],
+  member: [],
+};
 
 export function can(viewer: UserRecord, permission: Permission): boolean {
   return ROLE_PERMISSIONS[viewer.role].includes(permission);

@@ -9,7 +9,7 @@ import { auditEvent } from './events.js';
 import type { AccountDoc, Context, Outcome, UserRecord } from './state.js';
 import { derived } from './users-map.js';
 import { releaseLicense } from './users.js';
-import { holdsLicense } from './views.js';
+import { holdsLicense } from './counts.js';
 
 const DAY_MS = 86_400_000;
 

@@ -2,7 +2,7 @@ import type { AuditEvent, Invoice } from '../../sdk/types.js';
 import { auditEvent, userDiff } from './events.js';
 import type { AccountDoc, Context, Outcome, UserRecord } from './state.js';
 import { periodBoundary } from './time.js';
-import { countLicenses, holdsLicense } from './views.js';
+import { countLicenses, holdsLicense } from './counts.js';
 import { releaseLicense } from './users.js';
 import { derived, withUser } from './users-map.js';
 import { reclaim, reclaimDue } from './reclaim.js';

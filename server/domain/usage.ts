@@ -7,7 +7,7 @@
 import type { AuditEvent, UsageDay } from '../../sdk/types.js';
 import type { AccountDoc, UsageRecord } from './state.js';
 import { withEntry } from './users-map.js';
-import { countLicenses } from './views.js';
+import { countLicenses } from './counts.js';
 
 const DAY_MS = 86_400_000;
 

@@ -5,7 +5,7 @@ import { auditEvent, userDiff } from './events.js';
 import type { AccountDoc, Context, Outcome, UserRecord } from './state.js';
 import { emailIndex, externalIdIndex, mapOf, sessionsByUser, sessionsOf, usersOf, withEntry, withUser } from './users-map.js';
 import { periodBoundary } from './time.js';
-import { countLicenses, holdsLicense } from './views.js';
+import { countLicenses, holdsLicense } from './counts.js';
 
 /** A fresh invitation token, made by the caller (the domain sees only its hash). */
 export interface InvitationGrant {

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Entitlement } from '../../sdk/types.js';
 import { findUserByEmail, findUserByExternalId } from '../domain/users.js';
-import { holdsLicense } from '../domain/views.js';
+import { holdsLicense } from '../domain/counts.js';
 import { accountNow, requireApiKey, router, sessionAuth } from '../http.js';
 import { apiKeySecurity, json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
