@@ -12,6 +12,7 @@ import { open, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { correlationId, createApp } from './app.js';
+import { mountApiReference } from './docs.js';
 import { clientAddress, rateLimitKey, trustedProxies } from './client-address.js';
 import { DEFAULT_RATE_LIMITS, DEFAULT_WEBHOOK_RETRIES, type AppConfig, type Logger } from './config.js';
 import { OutboxMailer } from './mail/outbox.js';
@@ -245,10 +246,11 @@ export async function start(
     config.inviteUrl = `${url}/activate/{token}`;
   }
   const app = createApp({ store, mailer: mail.mailer, config, hash: (text) => createHash('sha256').update(text).digest('hex') });
+  mountApiReference(app);
   const api = (request: Request, bindings: unknown) => app.fetch(request, bindings);
   handle = options.wrap?.(app, { config }) ?? api;
   if (announceKey) write(announceKey);
-  write(`seatkit API listening on ${url} (OpenAPI: ${url}/v1/openapi.json), data: ${config.db}, mail: ${config.smtpUrl ? 'SMTP' : 'dev outbox'}`);
+  write(`seatkit API listening on ${url} (API reference: ${url}/docs), data: ${config.db}, mail: ${config.smtpUrl ? 'SMTP' : 'dev outbox'}`);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
