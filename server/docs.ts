@@ -3,7 +3,7 @@
  * from the installed `swagger-ui-dist` package, so it works offline and loads nothing from a CDN.
  * Node only (it reads the package's files); the app itself stays web-standard.
  */
-import type { Env, Hono } from 'hono';
+import type { SeatApp } from './app.js';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -35,7 +35,7 @@ const PAGE = `<!doctype html>
 const START = `SwaggerUIBundle({ url: '/v1/openapi.json', dom_id: '#reference', deepLinking: true, tryItOutEnabled: false, persistAuthorization: false });\n`;
 
 /** Adds `/docs` and its assets to `app`. */
-export function mountApiReference(app: Hono<Env>): void {
+export function mountApiReference(app: SeatApp): void {
   const folder = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const cache = new Map<string, Promise<Buffer>>();
   app.get('/docs', (c) => c.html(PAGE));
