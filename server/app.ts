@@ -9,7 +9,7 @@ import type { Problem } from '../sdk/types.js';
 import { defaultConfig, systemClock, type AppConfig, type Clock } from './config.js';
 import { randomId, sha256, type Hasher } from './crypto.js';
 import { ApiError, problemType } from './errors.js';
-import type { Deps, Env } from './http.js';
+import type { Deps, Env } from './http/context.js';
 import { OutboxMailer } from './mail/outbox.js';
 import { duplicateKeyPath } from './json.js';
 import { json } from './openapi.js';
@@ -36,7 +36,7 @@ import { MemoryStore } from './store/memory.js';
 import type { Store } from './store/types.js';
 import { sweepSessions } from './domain/users.js';
 import { needsSettling, settle } from './domain/renewal.js';
-import { accountNow } from './http.js';
+import { accountNow } from './http/account.js';
 
 export interface AppOptions {
   store?: Store;

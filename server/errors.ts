@@ -69,3 +69,7 @@ export function problemType(code: ErrorCode): string {
   return `urn:seatkit:problem:${code}`;
 }
 
+/** 401 with the `WWW-Authenticate` challenge: no token, a wrong one, or a session that has ended. */
+export function unauthorized(detail = 'Send a valid token: Authorization: Bearer <token>.'): ApiError {
+  return new ApiError('unauthorized', detail, { headers: { 'WWW-Authenticate': 'Bearer' } });
+}

@@ -3,7 +3,8 @@ import { newToken } from './crypto.js';
 import type { Outcome } from './domain/state.js';
 import { addSeconds } from './domain/time.js';
 import type { InvitationGrant } from './domain/users.js';
-import { mutate, type Ctx } from './http.js';
+import { mutate } from './http/account.js';
+import { type Ctx } from './http/context.js';
 import type { AccountDoc, Context } from './domain/state.js';
 import { invitationMessage } from './mail/invitation.js';
 

@@ -5,7 +5,7 @@ import type { Users } from './domain/users-map.js';
 import { isInactive } from './domain/reclaim.js';
 import { findUserByEmail, findUserByExternalId } from './domain/users.js';
 import { toUser } from './domain/views.js';
-import { badCursor, decodeCursor, encodeCursor, pageLimit } from './http.js';
+import { badCursor, decodeCursor, encodeCursor, pageLimit } from './http/paging.js';
 
 type Key = string | number | null;
 
@@ -152,6 +152,6 @@ export function listUsers(doc: AccountDoc, params: UserListQuery, now: Date): Pa
   return {
     data: slice.map((r) => toUser(r[2])),
     total: rows.length,
-    nextCursor: more && last ? encodeCursor({ s: `users:${sort}`, k: [last[0], last[1]] }) : null,
+    nextCursor: more && last ? encodeCursor({ list: `users:${sort}`, after: [last[0], last[1]] }) : null,
   };
 }

@@ -5,7 +5,10 @@ import { createAccount, createSession, transferOwnership } from '../domain/users
 import { licenseCounts, toAccount, toUser } from '../domain/views.js';
 import { settle } from '../domain/renewal.js';
 import { ApiError } from '../errors.js';
-import { apiKeyAuth, etag, loadAccount, mutate, router, sessionAuth } from '../http.js';
+import { loadAccount, mutate } from '../http/account.js';
+import { apiKeyAuth, sessionAuth } from '../http/auth.js';
+import { router } from '../http/context.js';
+import { etag } from '../http/etag.js';
 import { apiKeySecurity, body, json, problems, accountSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
 

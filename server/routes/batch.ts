@@ -4,7 +4,10 @@ import { licensesNeeded, runBatch, type OperationResult, type PreparedOperation 
 import { can } from '../domain/permissions.js';
 import { licenseCounts, toUser } from '../domain/views.js';
 import { ApiError } from '../errors.js';
-import { accountNow, mutate, router, sessionAuth, validationError, type Ctx } from '../http.js';
+import { accountNow, mutate } from '../http/account.js';
+import { sessionAuth } from '../http/auth.js';
+import { router, type Ctx } from '../http/context.js';
+import { validationError } from '../http/validation.js';
 import { prepareInvitation, sendInvitation, type PendingInvitation } from '../invitations.js';
 import { accountSecurity, body, json, problems } from '../openapi.js';
 import * as s from '../schemas.js';

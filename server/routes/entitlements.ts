@@ -2,7 +2,9 @@ import { createRoute } from '@hono/zod-openapi';
 import type { Entitlement } from '../../sdk/types.js';
 import { findUserByEmail, findUserByExternalId } from '../domain/users.js';
 import { holdsLicense } from '../domain/counts.js';
-import { accountNow, requireApiKey, router, sessionAuth } from '../http.js';
+import { accountNow } from '../http/account.js';
+import { requireApiKey, sessionAuth } from '../http/auth.js';
+import { router } from '../http/context.js';
 import { apiKeySecurity, json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
 

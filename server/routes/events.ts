@@ -1,5 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
-import { eventPage, router, sessionAuth } from '../http.js';
+import { sessionAuth } from '../http/auth.js';
+import { router } from '../http/context.js';
+import { eventPage } from '../http/paging.js';
 import { json, problems, accountSecurity } from '../openapi.js';
 import * as s from '../schemas.js';
 

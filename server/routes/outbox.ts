@@ -1,6 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { ApiError } from '../errors.js';
-import { apiKeyAuth, pageNewestFirst, router } from '../http.js';
+import { apiKeyAuth } from '../http/auth.js';
+import { router } from '../http/context.js';
+import { pageNewestFirst } from '../http/paging.js';
 import { apiKeySecurity, json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
 

@@ -3,7 +3,9 @@ import type { ReclaimPolicy } from '../../sdk/types.js';
 import { reclaimable, setReclaimPolicy } from '../domain/reclaim.js';
 import type { AccountDoc } from '../domain/state.js';
 import { usageRows } from '../domain/usage.js';
-import { accountNow, mutate, router, sessionAuth, type Ctx } from '../http.js';
+import { accountNow, mutate } from '../http/account.js';
+import { sessionAuth } from '../http/auth.js';
+import { router, type Ctx } from '../http/context.js';
 import { accountSecurity, body, json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
 

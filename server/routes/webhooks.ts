@@ -3,7 +3,9 @@ import type { PageBody, WebhookDelivery } from '../../sdk/types.js';
 import type { AccountDoc } from '../domain/state.js';
 import { withEntry } from '../domain/users-map.js';
 import { ApiError } from '../errors.js';
-import { apiKeyAuth, badCursor, decodeCursor, encodeCursor, pageLimit, pageNewestFirst, router, type Ctx } from '../http.js';
+import { apiKeyAuth } from '../http/auth.js';
+import { router, type Ctx } from '../http/context.js';
+import { badCursor, decodeCursor, encodeCursor, pageLimit, pageNewestFirst } from '../http/paging.js';
 import { apiKeySecurity, body, json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
 import { newSecret, rotated, toWebhookEndpoint, type WebhookEndpointRecord } from '../webhooks/endpoints.js';
@@ -163,7 +165,7 @@ webhooks.openapi(
     const page: PageBody<WebhookDelivery> = {
       data,
       total: all.length,
-      nextCursor: from + limit < all.length && last ? encodeCursor({ s: scope, k: [last.createdAt, last.id] }) : null,
+      nextCursor: from + limit < all.length && last ? encodeCursor({ list: scope, after: [last.createdAt, last.id] }) : null,
     };
     return c.json(page, 200);
   },

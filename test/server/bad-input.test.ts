@@ -360,7 +360,7 @@ const cases: Case[] = [
   { name: 'a cursor of the events list on the invoices list', status: 400, code: 'validation_failed', field: 'cursor', send: get((f) => `/invoices?cursor=${f.eventsCursor}`) },
   { name: 'a cursor of the events list on the users list', status: 400, code: 'validation_failed', field: 'cursor', send: get((f) => `/users?cursor=${f.eventsCursor}`) },
   { name: 'a users cursor of sort=name used with sort=email', status: 400, code: 'validation_failed', field: 'cursor', send: get((f) => `/users?sort=email&cursor=${f.usersByNameCursor}`) },
-  { name: 'a forged cursor with a negative position', status: 400, code: 'validation_failed', field: 'cursor', send: get(`/events?cursor=${btoa(JSON.stringify({ s: 'events', k: -1 }))}`) },
+  { name: 'a forged cursor with a negative position', status: 400, code: 'validation_failed', field: 'cursor', send: get(`/events?cursor=${btoa(JSON.stringify({ list: 'events', after: -1 }))}`) },
   { name: 'a cursor longer than any the server makes', status: 400, code: 'validation_failed', field: 'cursor', send: get(`/events?cursor=${'A'.repeat(600)}`) },
   { name: "a cursor of the account's events on a user's history", status: 400, code: 'validation_failed', field: 'cursor', send: get((f) => `/users/${f.memberId}/events?cursor=${f.eventsCursor}`) },
 
