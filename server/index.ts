@@ -6,5 +6,6 @@ export { OutboxMailer } from './mail/outbox.js';
 export type { Mailer, MailMessage } from './mail/types.js';
 export { ApiError } from './errors.js';
 export { FileStore, type FileStoreOptions } from './store/file.js';
+export { PgStore, type PgStoreOptions } from './store/postgres/store.js';
 export { licenseGate, type LicenseGateOptions, type Person } from './host/license-gate.js';
 export { verifyWebhook, WebhookVerificationError } from './host/verify-webhook.js';
