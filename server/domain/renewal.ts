@@ -1,4 +1,5 @@
 import type { AuditEvent, Invoice } from '../../sdk/types.js';
+import { ApiError } from '../errors.js';
 import { auditEvent, userDiff } from './events.js';
 import type { AccountDoc, Context, Outcome, UserRecord } from './state.js';
 import { periodBoundary } from './time.js';
@@ -127,4 +128,17 @@ export function settle(doc: AccountDoc, ctx: Context): Outcome<void> {
   }
   const reclaimed = reclaim(doc, ctx);
   return { doc: reclaimed.doc, events: [...events, ...reclaimed.events], result: undefined };
+}
+
+/**
+ * Moves a test-clock account's clock forward to `target` and settles it there (renewals, expiries
+ * and reclaims that the time brings, actor `system`). Only accounts created with a test clock, and
+ * only forward.
+ */
+export function advanceTestClock(doc: AccountDoc, target: Date, newId: Context['newId']): Outcome<void> {
+  if (!doc.testClock) throw new ApiError('test_clock_required', 'This account was not created with a test clock.');
+  if (target.getTime() < Date.parse(doc.testClock.now)) {
+    throw new ApiError('validation_failed', 'A test clock only moves forward.', { errors: { advanceTo: `Must not be before ${doc.testClock.now}` } });
+  }
+  return settle({ ...doc, testClock: { now: target.toISOString() } }, { now: target, actor: { type: 'system' }, newId });
 }

@@ -3,13 +3,12 @@ import { LIMITS } from '../../sdk/limits.js';
 import { newToken, randomId } from '../crypto.js';
 import { createAccount, createSession, transferOwnership } from '../domain/users.js';
 import { licenseCounts, toAccount, toUser } from '../domain/views.js';
-import { settle } from '../domain/renewal.js';
-import { ApiError } from '../errors.js';
+import { advanceTestClock } from '../domain/renewal.js';
 import { loadAccount, mutate } from '../http/account.js';
-import { apiKeyAuth, sessionAuth } from '../http/auth.js';
 import { router } from '../http/context.js';
+import { forAccount, forServer } from '../http/route.js';
 import { etag } from '../http/etag.js';
-import { apiKeySecurity, body, json, problems, accountSecurity } from '../openapi.js';
+import { body, json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
 
 export const accounts = router();
@@ -20,8 +19,7 @@ accounts.openapi(
     path: '/accounts',
     tags: ['Accounts'],
     summary: 'Create an account with its owner (host back ends)',
-    security: apiKeySecurity,
-    middleware: [apiKeyAuth] as const,
+    ...forServer(),
     request: body(s.CreateAccountBody),
     responses: { 201: json(s.CreateAccountResult, 'The account and its owner'), ...problems(401, 403, 413, 415) },
   }),
@@ -44,8 +42,7 @@ accounts.openapi(
     tags: ['Accounts'],
     summary: 'Mint a session token for an enabled user (host back ends)',
     description: 'The token goes to the browser of that user; the API key never does.',
-    security: apiKeySecurity,
-    middleware: [apiKeyAuth] as const,
+    ...forServer(),
     request: { params: s.AccountParams, ...body(s.CreateSessionBody) },
     responses: { 200: json(s.SessionResult, 'A session token'), ...problems(401, 403, 404, 409, 413, 415) },
   }),
@@ -71,8 +68,7 @@ accounts.openapi(
     path: '/accounts/{accountId}/test-clock',
     tags: ['Accounts'],
     summary: 'Advance the test clock of a test-clock account (forward only)',
-    security: apiKeySecurity,
-    middleware: [apiKeyAuth] as const,
+    ...forServer(),
     request: { params: s.AccountParams, ...body(s.AdvanceClockBody) },
     responses: { 200: json(s.Account, 'The account, settled at the new time'), ...problems(401, 403, 404, 409, 413, 415) },
   }),
@@ -80,15 +76,7 @@ accounts.openapi(
     const { accountId } = c.req.valid('param');
     const { advanceTo } = c.req.valid('json');
     await loadAccount(c, accountId);
-    const target = new Date(advanceTo);
-    const outcome = await c.var.deps.store.transact(accountId, (doc) => {
-      if (!doc.testClock) throw new ApiError('test_clock_required', 'This account was not created with a test clock.');
-      if (target.getTime() < Date.parse(doc.testClock.now)) {
-        throw new ApiError('validation_failed', 'A test clock only moves forward.', { errors: { advanceTo: `Must not be before ${doc.testClock.now}` } });
-      }
-      const advanced = { ...doc, testClock: { now: target.toISOString() } };
-      return settle(advanced, { now: target, actor: { type: 'system' }, newId: randomId });
-    });
+    const outcome = await c.var.deps.store.transact(accountId, (doc) => advanceTestClock(doc, new Date(advanceTo), randomId));
     return c.json(toAccount(outcome.doc), 200);
   },
 );
@@ -100,8 +88,7 @@ accounts.openapi(
     tags: ['Accounts'],
     summary: 'The account: license counts, plan, period, scheduled change and the viewer',
     description: 'Any user of the account (and the API key, without `viewer`).',
-    security: accountSecurity,
-    middleware: [sessionAuth()] as const,
+    ...forAccount(),
     request: { params: s.AccountParams },
     responses: { 200: json(s.Account, 'The account'), ...problems(401, 404) },
   }),
@@ -114,8 +101,7 @@ accounts.openapi(
     path: '/accounts/{accountId}/owner',
     tags: ['Accounts'],
     summary: 'Transfer the account owner role (owner only); the old owner is signed out',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'owner:transfer' })] as const,
+    ...forAccount('owner:transfer'),
     request: { params: s.AccountParams, ...body(s.TransferOwnershipBody) },
     responses: { 200: json(s.UsersResult, 'The old and the new owner'), ...problems(401, 403, 404, 409, 413, 415) },
   }),

@@ -5,11 +5,11 @@ import { can } from '../domain/permissions.js';
 import { licenseCounts, toUser } from '../domain/views.js';
 import { ApiError } from '../errors.js';
 import { accountNow, mutate } from '../http/account.js';
-import { sessionAuth } from '../http/auth.js';
 import { router, type Ctx } from '../http/context.js';
+import { forAccount } from '../http/route.js';
 import { validationError } from '../http/validation.js';
 import { prepareInvitation, sendInvitation, type PendingInvitation } from '../invitations.js';
-import { accountSecurity, body, json, problems } from '../openapi.js';
+import { body, json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
 import { randomId } from '../crypto.js';
 
@@ -48,8 +48,7 @@ batch.openapi(
       'Each operation keeps the rules and permissions of its own route, and makes its own audit event. ' +
       '*Atomic*: all or nothing in one commit; if any fails, 409 `batch_rejected` with every result and `licensesNeeded`. ' +
       '*Partial*: each that fits, in order, in one commit. Invitation emails go out after the commit and count against the rate limit together (all fit, or 429 before anything). The body may be up to 1 MiB.',
-    security: accountSecurity,
-    middleware: [sessionAuth()] as const,
+    ...forAccount(),
     request: { params: s.AccountParams, ...body(s.BatchBody) },
     responses: { 200: json(s.BatchResult, 'What became of each operation'), ...problems(401, 403, 404, 409, 413, 415, 429) },
   }),

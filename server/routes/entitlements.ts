@@ -3,9 +3,9 @@ import type { Entitlement } from '../../sdk/types.js';
 import { findUserByEmail, findUserByExternalId } from '../domain/users.js';
 import { holdsLicense } from '../domain/counts.js';
 import { accountNow } from '../http/account.js';
-import { requireApiKey, sessionAuth } from '../http/auth.js';
 import { router } from '../http/context.js';
-import { apiKeySecurity, json, problems } from '../openapi.js';
+import { forHost } from '../http/route.js';
+import { json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
 
 export const entitlements = router();
@@ -18,13 +18,11 @@ entitlements.openapi(
     summary: 'May this person work? Exactly one of userId, externalId, email (API key; the host product’s hot path)',
     description:
       'An unknown person answers 200 with `licensed: false` and `reason: "unknown_user"`. A check of a licensed user counts as their activity (one-minute resolution, no write per check).',
-    security: apiKeySecurity,
-    middleware: [sessionAuth()] as const,
+    ...forHost(),
     request: { params: s.AccountParams, query: s.EntitlementQuery },
     responses: { 200: json(s.Entitlement, 'The answer'), ...problems(401, 403, 404) },
   }),
   async (c) => {
-    requireApiKey(c);
     const doc = c.var.account;
     const query = c.req.valid('query');
     const user =

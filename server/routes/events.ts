@@ -1,8 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
-import { sessionAuth } from '../http/auth.js';
 import { router } from '../http/context.js';
+import { forAccount } from '../http/route.js';
 import { eventPage } from '../http/paging.js';
-import { json, problems, accountSecurity } from '../openapi.js';
+import { json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
 
 export const events = router();
@@ -13,8 +13,7 @@ events.openapi(
     path: '/accounts/{accountId}/events',
     tags: ['Audit'],
     summary: 'The audit log of the account, newest first',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'users:read' })] as const,
+    ...forAccount('users:read'),
     request: { params: s.AccountParams, query: s.ListQuery },
     responses: { 200: json(s.page(s.AuditEvent, 'AuditEventPage'), 'A page of events'), ...problems(401, 403, 404) },
   }),

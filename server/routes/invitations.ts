@@ -5,11 +5,12 @@ import { acceptInvitation, createSession, findInvitation, invite, resendInvitati
 import { toUser } from '../domain/views.js';
 import { ApiError } from '../errors.js';
 import { accountNow, loadAccount, mutate } from '../http/account.js';
-import { apiKeyOnly, sessionAuth } from '../http/auth.js';
+import { apiKeyOnly } from '../http/auth.js';
 import { router, type Ctx } from '../http/context.js';
+import { forAccount } from '../http/route.js';
 import { etag, userResult } from '../http/etag.js';
 import { withInvitation } from '../invitations.js';
-import { body, json, problems, accountSecurity } from '../openapi.js';
+import { body, json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
 
 export const invitations = router();
@@ -20,8 +21,7 @@ invitations.openapi(
     path: '/accounts/{accountId}/invitations',
     tags: ['Invitations'],
     summary: 'Invite a user: takes a license at once and sends an activation email',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'users:manage' })] as const,
+    ...forAccount('users:manage'),
     request: { params: s.AccountParams, ...body(s.InviteBody) },
     responses: { 201: json(s.UserResult, 'The invited user'), ...problems(401, 403, 404, 409, 413, 415, 429) },
   }),
@@ -40,8 +40,7 @@ invitations.openapi(
     path: '/accounts/{accountId}/users/{userId}/invitation/resend',
     tags: ['Invitations'],
     summary: 'Resend an invitation with a new token (the old one stops working); an expired one needs a free license',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'users:manage' })] as const,
+    ...forAccount('users:manage'),
     request: { params: s.UserParams, ...body(s.EmptyBody, false) },
     responses: { 200: json(s.UserResult, 'The user, invited anew'), ...problems(401, 403, 404, 409, 413, 415, 429) },
   }),
@@ -58,8 +57,7 @@ invitations.openapi(
     path: '/accounts/{accountId}/users/{userId}/invitation',
     tags: ['Invitations'],
     summary: 'Revoke a pending invitation: the user is disabled, the license free',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'users:manage' })] as const,
+    ...forAccount('users:manage'),
     request: { params: s.UserParams, ...body(s.EmptyBody, false) },
     responses: { 200: json(s.UserResult, 'The user, disabled'), ...problems(401, 403, 404, 409, 413, 415) },
   }),

@@ -1,8 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
-import { sessionAuth } from '../http/auth.js';
 import { router } from '../http/context.js';
+import { forAccount } from '../http/route.js';
 import { pageNewestFirst } from '../http/paging.js';
-import { json, problems, accountSecurity } from '../openapi.js';
+import { json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
 
 export const invoices = router();
@@ -13,8 +13,7 @@ invoices.openapi(
     path: '/accounts/{accountId}/invoices',
     tags: ['Licenses'],
     summary: 'Invoices (prorations and renewals), newest first (owner only)',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'licenses:manage' })] as const,
+    ...forAccount('licenses:manage'),
     request: { params: s.AccountParams, query: s.ListQuery },
     responses: { 200: json(s.page(s.Invoice, 'InvoicePage'), 'A page of invoices'), ...problems(401, 403, 404) },
   }),

@@ -4,12 +4,13 @@ import { assignLicense, findUser, reassignLicense, unassignLicense } from '../do
 import { licenseCounts, toAccount, toUser } from '../domain/views.js';
 import { ApiError } from '../errors.js';
 import { accountNow, mutate } from '../http/account.js';
-import { sessionAuth } from '../http/auth.js';
 import { router } from '../http/context.js';
+import { forAccount } from '../http/route.js';
 import { userResult } from '../http/etag.js';
+import { idempotent } from '../http/idempotency.js';
 import { validationError } from '../http/validation.js';
 import { withInvitation } from '../invitations.js';
-import { body, json, problems, accountSecurity } from '../openapi.js';
+import { body, json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
 
 export const licenses = router();
@@ -20,8 +21,7 @@ licenses.openapi(
     path: '/accounts/{accountId}/users/{userId}/license',
     tags: ['Licenses'],
     summary: 'Assign a license to a disabled user (enabled again, or invited anew if never activated)',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'users:manage' })] as const,
+    ...forAccount('users:manage'),
     request: { params: s.UserParams, ...body(s.EmptyBody, false) },
     responses: { 200: json(s.UserResult, 'The user, holding a license'), ...problems(401, 403, 404, 409, 413, 415, 429) },
   }),
@@ -39,8 +39,7 @@ licenses.openapi(
     path: '/accounts/{accountId}/users/{userId}/license',
     tags: ['Licenses'],
     summary: 'Unassign: the user is kept (disabled), the license free at once',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'users:manage' })] as const,
+    ...forAccount('users:manage'),
     request: { params: s.UserParams, ...body(s.EmptyBody, false) },
     responses: { 200: json(s.UserResult, 'The user, disabled'), ...problems(401, 403, 404, 409, 413, 415) },
   }),
@@ -57,8 +56,7 @@ licenses.openapi(
     path: '/accounts/{accountId}/license-transfers',
     tags: ['Licenses'],
     summary: 'Reassign a license from one user to another in one atomic step (works with none available)',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'users:manage' })] as const,
+    ...forAccount('users:manage'),
     request: { params: s.AccountParams, ...body(s.ReassignBody) },
     responses: { 200: json(s.UsersResult, 'Both users'), ...problems(401, 403, 404, 409, 413, 415, 429) },
   }),
@@ -79,8 +77,7 @@ licenses.openapi(
     path: '/accounts/{accountId}/licenses/quote',
     tags: ['Licenses'],
     summary: 'Quote a new total: amount due now (increase) or the date it takes effect (decrease)',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'licenses:manage' })] as const,
+    ...forAccount('licenses:manage'),
     request: { params: s.AccountParams, query: s.QuoteQuery },
     responses: { 200: json(s.Quote, 'The quote'), ...problems(401, 403, 404) },
   }),
@@ -89,8 +86,6 @@ licenses.openapi(
     return c.json(quote(doc, Number(c.req.valid('query').quantity), accountNow(doc, c.var.deps.clock)), 200);
   },
 );
-
-const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 licenses.openapi(
   createRoute({
@@ -101,8 +96,7 @@ licenses.openapi(
     description:
       'An increase applies at once and records a proration invoice; a decrease is scheduled for the period end. ' +
       'Replaying a key with the same body answers the first response (`Idempotent-Replayed: true`).',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'licenses:manage' })] as const,
+    ...forAccount('licenses:manage'),
     request: {
       params: s.AccountParams,
       headers: s.IdempotencyHeaders,
@@ -114,31 +108,12 @@ licenses.openapi(
     const { accountId } = c.req.valid('param');
     const input = c.req.valid('json');
     const key = c.req.valid('header')['idempotency-key'];
-    const fingerprint = await c.var.deps.hash(JSON.stringify([input.quantity, input.acceptAgreement, input.expectedAmountDue]));
-    const { inFlight, clock } = c.var.deps;
-    const slot = `${accountId}\n${key}`;
-    if (inFlight.has(slot)) throw new ApiError('idempotency_key_in_use', 'A request with this Idempotency-Key is still running. Retry shortly.', { headers: { 'Retry-After': '1' } });
-    inFlight.add(slot);
-    try {
-      const outcome = await mutate(c, accountId, (doc, ctx) => {
-        const wall = clock.now();
-        const seen = Object.hasOwn(doc.idempotency, key) ? doc.idempotency[key] : undefined;
-        if (seen && wall.getTime() - Date.parse(seen.createdAt) < IDEMPOTENCY_TTL_MS) {
-          if (seen.fingerprint !== fingerprint) throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was used with another request. Use a new key.');
-          return { doc, events: [], result: { replayed: true, body: seen.body } };
-        }
-        const changed = changeLicenses(doc, input, ctx);
-        const account = toAccount(changed.doc);
-        const response = { licenses: account.licenses, billing: account.billing, invoice: changed.result };
-        const kept = Object.entries(doc.idempotency).filter(([, r]) => wall.getTime() - Date.parse(r.createdAt) < IDEMPOTENCY_TTL_MS);
-        const idempotency = Object.fromEntries([...kept, [key, { fingerprint, status: 200, body: response, createdAt: wall.toISOString() }]]);
-        return { ...changed, doc: { ...changed.doc, idempotency }, result: { replayed: false, body: response } };
-      });
-      if (outcome.result.replayed) c.header('Idempotent-Replayed', 'true');
-      return c.json(outcome.result.body as s.LicenseChangeResultType, 200);
-    } finally {
-      inFlight.delete(slot);
-    }
+    const answer = await idempotent(c, accountId, key, [input.quantity, input.acceptAgreement, input.expectedAmountDue], (doc, ctx) => {
+      const changed = changeLicenses(doc, input, ctx);
+      const account = toAccount(changed.doc);
+      return { ...changed, result: { licenses: account.licenses, billing: account.billing, invoice: changed.result } };
+    });
+    return c.json(answer as s.LicenseChangeResultType, 200);
   },
   (result) => {
     if (result.success) return undefined;

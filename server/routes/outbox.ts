@@ -1,9 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
 import { ApiError } from '../errors.js';
-import { apiKeyAuth } from '../http/auth.js';
 import { router } from '../http/context.js';
+import { forServer } from '../http/route.js';
 import { pageNewestFirst } from '../http/paging.js';
-import { apiKeySecurity, json, problems } from '../openapi.js';
+import { json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
 
 export const outbox = router();
@@ -14,8 +14,7 @@ outbox.openapi(
     path: '/outbox',
     tags: ['Dev'],
     summary: 'Messages sent by the dev mailer, newest first (not with SMTP)',
-    security: apiKeySecurity,
-    middleware: [apiKeyAuth] as const,
+    ...forServer(),
     request: { query: s.ListQuery },
     responses: { 200: json(s.page(s.OutboxMessage, 'OutboxPage'), 'A page of messages'), ...problems(401, 403, 404) },
   }),

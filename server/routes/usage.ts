@@ -4,9 +4,9 @@ import { reclaimable, setReclaimPolicy } from '../domain/reclaim.js';
 import type { AccountDoc } from '../domain/state.js';
 import { usageRows } from '../domain/usage.js';
 import { accountNow, mutate } from '../http/account.js';
-import { sessionAuth } from '../http/auth.js';
 import { router, type Ctx } from '../http/context.js';
-import { accountSecurity, body, json, problems } from '../openapi.js';
+import { forAccount } from '../http/route.js';
+import { body, json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
 
 export const usage = router();
@@ -17,8 +17,7 @@ usage.openapi(
     path: '/accounts/{accountId}/usage',
     tags: ['Usage'],
     summary: 'Licenses in use and the total per UTC day, with the day’s peak, oldest first (default 90 days)',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'users:read' })] as const,
+    ...forAccount('users:read'),
     request: { params: s.AccountParams, query: s.UsageQuery },
     responses: { 200: json(s.Usage, 'One row per day since the account was created'), ...problems(401, 403, 404) },
   }),
@@ -40,8 +39,7 @@ usage.openapi(
     path: '/accounts/{accountId}/reclaim-policy',
     tags: ['Usage'],
     summary: 'Releasing idle licenses automatically: the policy, and who it would release now (`?inactiveDays=` previews another number)',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'licenses:manage' })] as const,
+    ...forAccount('licenses:manage'),
     request: { params: s.AccountParams, query: s.ReclaimPolicyQuery },
     responses: { 200: json(s.ReclaimPolicy, 'The policy and its preview'), ...problems(401, 403, 404) },
   }),
@@ -57,8 +55,7 @@ usage.openapi(
     path: '/accounts/{accountId}/reclaim-policy',
     tags: ['Usage'],
     summary: 'Set the policy; turned on, it releases at once the licenses of users inactive that long (never the owner), then on every settle and at least hourly',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'licenses:manage' })] as const,
+    ...forAccount('licenses:manage'),
     request: { params: s.AccountParams, ...body(s.ReclaimPolicyBody) },
     responses: { 200: json(s.ReclaimPolicy, 'The policy saved, and who it would release now'), ...problems(401, 403, 404, 413, 415) },
   }),

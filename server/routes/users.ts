@@ -5,11 +5,12 @@ import { findUser, provisionUser, touchUser, updateUser } from '../domain/users.
 import { toUser } from '../domain/views.js';
 import { ACTIVITY_RESOLUTION_MS } from '../activity.js';
 import { accountNow, mutate } from '../http/account.js';
-import { apiKeyOnly, requireApiKey, sessionAuth } from '../http/auth.js';
+import { apiKeyOnly } from '../http/auth.js';
 import { router } from '../http/context.js';
+import { forAccount, forHost } from '../http/route.js';
 import { etag, parseIfMatch, userResult } from '../http/etag.js';
 import { eventPage, jsonText } from '../http/paging.js';
-import { apiKeySecurity, body, json, problems, accountSecurity } from '../openapi.js';
+import { body, json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
 import { listUsersJson, matchingUsers } from '../users-list.js';
 import { usersCsv } from '../csv.js';
@@ -22,8 +23,7 @@ users.openapi(
     path: '/accounts/{accountId}/users',
     tags: ['Users'],
     summary: 'List users: search, filter (status, role, exact externalId or email, inactive for N days), sort, keyset pages',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'users:read' })] as const,
+    ...forAccount('users:read'),
     request: { params: s.AccountParams, query: s.UserListQuery },
     responses: { 200: json(s.page(s.User, 'UserPage'), 'A page of users'), ...problems(401, 403, 404) },
   }),
@@ -36,8 +36,7 @@ users.openapi(
     path: '/accounts/{accountId}/users/{userId}',
     tags: ['Users'],
     summary: 'One user, with its ETag (members: only themselves)',
-    security: accountSecurity,
-    middleware: [sessionAuth()] as const,
+    ...forAccount(),
     request: { params: s.UserParams },
     responses: { 200: { ...json(s.User, 'The user'), headers: { ETag: { schema: { type: 'string' } } } }, ...problems(401, 403, 404) },
   }),
@@ -57,8 +56,7 @@ users.openapi(
     path: '/accounts/{accountId}/users/{userId}',
     tags: ['Users'],
     summary: 'Edit first name, last name, qualification or role (If-Match required)',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'users:manage' })] as const,
+    ...forAccount('users:manage'),
     request: { params: s.UserParams, ...body(s.UpdateUserBody) },
     responses: { 200: json(s.UserResult, 'The updated user'), ...problems(401, 403, 404, 409, 412, 413, 415, 428) },
   }),
@@ -80,8 +78,7 @@ users.openapi(
     path: '/accounts/{accountId}/users/{userId}/events',
     tags: ['Users'],
     summary: "A user's history: the audit events about that user, newest first",
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'users:read' })] as const,
+    ...forAccount('users:read'),
     request: { params: s.UserParams, query: s.ListQuery },
     responses: { 200: json(s.page(s.AuditEvent, 'AuditEventPage'), 'A page of events'), ...problems(401, 403, 404) },
   }),
@@ -98,13 +95,11 @@ users.openapi(
     path: '/accounts/{accountId}/users',
     tags: ['Host back ends'],
     summary: 'Provision a person (API key): enabled at once with a license, or disabled without; no email',
-    security: apiKeySecurity,
-    middleware: [sessionAuth()] as const,
+    ...forHost(),
     request: { params: s.AccountParams, ...body(s.ProvisionBody) },
     responses: { 201: json(s.UserResult, 'The new user'), ...problems(401, 403, 404, 409, 413, 415) },
   }),
   async (c) => {
-    requireApiKey(c);
     const { accountId } = c.req.valid('param');
     const input = c.req.valid('json');
     const outcome = await mutate(c, accountId, (doc, ctx) => provisionUser(doc, input, ctx));
@@ -118,13 +113,11 @@ users.openapi(
     path: '/accounts/{accountId}/users/{userId}/activity',
     tags: ['Host back ends'],
     summary: 'Record that the person used the host product now (API key; one-minute resolution)',
-    security: apiKeySecurity,
-    middleware: [sessionAuth()] as const,
+    ...forHost(),
     request: { params: s.UserParams, ...body(s.EmptyBody, false) },
     responses: { 200: json(s.ActivityResult, 'The user'), ...problems(401, 403, 404, 413, 415) },
   }),
   async (c) => {
-    requireApiKey(c);
     const { accountId, userId } = c.req.valid('param');
     findUser(c.var.account, userId);
     const outcome = await mutate(c, accountId, (doc) => {
@@ -145,8 +138,7 @@ users.openapi(
     description:
       'Header `email,firstName,lastName,role,qualification,status,lastActiveAt,licenseAssignedAt,externalId`; UTF-8, CRLF line ends. ' +
       'A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `\'` (so a spreadsheet does not run it).',
-    security: accountSecurity,
-    middleware: [sessionAuth({ permission: 'users:read' })] as const,
+    ...forAccount('users:read'),
     request: { params: s.AccountParams, query: s.UsersCsvQuery },
     responses: { 200: { description: 'The CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, ...problems(401, 403, 404) },
   }),

@@ -3,10 +3,10 @@ import type { PageBody, WebhookDelivery } from '../../sdk/types.js';
 import type { AccountDoc } from '../domain/state.js';
 import { withEntry } from '../domain/users-map.js';
 import { ApiError } from '../errors.js';
-import { apiKeyAuth } from '../http/auth.js';
 import { router, type Ctx } from '../http/context.js';
+import { forServer } from '../http/route.js';
 import { badCursor, decodeCursor, encodeCursor, pageLimit, pageNewestFirst } from '../http/paging.js';
-import { apiKeySecurity, body, json, problems } from '../openapi.js';
+import { body, json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
 import { newSecret, rotated, toWebhookEndpoint, type WebhookEndpointRecord } from '../webhooks/endpoints.js';
 import { toWebhookDelivery } from '../webhooks/messages.js';
@@ -21,7 +21,7 @@ async function endpointOf(c: Ctx, id: string): Promise<WebhookEndpointRecord> {
 }
 
 const route = <T extends Parameters<typeof createRoute>[0]>(config: T) =>
-  createRoute({ ...config, tags: ['Webhooks'], security: apiKeySecurity, middleware: [apiKeyAuth] as const });
+  createRoute({ ...config, tags: ['Webhooks'], ...forServer() });
 
 webhooks.openapi(
   route({
