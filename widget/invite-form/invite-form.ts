@@ -9,6 +9,7 @@ import { accountState, buyLicense, noLicenseAdvice, reductionWarning } from '../
 import { fullName } from '../shared/names.js';
 import { SeatElement } from '../shared/seat-element.js';
 import { controls, tokens } from '../shared/styles.js';
+import type { InviteCsv } from './invite-csv.js';
 import { styles } from './invite-form.styles.js';
 
 type Field = 'email' | 'firstName' | 'lastName' | 'role' | 'qualification';
@@ -60,6 +61,11 @@ export class InviteForm extends SeatElement {
   @state() private announcement = '';
   @state() private alert = '';
   @state() private buyHint = '';
+  /** *Invite several* (CSV) is shown instead of the single form. */
+  @state() private several = false;
+  /** The CSV import, loaded on first use. */
+  #csv: InviteCsv | undefined;
+  #csvLoading: Promise<void> | undefined;
   /** Fields typed in since they were last checked: only those are checked on blur (a server's message stays until its field is edited). */
   #edited = new Set<Field>();
 
@@ -231,6 +237,25 @@ export class InviteForm extends SeatElement {
     return `${fullName(user)} (${user.email})`;
   }
 
+  #toggleSeveral(): void {
+    this.several = !this.several;
+    this.#csvLoading ??= import('./invite-csv.js').then(
+      ({ InviteCsv }) => {
+        this.#csv = new InviteCsv(this, {
+          store: () => this.store,
+          i18n: this.i18n,
+          problem: (field, value) => this.#problem(field, value),
+          announce: (text) => (this.announcement = text),
+        });
+        this.requestUpdate();
+      },
+      () => {
+        this.#csvLoading = undefined;
+        this.alert = this.i18n.t('csvLoadFailed');
+      },
+    );
+  }
+
   #noLicense(): boolean {
     const licenses = this.store?.account?.licenses;
     return !!licenses && licenses.available <= 0;
@@ -257,7 +282,10 @@ export class InviteForm extends SeatElement {
     const hint = notice ? '' : noLicense ? this.i18n.t('inviteNeedsLicense') : warning;
     return html`
       <section part="base" class="base" aria-labelledby="heading">
-        <h2 id="heading">${this.i18n.t('inviteHeading')}</h2>
+        <div class="heading">
+          <h2 id="heading">${this.i18n.t(this.several ? 'csvHeading' : 'inviteHeading')}</h2>
+          <button type="button" id="several" class="link" @click=${this.#toggleSeveral}>${this.i18n.t(this.several ? 'inviteOne' : 'inviteSeveral')}</button>
+        </div>
         <div aria-live="polite">
           ${notice
             ? html`<div part="notice" id="no-license" class="notice">
@@ -267,6 +295,17 @@ export class InviteForm extends SeatElement {
               </div>`
             : nothing}
         </div>
+        ${this.several ? (this.#csv?.render() ?? html`<p aria-busy="true">${this.i18n.t('loading')}</p>`) : this.#renderForm(noLicense, hint, warning)}
+        <div class="messages">
+          <p class="success" role="status">${this.announcement}</p>
+          <p class="error" role="alert">${this.alert}</p>
+        </div>
+      </section>
+    `;
+  }
+
+  #renderForm(noLicense: boolean, hint: string, warning: string) {
+    return html`
         <form part="form" novalidate @submit=${this.#submit}>
           <div class="grid">
             ${this.#field('email', 'email', 'wide')} ${this.#field('firstName', 'text')} ${this.#field('lastName', 'text')}
@@ -299,13 +338,7 @@ export class InviteForm extends SeatElement {
               ${this.sending ? this.i18n.t('inviting') : this.i18n.t('inviteSubmit')}
             </button>
           </div>
-        </form>
-        <div class="messages">
-          <p class="success" role="status">${this.announcement}</p>
-          <p class="error" role="alert">${this.alert}</p>
-        </div>
-      </section>
-    `;
+        </form>`;
   }
 
   #field(field: Field, type: 'email' | 'text', className = '') {

@@ -11,6 +11,7 @@ import { fullName } from '../shared/names.js';
 import { SeatElement } from '../shared/seat-element.js';
 import type { SeatStore } from '../shared/store.js';
 import { controls, tokens } from '../shared/styles.js';
+import type { BulkActions } from './bulk.js';
 import { UserDialogs, type Action } from './user-dialogs.js';
 import { styles } from './user-table.styles.js';
 
@@ -18,6 +19,8 @@ const SEARCH_DEBOUNCE_MS = 250;
 const PAGE_SIZES = [25, 50, 100];
 /** Rows drawn while the first page loads. */
 const SKELETON_ROWS = 5;
+/** The quick filter's threshold (days without activity). */
+const INACTIVE_DAYS = 30;
 
 type Column = { key: 'name' | 'role' | 'qualification' | 'status' | 'lastActive' | 'actions'; sort?: UserSortKey };
 const COLUMNS: Column[] = [
@@ -113,6 +116,12 @@ export class UserTable extends SeatElement {
   @state() private rowNotice: { userId: string; text: string; buy: boolean } | null = null;
   /** The user whose *More actions* menu is open. */
   @state() private menuFor = '';
+  /** Only users holding a license, inactive for 30 days or more. */
+  @state() private inactive = false;
+  /** The selected users (kept across pages; a new filter clears it). */
+  @state() private selected = new Map<string, User>();
+  @state() private exporting = false;
+  @state() private toolbarError = '';
   @state() private announcement = '';
 
   readonly #dialogs = new UserDialogs(this, {
@@ -125,6 +134,9 @@ export class UserTable extends SeatElement {
     closed: () => this.#restoreFocusSoon(),
   });
 
+  /** The bar and dialog of bulk actions, loaded when a row is first selected. */
+  #bulk: BulkActions | undefined;
+  #bulkLoading: Promise<void> | undefined;
   /** The page size in use (`page-size` checked). */
   #limit: number = LIMITS.pageSizeDefault;
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -155,6 +167,7 @@ export class UserTable extends SeatElement {
       ...(this.query && { q: this.query }),
       ...(this.statusFilter && { status: this.statusFilter }),
       ...(this.roleFilter && { role: this.roleFilter }),
+      ...(this.inactive && { inactiveDays: INACTIVE_DAYS }),
       sort: this.sort,
       limit: this.#limit,
       ...(this.cursors.at(-1) !== undefined && { cursor: this.cursors.at(-1) }),
@@ -170,6 +183,8 @@ export class UserTable extends SeatElement {
   }
 
   protected override willUpdate(changed: PropertyValues): void {
+    if (['query', 'statusFilter', 'roleFilter', 'inactive'].some((key) => changed.has(key) && changed.get(key) !== undefined)) this.selected = new Map();
+    if (this.selected.size > 0) this.#loadBulk();
     if (changed.has('pageSize')) {
       this.#checkPageSize();
       this.cursors = [undefined];
@@ -244,7 +259,7 @@ export class UserTable extends SeatElement {
 
   /** Once the list reloaded after a change and its dialog closed (which gives focus back to the trigger first). */
   #restoreFocusSoon(): void {
-    if (!this.#focusAfterLoad?.reloaded || this.#dialogs.open) return;
+    if (!this.#focusAfterLoad?.reloaded || this.#dialogs.open || this.#bulk?.open) return;
     setTimeout(() => this.#restoreFocus());
   }
 
@@ -280,6 +295,64 @@ export class UserTable extends SeatElement {
   #onStatusFilter(event: Event): void {
     this.statusFilter = (event.target as HTMLSelectElement).value as UserStatus | '';
     this.cursors = [undefined];
+  }
+
+  #onInactive(event: Event): void {
+    this.inactive = (event.target as HTMLInputElement).checked;
+    this.cursors = [undefined];
+  }
+
+  // ---- selection, bulk actions, export ----
+
+  #loadBulk(): void {
+    this.#bulkLoading ??= import('./bulk.js').then(
+      ({ BulkActions }) => {
+        this.#bulk = new BulkActions(this, {
+          store: () => this.store,
+          i18n: this.i18n,
+          selected: () => this.selected,
+          params: () => this.#params(),
+          select: (users) => (this.selected = users),
+          matching: () => this.page?.total ?? 0,
+          announce: (text) => (this.announcement = text),
+        });
+        this.requestUpdate();
+      },
+      (error: unknown) => {
+        this.#bulkLoading = undefined;
+        this.toolbarError = this.i18n.messageOf(error);
+      },
+    );
+  }
+
+  #toggle(users: User[], on: boolean): void {
+    const selected = new Map(this.selected);
+    for (const user of users) {
+      if (on) selected.set(user.id, user);
+      else selected.delete(user.id);
+    }
+    this.selected = selected;
+  }
+
+  /** The users of the current view (filters, search, sort; every page) as CSV, downloaded. */
+  async #export(): Promise<void> {
+    const store = this.store;
+    if (!store || this.exporting) return;
+    this.exporting = true;
+    this.toolbarError = '';
+    try {
+      const { limit: _limit, cursor: _cursor, ...params } = this.#params();
+      const blob = new Blob([await new Response(await store.client.users.exportCsv(params)).blob()], { type: 'text/csv' });
+      const url = URL.createObjectURL(blob);
+      const link = Object.assign(document.createElement('a'), { href: url, download: 'users.csv' });
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (error) {
+      this.toolbarError = this.i18n.messageOf(error);
+      emit(this, 'seat-error', { error: error as Error, action: 'users.exportCsv' });
+    } finally {
+      this.exporting = false;
+    }
   }
 
   #onRoleFilter(event: Event): void {
@@ -456,13 +529,14 @@ export class UserTable extends SeatElement {
     return html`
       <section part="base" class="base" aria-labelledby="heading">
         <h2 id="heading">${this.i18n.t('usersHeading')}</h2>
-        ${this.#renderToolbar()}
+        ${this.#renderToolbar()} ${this.toolbarError ? html`<p class="error" role="alert">${this.toolbarError}</p>` : nothing}
+        ${this.#bulk?.renderBar() ?? nothing}
         <div class="table-wrap ${this.loading ? 'busy' : ''}">${this.#renderTable()}</div>
         ${this.#renderPagination()}
         <p class="visually-hidden" role="status">${this.announcement}</p>
         ${noLicense ? html`<p id="no-license" hidden>${this.#noLicense(store)}</p>` : nothing}
       </section>
-      ${this.#dialogs.render()}
+      ${this.#dialogs.render()} ${this.#bulk?.renderDialog() ?? nothing}
     `;
   }
 
@@ -499,6 +573,8 @@ export class UserTable extends SeatElement {
           <option value="member" ?selected=${this.roleFilter === 'member'}>${t('roleMember')}</option>
         </select>
       </div>
+      <label class="check"><input id="inactive-filter" type="checkbox" .checked=${this.inactive} @change=${this.#onInactive} />${t('inactiveFilter')}</label>
+      <button id="export" type="button" ?disabled=${this.exporting} @click=${() => void this.#export()}>${t(this.exporting ? 'exporting' : 'exportCsv')}</button>
     </div>`;
   }
 
@@ -514,14 +590,35 @@ export class UserTable extends SeatElement {
     return this.i18n.t(titles[key]);
   }
 
+  /** Whether rows can be selected (for bulk actions): a viewer who manages users. */
+  #selectable(): boolean {
+    return !!this.store?.can('users:manage');
+  }
+
   #renderTable() {
     const rows = this.page?.data ?? [];
+    const selectable = this.#selectable();
+    const span = COLUMNS.length + (selectable ? 1 : 0);
     const message = (content: unknown) => html`<tr>
-      <td class="message" colspan=${COLUMNS.length}>${content}</td>
+      <td class="message" colspan=${span}>${content}</td>
     </tr>`;
+    const onPage = rows.filter((user) => this.selected.has(user.id)).length;
     return html`<table part="table" aria-labelledby="heading" aria-busy=${this.loading ? 'true' : 'false'}>
       <thead>
         <tr>
+          ${selectable
+            ? html`<th scope="col" class="select-cell">
+                <input
+                  type="checkbox"
+                  id="select-page"
+                  aria-label=${this.i18n.t('selectPage')}
+                  .checked=${rows.length > 0 && onPage === rows.length}
+                  .indeterminate=${onPage > 0 && onPage < rows.length}
+                  ?disabled=${rows.length === 0}
+                  @change=${(e: Event) => this.#toggle(rows, (e.target as HTMLInputElement).checked)}
+                />
+              </th>`
+            : nothing}
           ${COLUMNS.map((column) => {
             if (!column.sort) return html`<th scope="col" class="not-sortable">${this.#columnTitle(column.key)}</th>`;
             const sort = this.#ariaSort(column.sort);
@@ -541,7 +638,7 @@ export class UserTable extends SeatElement {
             ? Array.from(
                 { length: Math.min(SKELETON_ROWS, this.#limit) },
                 () => html`<tr class="skeleton" aria-hidden="true">
-                  ${COLUMNS.map(() => html`<td><span></span></td>`)}
+                  ${(selectable ? [...COLUMNS, 0] : COLUMNS).map(() => html`<td><span></span></td>`)}
                 </tr>`,
               )
             : rows.length === 0
@@ -566,7 +663,19 @@ export class UserTable extends SeatElement {
   #renderRow(user: User) {
     const status = this.#statusOf(user);
     const notice = this.rowNotice?.userId === user.id ? this.rowNotice : null;
-    return html`<tr part="row" data-user-id=${user.id}>
+    const selectable = this.#selectable();
+    return html`<tr part="row" data-user-id=${user.id} class=${this.selected.has(user.id) ? 'selected' : ''}>
+        ${selectable
+          ? html`<td part="cell" class="select-cell">
+              <input
+                type="checkbox"
+                data-select=${user.id}
+                aria-label=${this.i18n.t('selectUser', fullName(user))}
+                .checked=${this.selected.has(user.id)}
+                @change=${(e: Event) => this.#toggle([user], (e.target as HTMLInputElement).checked)}
+              />
+            </td>`
+          : nothing}
         <th part="cell" scope="row">
           <span class="name">${fullName(user)}</span>
           <span class="email">${user.email}</span>
@@ -581,7 +690,7 @@ export class UserTable extends SeatElement {
       </tr>
       ${notice
         ? html`<tr class="row-notice">
-            <td colspan=${COLUMNS.length}>
+            <td colspan=${COLUMNS.length + (selectable ? 1 : 0)}>
               <div part="notice" class="notice" role="alert">
                 <p>${notice.text}</p>
                 ${notice.buy ? html`<button @click=${this.#buyLicense}>${this.i18n.t('buyLicense')}</button>` : nothing}
