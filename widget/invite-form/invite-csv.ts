@@ -256,7 +256,7 @@ export class InviteCsv implements ReactiveController {
           ${shortfall > 0
             ? html`<div class="notice" part="notice">
                 <p>${t.t('csvShortfall', shortfall)}</p>
-                ${canBuy ? html`<button type="button" class="primary" @click=${this.#buy}>${t.t('csvBuy', shortfall)}</button>` : html`<p>${noLicenseAdvice(this.options.store()!, t)}</p>`}
+                ${canBuy ? html`<button type="button" class="primary" @click=${() => this.#buy()}>${t.t('csvBuy', shortfall)}</button>` : html`<p>${noLicenseAdvice(this.options.store()!, t)}</p>`}
                 ${this.#buyHint ? html`<p class="hint">${this.#buyHint}</p>` : nothing}
               </div>`
             : nothing}

@@ -239,7 +239,8 @@ export class InviteForm extends SeatElement {
 
   #toggleSeveral(): void {
     this.several = !this.several;
-    this.#csvLoading ??= import('./invite-csv.js').then(
+    if (this.#csvLoading) return;
+    this.#csvLoading = import('./invite-csv.js').then(
       ({ InviteCsv }) => {
         this.#csv = new InviteCsv(this, {
           store: () => this.store,

@@ -305,7 +305,8 @@ export class UserTable extends SeatElement {
   // ---- selection, bulk actions, export ----
 
   #loadBulk(): void {
-    this.#bulkLoading ??= import('./bulk.js').then(
+    if (this.#bulkLoading) return;
+    this.#bulkLoading = import('./bulk.js').then(
       ({ BulkActions }) => {
         this.#bulk = new BulkActions(this, {
           store: () => this.store,
