@@ -5,14 +5,15 @@
  * (offering to buy the shortfall), then one atomic batch ("Invite 12 users"). Rows with a problem
  * are named and left out; nothing is sent before *Invite N users*.
  */
-import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import Papa from 'papaparse';
-import { SeatError } from '../../sdk/core/errors.js';
+import type { SeatError } from '../../sdk/core/errors.js';
 import type { AssignableRole, BatchItemResult, InviteBody, User } from '../../sdk/types.js';
-import { noLicenseAdvice } from '../shared/account-state.js';
-import { emit, request } from '../shared/events.js';
 import type { Localize } from '../shared/i18n/localize.js';
+import type { Kit } from '../shared/kit.js';
 import type { SeatStore } from '../shared/store.js';
+
+export { csvMessages } from './invite-csv.messages.js';
 
 /** A batch takes up to 1,000 operations. */
 export const CSV_ROWS_MAX = 1000;
@@ -46,6 +47,7 @@ export interface CsvRow {
 }
 
 export interface CsvHostOptions {
+  kit: Kit;
   store: () => SeatStore | undefined;
   i18n: Localize;
   /** The form's own message for a field's value (undefined when valid). */
@@ -169,7 +171,7 @@ export class InviteCsv implements ReactiveController {
     const store = this.options.store();
     if (!store) return;
     const needed = this.#shortfall();
-    const asked = !request(this.host, 'seat-purchase-request', { licenses: store.account?.licenses ?? null, needed }) || store.openPurchase(needed);
+    const asked = !this.options.kit.request(this.host, 'seat-purchase-request', { licenses: store.account?.licenses ?? null, needed }) || store.openPurchase(needed);
     this.#set(() => (this.#buyHint = asked ? '' : this.#t.t('buyWithManage')));
   }
 
@@ -184,14 +186,15 @@ export class InviteCsv implements ReactiveController {
     try {
       const result = await store.mutate((client) => client.batch({ operations: ready.map((row) => ({ op: 'invite', ...row.body })) }));
       const users = result.results.map((r) => r.user).filter((u): u is User => !!u);
-      emit(this.host, 'seat-users-imported', { users, licenses: result.licenses });
+      this.options.kit.emit(this.host, 'seat-users-imported', { users, licenses: result.licenses });
       this.options.announce(this.#t.t('csvInvited', users.length));
       this.#text = '';
       this.#rows = null;
     } catch (error) {
       // Something changed since the check (someone joined meanwhile): the rows say what.
-      if (error instanceof SeatError && error.code === 'batch_rejected' && error.problem?.results) this.#apply(ready, error.problem.results);
-      else emit(this.host, 'seat-error', { error: error as Error, action: 'batch' });
+      const problem = (error as Partial<SeatError>).code === 'batch_rejected' ? (error as SeatError).problem : undefined;
+      if (problem?.results) this.#apply(ready, problem.results);
+      else this.options.kit.emit(this.host, 'seat-error', { error: error as Error, action: 'batch' });
       this.#error = this.#t.messageOf(error);
     } finally {
       this.#set(() => (this.#busy = false));
@@ -200,6 +203,7 @@ export class InviteCsv implements ReactiveController {
 
   render() {
     const t = this.#t;
+    const { html, nothing, noLicenseAdvice } = this.options.kit;
     const rows = this.#rows;
     const ready = this.#ready().length;
     const available = this.options.store()?.account?.licenses.available ?? 0;

@@ -6,6 +6,8 @@ import { checkEmail, checkName, checkQualification, LIMITS, type TextProblem } f
 import type { AssignableRole, InviteBody, User } from '../../sdk/types.js';
 import { emit } from '../shared/events.js';
 import { accountState, buyLicense, noLicenseAdvice, reductionWarning } from '../shared/account-state.js';
+import { addEnglish } from '../shared/i18n/localize.js';
+import { kit } from '../shared/kit.js';
 import { fullName } from '../shared/names.js';
 import { SeatElement } from '../shared/seat-element.js';
 import { controls, tokens } from '../shared/styles.js';
@@ -241,8 +243,10 @@ export class InviteForm extends SeatElement {
     this.several = !this.several;
     if (this.#csvLoading) return;
     this.#csvLoading = import('./invite-csv.js').then(
-      ({ InviteCsv }) => {
+      ({ InviteCsv, csvMessages }) => {
+        addEnglish(csvMessages);
         this.#csv = new InviteCsv(this, {
+          kit,
           store: () => this.store,
           i18n: this.i18n,
           problem: (field, value) => this.#problem(field, value),

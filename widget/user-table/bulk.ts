@@ -4,13 +4,13 @@
  * count ("Remove 12 team members"), and each row's outcome. Every action is one batch of the
  * server (`mode: 'partial'`: each user that can be changed is, in one commit; the others say why).
  */
-import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { BatchItemResult, BatchOperation, User, UserListParams } from '../../sdk/types.js';
-import { closeDialog, openDialog } from '../shared/dialog.js';
-import { emit, request } from '../shared/events.js';
 import type { Localize } from '../shared/i18n/localize.js';
-import { fullName } from '../shared/names.js';
+import type { Kit } from '../shared/kit.js';
 import type { SeatStore } from '../shared/store.js';
+
+export { bulkMessages } from './bulk.messages.js';
 
 export type BulkAction = 'unassign' | 'assign' | 'resend' | 'revoke';
 const ACTIONS: readonly BulkAction[] = ['assign', 'resend', 'revoke', 'unassign'];
@@ -28,6 +28,7 @@ export function applies(action: BulkAction, user: User): boolean {
 }
 
 export interface BulkHostOptions {
+  kit: Kit;
   store: () => SeatStore | undefined;
   i18n: Localize;
   /** The selected users, by id. */
@@ -66,6 +67,10 @@ export class BulkActions implements ReactiveController {
 
   get #t() {
     return this.options.i18n;
+  }
+
+  get #kit() {
+    return this.options.kit;
   }
 
   get #dialog(): HTMLDialogElement | null {
@@ -109,14 +114,14 @@ export class BulkActions implements ReactiveController {
   async #ask(action: BulkAction, trigger: HTMLElement): Promise<void> {
     const users = [...this.options.selected().values()].filter((user) => applies(action, user));
     if (users.length === 0) return;
-    if (!request(this.host, 'seat-bulk-request', { action, users })) return;
+    if (!this.#kit.request(this.host, 'seat-bulk-request', { action, users })) return;
     this.#action = action;
     this.#users = users;
     this.#outcomes = null;
     this.#error = '';
     this.#update();
     await this.host.updateComplete;
-    openDialog(this.#dialog, trigger);
+    this.#kit.openDialog(this.#dialog, trigger);
   }
 
   /** Escape or Cancel while the batch runs would hide it, not stop it: the dialog stays until it is done. */
@@ -138,11 +143,11 @@ export class BulkActions implements ReactiveController {
         const operations = users.map((user): BatchOperation => ({ op: action, userId: user.id }));
         const result = await store.mutate((client) => client.batch({ operations, mode: 'partial' }));
         outcomes.push(...result.results.map((r: BatchItemResult) => ({ user: r.user ?? users[r.index]!, ok: r.ok, detail: r.ok ? '' : (r.detail ?? '') })));
-        emit(this.host, 'seat-bulk-completed', { action, results: result.results, users, licenses: result.licenses });
+        this.#kit.emit(this.host, 'seat-bulk-completed', { action, results: result.results, users, licenses: result.licenses });
       }
     } catch (error) {
       this.#error = this.#t.messageOf(error);
-      emit(this.host, 'seat-error', { error: error as Error, action: 'batch' });
+      this.#kit.emit(this.host, 'seat-error', { error: error as Error, action: 'batch' });
     } finally {
       this.#busy = false;
     }
@@ -171,6 +176,7 @@ export class BulkActions implements ReactiveController {
   /** The bar above the table while users are selected. */
   renderBar() {
     const t = this.#t;
+    const { html, nothing } = this.#kit;
     const selected = [...this.options.selected().values()];
     if (selected.length === 0) return nothing;
     const matching = this.options.matching();
@@ -199,6 +205,7 @@ export class BulkActions implements ReactiveController {
   /** The confirmation, and then each row's outcome. */
   renderDialog() {
     const t = this.#t;
+    const { html, nothing, fullName, closeDialog } = this.#kit;
     const action = this.#action;
     const users = this.#users;
     const outcomes = this.#outcomes;

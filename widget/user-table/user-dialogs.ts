@@ -4,19 +4,29 @@
  * a scheduled reduction would undo; choose the receiver of a reassigned license (searched on the
  * server); edit a user's details (If-Match, with the 412 path); a user's history, page by page.
  */
-import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import { SeatError } from '../../sdk/core/errors.js';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { SeatError } from '../../sdk/core/errors.js';
 import type { Page } from '../../sdk/core/pagination.js';
-import { checkName, checkQualification, LIMITS, type TextProblem } from '../../sdk/limits.js';
+import type { TextProblem } from '../../sdk/limits.js';
 import type { AssignableRole, AuditEvent, Role, UpdateUserBody, User } from '../../sdk/types.js';
-import { closeDialog, openDialog } from '../shared/dialog.js';
-import { emit, request } from '../shared/events.js';
 import type { Localize } from '../shared/i18n/localize.js';
-import { fullName } from '../shared/names.js';
+import type { Kit } from '../shared/kit.js';
 import type { SeatStore } from '../shared/store.js';
 
 /** Everything a row offers; each but assign and resend (which run at once, unless warned) has a dialog. */
 export type Action = 'edit' | 'assign' | 'resend' | 'reassign' | 'revoke' | 'history' | 'owner' | 'unassign';
+
+// The elements' own helpers, handed over by the table when it loads this module (see kit.ts).
+let html: Kit['html'];
+let nothing: Kit['nothing'];
+let emit: Kit['emit'];
+let request: Kit['request'];
+let openDialog: Kit['openDialog'];
+let closeDialog: Kit['closeDialog'];
+let fullName: Kit['fullName'];
+let checkName: Kit['checkName'];
+let checkQualification: Kit['checkQualification'];
+let LIMITS: Kit['LIMITS'];
 
 const SEARCH_DEBOUNCE_MS = 250;
 /** Receivers shown at a time: a search finds anyone else. */
@@ -66,6 +76,7 @@ const FRESH: Omit<DialogState, 'kind' | 'user'> = {
 };
 
 export interface DialogHostOptions {
+  kit: Kit;
   store: () => SeatStore | undefined;
   i18n: Localize;
   /** A change was made for this user: announce it (the host keeps focus near the user's row). */
@@ -84,6 +95,7 @@ export class UserDialogs implements ReactiveController {
     private readonly options: DialogHostOptions,
   ) {
     host.addController(this);
+    ({ html, nothing, emit, request, openDialog, closeDialog, fullName, checkName, checkQualification, LIMITS } = options.kit);
   }
 
   hostConnected(): void {}
@@ -207,10 +219,10 @@ export class UserDialogs implements ReactiveController {
       this.close();
     } catch (error) {
       emit(this.host, 'seat-error', { error: error as Error, action });
-      if (error instanceof SeatError && error.code === 'precondition_failed' && this.#state.kind === 'edit') {
+      if ((error as Partial<SeatError>).code === 'precondition_failed' && this.#state.kind === 'edit') {
         await this.#reloadAfterConflict(store, user);
       } else {
-        const fields = error instanceof SeatError ? error.errors : {};
+        const fields = (error as Partial<SeatError>).errors ?? {};
         this.#set({
           error: this.#t.messageOf(error),
           fieldErrors: Object.fromEntries(Object.entries(fields).filter(([key]) => key in this.#state.form)),

@@ -7,12 +7,14 @@ import { LIMITS } from '../../sdk/limits.js';
 import type { Role, User, UserListParams, UserSort, UserSortKey, UserStatus } from '../../sdk/types.js';
 import { accountState, buyLicense, noLicenseAdvice, reductionWarning } from '../shared/account-state.js';
 import { emit, request } from '../shared/events.js';
+import { addEnglish } from '../shared/i18n/localize.js';
+import { kit } from '../shared/kit.js';
 import { fullName } from '../shared/names.js';
 import { SeatElement } from '../shared/seat-element.js';
 import type { SeatStore } from '../shared/store.js';
 import { controls, tokens } from '../shared/styles.js';
 import type { BulkActions } from './bulk.js';
-import { UserDialogs, type Action } from './user-dialogs.js';
+import type { Action, UserDialogs } from './user-dialogs.js';
 import { styles } from './user-table.styles.js';
 
 const SEARCH_DEBOUNCE_MS = 250;
@@ -124,15 +126,9 @@ export class UserTable extends SeatElement {
   @state() private toolbarError = '';
   @state() private announcement = '';
 
-  readonly #dialogs = new UserDialogs(this, {
-    store: () => this.store,
-    i18n: this.i18n,
-    changed: (userId, announcement) => {
-      this.announcement = announcement;
-      this.#rememberFocus(userId);
-    },
-    closed: () => this.#restoreFocusSoon(),
-  });
+  /** The rows' dialogs, loaded on first use (or when the browser is idle after the first rows). */
+  #dialogs: UserDialogs | undefined;
+  #dialogsLoading: Promise<UserDialogs> | undefined;
 
   /** The bar and dialog of bulk actions, loaded when a row is first selected. */
   #bulk: BulkActions | undefined;
@@ -259,7 +255,7 @@ export class UserTable extends SeatElement {
 
   /** Once the list reloaded after a change and its dialog closed (which gives focus back to the trigger first). */
   #restoreFocusSoon(): void {
-    if (!this.#focusAfterLoad?.reloaded || this.#dialogs.open || this.#bulk?.open) return;
+    if (!this.#focusAfterLoad?.reloaded || this.#dialogs?.open || this.#bulk?.open) return;
     setTimeout(() => this.#restoreFocus());
   }
 
@@ -270,7 +266,7 @@ export class UserTable extends SeatElement {
   #restoreFocus(): void {
     const target = this.#focusAfterLoad;
     this.#focusAfterLoad = null;
-    if (!target || this.#dialogs.open) return;
+    if (!target || this.#dialogs?.open) return;
     const active = this.shadowRoot?.activeElement;
     // Focus still on a live control stays; in a closed dialog (Chrome leaves it there) it is lost.
     if (active && active.isConnected && !(active as HTMLButtonElement).disabled && !active.closest('dialog')) return;
@@ -302,13 +298,50 @@ export class UserTable extends SeatElement {
     this.cursors = [undefined];
   }
 
+  // ---- parts loaded on first use ----
+
+  #loadDialogs(): Promise<UserDialogs> {
+    this.#dialogsLoading ??= import('./user-dialogs.js').then(
+      ({ UserDialogs }) => {
+        this.#dialogs = new UserDialogs(this, {
+          kit,
+          store: () => this.store,
+          i18n: this.i18n,
+          changed: (userId, announcement) => {
+            this.announcement = announcement;
+            this.#rememberFocus(userId);
+          },
+          closed: () => this.#restoreFocusSoon(),
+        });
+        this.requestUpdate();
+        return this.#dialogs;
+      },
+      (error: unknown) => {
+        this.#dialogsLoading = undefined;
+        throw error;
+      },
+    );
+    return this.#dialogsLoading;
+  }
+
+  /** Opens a row's dialog (loading the dialogs first, the first time); a failure to load says so at the row. */
+  async #show(id: Action, user: User, trigger: HTMLElement, warning = ''): Promise<void> {
+    try {
+      await (await this.#loadDialogs()).show(id, user, trigger, warning);
+    } catch (error) {
+      this.rowNotice = { userId: user.id, text: this.i18n.messageOf(error), buy: false };
+    }
+  }
+
   // ---- selection, bulk actions, export ----
 
   #loadBulk(): void {
     if (this.#bulkLoading) return;
     this.#bulkLoading = import('./bulk.js').then(
-      ({ BulkActions }) => {
+      ({ BulkActions, bulkMessages }) => {
+        addEnglish(bulkMessages);
         this.#bulk = new BulkActions(this, {
+          kit,
           store: () => this.store,
           i18n: this.i18n,
           selected: () => this.selected,
@@ -432,14 +465,14 @@ export class UserTable extends SeatElement {
     if (id === 'assign' || id === 'resend') {
       // A scheduled reduction would take this license back: say so, with its date, before it is given.
       const warning = user.status === 'disabled' ? reductionWarning(store.account, this.i18n, !user.activatedAt) : '';
-      if (warning) void this.#dialogs.show(id, user, trigger, warning);
+      if (warning) void this.#show(id, user, trigger, warning);
       else void this.#direct(user, id);
       return;
     }
     if (id === 'unassign' && !request(this, 'seat-unassign-request', { user })) return;
     if (id === 'owner' && !request(this, 'seat-owner-change-request', { user })) return;
     if (id === 'revoke' && !request(this, 'seat-revoke-request', { user })) return;
-    void this.#dialogs.show(id, user, trigger);
+    void this.#show(id, user, trigger);
   }
 
   /** An action without a dialog (nothing is lost by it): run it, announce the outcome, or show the failure at the row. */
@@ -537,7 +570,7 @@ export class UserTable extends SeatElement {
         <p class="visually-hidden" role="status">${this.announcement}</p>
         ${noLicense ? html`<p id="no-license" hidden>${this.#noLicense(store)}</p>` : nothing}
       </section>
-      ${this.#dialogs.render()} ${this.#bulk?.renderDialog() ?? nothing}
+      ${this.#dialogs?.render() ?? html`<dialog part="dialog"></dialog>`} ${this.#bulk?.renderDialog() ?? nothing}
     `;
   }
 

@@ -3,6 +3,10 @@
  * locales are opt-in modules (`seatkit/widget/locales/de`) that register a full catalogue; hosts
  * override single messages with the `messages` property.
  */
+import type { bulkMessages } from '../../user-table/bulk.messages.js';
+import type { csvMessages } from '../../invite-form/invite-csv.messages.js';
+import type { usageMessages } from '../../seat-usage/usage.messages.js';
+
 const historyActions: Record<string, string> = {
   'account.created': 'Account created',
   'user.invited': 'Invited',
@@ -189,74 +193,16 @@ export const en = {
   actorApiKey: 'the host application',
   actorYou: 'you',
 
-  // bulk work, idle users, export
+  // selection, idle users, export, several invitations (the rest of their text comes with the part loaded on first use)
   selectUser: (name: string) => `Select ${name}`,
   selectPage: 'Select every user on this page',
-  bulkActions: 'Selected users',
-  bulkSelected: (n: number) => `${n} selected`,
-  bulkSelectAll: (n: number) => `Select all ${n} matching`,
-  bulkClear: 'Clear selection',
-  bulkNothing: 'Nothing applies to all of them.',
-  bulkRemove: (n: number) => `Remove ${n} team ${n === 1 ? 'member' : 'members'}`,
-  bulkAssign: (n: number) => `Assign ${n} ${n === 1 ? 'license' : 'licenses'}`,
-  bulkResend: (n: number) => `Resend ${n} ${n === 1 ? 'invitation' : 'invitations'}`,
-  bulkRevoke: (n: number) => `Revoke ${n} ${n === 1 ? 'invitation' : 'invitations'}`,
-  bulkRemoveBody: 'They keep their accounts but lose their licenses, which are free at once:',
-  bulkAssignBody: 'Each receives a license (those never signed in get an invitation):',
-  bulkResendBody: 'Each gets a new invitation email:',
-  bulkRevokeBody: 'Their invitations stop working and their licenses are free at once:',
-  bulkMore: (n: number) => `${n} more`,
-  bulkWorking: 'Working… Keep this window open.',
-  bulkResults: 'Done',
-  bulkDone: (done: number, failed: number) => (failed ? `${done} done, ${failed} could not be changed.` : `${done} done.`),
-  bulkOk: 'done',
   inactiveFilter: 'Inactive for 30+ days',
   exportCsv: 'Export CSV',
   exporting: 'Exporting…',
-
-  // invite several (CSV)
   inviteSeveral: 'Invite several',
   inviteOne: 'Invite one',
   csvHeading: 'Invite several users',
-  csvHelp: 'Paste CSV or choose a file. Columns: email, firstName, lastName, role (member or admin), qualification. A header row names them.',
-  csvPaste: 'CSV',
-  csvFile: 'Or choose a CSV file',
-  csvPreview: 'Check',
-  csvChecking: 'Checking…',
-  csvRow: 'Row',
-  csvProblem: 'Problem',
-  csvReady: 'Ready',
-  csvNoRows: 'No rows found.',
-  csvTooMany: (max: number) => `At most ${max} rows at once.`,
-  csvMissingColumn: (column: string) => `No ${column} column: name it in the header row.`,
-  csvDuplicate: (row: number) => `Same email as row ${row}`,
-  csvBadRole: 'Role must be member or admin',
-  csvSummary: (ok: number, bad: number) => (bad ? `${ok} ready, ${bad} with a problem (not invited).` : `${ok} ready.`),
-  csvLicenses: (needed: number, available: number) => `Needs ${needed} ${needed === 1 ? 'license' : 'licenses'}; ${available} available.`,
-  csvShortfall: (n: number) => `${n} more ${n === 1 ? 'license is' : 'licenses are'} needed.`,
-  csvBuy: (n: number) => `Buy ${n} ${n === 1 ? 'license' : 'licenses'}`,
-  csvInvite: (n: number) => `Invite ${n} ${n === 1 ? 'user' : 'users'}`,
-  csvInvited: (n: number) => `Invitations sent to ${n} ${n === 1 ? 'user' : 'users'}.`,
-  csvLoadFailed: 'The CSV reader could not be loaded.',
-
-  // usage
-  usageHeading: 'License usage',
-  usageRange: 'Period',
-  usageDays: (n: number) => `Last ${n} days`,
-  usageChart: (from: string, to: string, peak: number, quantity: number) => `Licenses in use from ${from} to ${to}: peak ${peak}, ${quantity} licenses now.`,
-  usageInUse: 'In use',
-  usageTotal: 'Licenses',
-  usagePeak: 'Peak',
-  usageDate: 'Period',
-  usageTable: 'Usage as a table',
-  usageNoData: 'No usage recorded yet.',
-  reclaimHeading: 'Free idle licenses automatically',
-  reclaimEnabled: 'Remove the license of users inactive for',
-  reclaimDays: 'Days without activity',
-  reclaimPreview: (n: number) => (n ? `${n} ${n === 1 ? 'license' : 'licenses'} would be freed now.` : 'No license would be freed now.'),
-  reclaimSave: 'Save',
-  reclaimSaved: 'Saved.',
-  reclaimDaysRange: (min: number, max: number) => `Enter a whole number from ${min} to ${max}.`,
 };
 
-export type Messages = typeof en;
+/** Every message, with those of the parts loaded on first use (bulk actions, CSV import, usage). */
+export type Messages = typeof en & typeof bulkMessages & typeof csvMessages & typeof usageMessages;
