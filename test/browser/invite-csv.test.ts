@@ -65,7 +65,7 @@ describe('<invite-form> Invite several', () => {
     );
     await until(() => previewRows(form).length === 6);
     const preview = previewRows(form);
-    expect(preview[0]).to.match(/^2 edsger@acme\.example Edsger Dijkstra Ready$/);
+    expect(preview[0]).to.match(/^2 Edsger Dijkstra edsger@acme\.example Ready$/);
     expect(preview[1]).to.contain('not-an-email').and.contain('Email: Enter a valid email address');
     expect(preview[2]).to.contain('grace@acme.example').and.match(/already/i);
     expect(preview[3]).to.contain('Ready');

@@ -47,6 +47,9 @@ describe('<seat-usage>', () => {
       expect(rows.at(-1)).to.match(/ 4 4 4$/);
       expect(rows[0]).to.match(/ 3 3 4$/);
       expect(q(usage, 'summary').textContent).to.equal('Usage as a table');
+      // A bar per period, and the total drawn as a line across the plot.
+      expect(usage.shadowRoot!.querySelectorAll('svg rect.bar').length).to.equal(rows.length);
+      expect(q<SVGGraphicsElement>(usage, 'svg path.quantity').getBBox().width).to.be.greaterThan(900);
       q<HTMLDetailsElement>(usage, 'details').open = true;
       await expect(usage).to.be.accessible();
       // The bars use the theme's accent: light and dark differ.

@@ -237,7 +237,6 @@ export class InviteCsv implements ReactiveController {
               <thead>
                 <tr>
                   <th scope="col">${t.t('csvRow')}</th>
-                  <th scope="col">${t.t('email')}</th>
                   <th scope="col">${t.t('columnName')}</th>
                   <th scope="col">${t.t('csvProblem')}</th>
                 </tr>
@@ -246,8 +245,10 @@ export class InviteCsv implements ReactiveController {
                 ${rows.map(
                   (row) => html`<tr class=${row.problem ? 'bad' : ''}>
                     <td>${row.line}</td>
-                    <td>${row.body.email}</td>
-                    <td>${`${row.body.firstName} ${row.body.lastName}`.trim()}</td>
+                    <td>
+                      <span class="name">${`${row.body.firstName} ${row.body.lastName}`.trim()}</span>
+                      <span class="email">${row.body.email}</span>
+                    </td>
                     <td class=${row.problem ? 'error' : 'ok'}>${row.problem || t.t('csvReady')}</td>
                   </tr>`,
                 )}

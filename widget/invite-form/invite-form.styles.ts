@@ -41,6 +41,16 @@ export const styles = css`
     padding: 0.3rem 0.4rem;
     border-block-end: 1px solid var(--_border);
   }
+  .preview thead th {
+    white-space: nowrap;
+  }
+  .preview .name,
+  .preview .email {
+    display: block;
+  }
+  .preview .email {
+    color: var(--_muted);
+  }
   .preview td.ok {
     color: var(--_success);
   }

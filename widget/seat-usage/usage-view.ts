@@ -15,11 +15,9 @@ export { usageMessages } from './usage.messages.js';
 const DAYS_MIN = 7;
 const DAYS_MAX = 365;
 const PREVIEW_DEBOUNCE_MS = 300;
-const W = 640;
-const H = 200;
-const LEFT = 36;
-const BOTTOM = 22;
-const TOP = 8;
+/** The plot's own units: it is stretched to the element's width and a fixed height, so the text is HTML. */
+const W = 1000;
+const H = 100;
 
 export interface Period {
   /** First day of the period (YYYY-MM-DD). */
@@ -63,11 +61,13 @@ export interface UsageHostOptions {
 const STYLE = `
   .head { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: 0.25rem 1rem; }
   .head p { margin: 0; color: var(--_muted); }
-  svg { display: block; width: 100%; height: auto; margin-block: 0.75rem 0.25rem; }
+  .plot { display: grid; grid-template-columns: auto 1fr; column-gap: 0.5rem; margin-block: 0.75rem 0.25rem; }
+  .y { display: flex; flex-direction: column; justify-content: space-between; text-align: end; font-size: 0.8125em; color: var(--_muted); line-height: 1; }
+  svg { display: block; width: 100%; height: 10rem; border-block-end: 1px solid var(--_border); }
   svg .bar { fill: var(--_accent); opacity: 0.8; }
   svg .quantity { fill: none; stroke: var(--_fg); stroke-width: 2; stroke-dasharray: 6 4; }
   svg .grid { stroke: var(--_border); }
-  svg text { fill: var(--_muted); font-size: 11px; font-family: var(--_font); }
+  .x { grid-column: 2; display: flex; justify-content: space-between; gap: 1rem; font-size: 0.8125em; color: var(--_muted); }
   .legend { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; margin: 0 0 0.5rem; padding: 0; list-style: none; font-size: 0.875em; color: var(--_muted); }
   .legend span { display: inline-block; width: 1.25rem; height: 0.6rem; margin-inline-end: 0.4rem; vertical-align: middle; }
   .legend .peak { background: var(--_accent); opacity: 0.8; }
@@ -245,26 +245,27 @@ export class UsageView implements ReactiveController {
     const { periods: shown, unit } = periods(days);
     const top = Math.max(1, ...shown.map((p) => Math.max(p.peak, p.quantity)));
     const max = Math.ceil(top * 1.1);
-    const plotW = W - LEFT;
-    const plotH = H - BOTTOM - TOP;
-    const slot = plotW / shown.length;
-    const y = (v: number) => TOP + plotH - (v / max) * plotH;
+    const slot = W / shown.length;
+    const y = (v: number) => H - (v / max) * H;
     const label = (p: Period) =>
       unit === 'month'
         ? new Intl.DateTimeFormat(t.lang, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(p.start))
         : unit === 'week'
           ? `${t.date(p.start)} – ${t.date(p.end)}`
           : t.date(p.start);
-    const steps = shown.map((p, i) => `${i === 0 ? 'M' : 'H'}${LEFT + i * slot} V${y(p.quantity)} H${LEFT + (i + 1) * slot}`).join(' ');
+    const steps = `M0 ${y(shown[0]!.quantity)} ${shown.map((p, i) => `V${y(p.quantity)} H${(i + 1) * slot}`).join(' ')}`;
     const peak = Math.max(...shown.map((p) => p.peak));
     const name = t.t('usageChart', t.date(days[0]!.date), t.date(days.at(-1)!.date), peak, days.at(-1)!.quantity);
-    return html`<svg part="chart" role="img" aria-label=${name} viewBox="0 0 ${W} ${H}" preserveAspectRatio="none">
-        ${[0, max].map((v) => svg`<line class="grid" x1=${LEFT} x2=${W} y1=${y(v)} y2=${y(v)}></line><text x=${LEFT - 6} y=${y(v) + 4} text-anchor="end">${v}</text>`)}
-        ${shown.map((p, i) => svg`<rect class="bar" x=${LEFT + i * slot + slot * 0.15} width=${slot * 0.7} y=${y(p.peak)} height=${Math.max(0, TOP + plotH - y(p.peak))}></rect>`)}
-        <path class="quantity" d=${steps}></path>
-        <text x=${LEFT} y=${H - 6}>${label(shown[0]!)}</text>
-        <text x=${W} y=${H - 6} text-anchor="end">${label(shown.at(-1)!)}</text>
-      </svg>
+    // The axes' text repeats what the image's name and the table say: hidden from assistive technology.
+    return html`<div class="plot">
+        <div class="y" aria-hidden="true"><span>${t.number(max)}</span><span>0</span></div>
+        <svg part="chart" role="img" aria-label=${name} viewBox="0 0 ${W} ${H}" preserveAspectRatio="none">
+          <line class="grid" x1="0" x2=${W} y1="0.5" y2="0.5" vector-effect="non-scaling-stroke"></line>
+          ${shown.map((p, i) => svg`<rect class="bar" x=${i * slot + slot * 0.15} width=${slot * 0.7} y=${y(p.peak)} height=${H - y(p.peak)}></rect>`)}
+          <path class="quantity" d=${steps} vector-effect="non-scaling-stroke"></path>
+        </svg>
+        <div class="x" aria-hidden="true"><span>${label(shown[0]!)}</span><span>${label(shown.at(-1)!)}</span></div>
+      </div>
       <ul class="legend">
         <li><span class="peak"></span>${t.t('usagePeak')}</li>
         <li><span class="total"></span>${t.t('usageTotal')}</li>
