@@ -15,6 +15,8 @@ import type { SeatStore } from '../shared/store.js';
 
 export { csvMessages } from './invite-csv.messages.js';
 
+const STYLE = `textarea { font: inherit; font-family: ui-monospace, monospace; font-size: 0.875em; color: var(--_fg); background: var(--_bg); border: 1px solid var(--_border); border-radius: var(--_radius); padding: 0.4rem 0.6rem; width: 100%; } textarea:focus-visible { outline: none; box-shadow: var(--_focus); } .preview { max-height: 20rem; overflow: auto; margin-block: 0.75rem; } .preview table { width: 100%; border-collapse: collapse; font-size: 0.875em; } .preview th, .preview td { text-align: start; vertical-align: top; padding: 0.3rem 0.4rem; border-block-end: 1px solid var(--_border); } .preview thead th { white-space: nowrap; } .preview .name, .preview .email { display: block; } .preview .email { color: var(--_muted); } .preview td.ok { color: var(--_success); } .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(14rem, 100%), 1fr)); column-gap: 1rem; } .wide { grid-column: 1 / -1; } .notice { justify-content: space-between; } .notice .hint { flex-basis: 100%; }`;
+
 /** A batch takes up to 1,000 operations. */
 export const CSV_ROWS_MAX = 1000;
 
@@ -99,6 +101,7 @@ export class InviteCsv implements ReactiveController {
     private readonly options: CsvHostOptions,
   ) {
     host.addController(this);
+    options.kit.addStyles(host, STYLE);
   }
 
   hostConnected(): void {}

@@ -106,6 +106,7 @@ export class UsageView implements ReactiveController {
     private readonly options: UsageHostOptions,
   ) {
     host.addController(this);
+    options.kit.addStyles(host, STYLE);
     this.reload();
   }
 
@@ -220,10 +221,7 @@ export class UsageView implements ReactiveController {
     const { html, nothing } = this.options.kit;
     const data = this.#data;
     const store = this.options.store();
-    return html`<style>
-        ${STYLE}
-      </style>
-      <section part="base" class="base" aria-labelledby="usage-heading">
+    return html`<section part="base" class="base" aria-labelledby="usage-heading">
         <div class="head">
           <h2 id="usage-heading">${t.t('usageHeading')}</h2>
           <p>${t.t('usageDays', data?.length ?? this.options.days())}</p>

@@ -12,5 +12,17 @@ import { closeDialog, openDialog } from './dialog.js';
 import { emit, request } from './events.js';
 import { fullName } from './names.js';
 
-export const kit = { html, svg, nothing, emit, request, openDialog, closeDialog, fullName, noLicenseAdvice, checkName, checkQualification, LIMITS };
+/**
+ * Adds a lazily loaded part's styles to its element's shadow root: a constructed sheet, as Lit's
+ * own (a `<style>` element would break under a CSP without `'unsafe-inline'` for styles).
+ */
+function addStyles(host: HTMLElement, text: string): void {
+  const root = host.shadowRoot;
+  if (!root) return;
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(text);
+  root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+}
+
+export const kit = { addStyles, html, svg, nothing, emit, request, openDialog, closeDialog, fullName, noLicenseAdvice, checkName, checkQualification, LIMITS };
 export type Kit = typeof kit;

@@ -16,6 +16,7 @@ export type BulkAction = 'unassign' | 'assign' | 'resend' | 'revoke';
 const ACTIONS: readonly BulkAction[] = ['assign', 'resend', 'revoke', 'unassign'];
 /** The server takes up to 1,000 operations a batch. */
 const BATCH_MAX = 1000;
+const STYLE = `.bulk-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1rem; margin-block-end: 0.75rem; padding: 0.5rem 0.75rem; border: 1px solid var(--_accent); border-radius: var(--_radius); background: var(--_bg-subtle); } .bulk-bar p { margin: 0; } .bulk-actions { display: flex; flex-wrap: wrap; gap: 0.5rem; margin-inline-start: auto; } button.danger-outline { color: var(--_danger); border-color: var(--_danger); } .outcomes { list-style: none; padding: 0; margin: 0.5rem 0 0; max-height: 16rem; overflow-y: auto; } .outcomes li { display: flex; gap: 0.5rem; padding-block: 0.2rem; } .outcomes .ok .mark { color: var(--_success); } .outcomes .failed .mark { color: var(--_danger); }`;
 /** Names listed in the confirmation; the rest are counted. */
 const NAMES_SHOWN = 8;
 
@@ -61,6 +62,7 @@ export class BulkActions implements ReactiveController {
     private readonly options: BulkHostOptions,
   ) {
     host.addController(this);
+    options.kit.addStyles(host, STYLE);
   }
 
   hostConnected(): void {}
