@@ -13,6 +13,8 @@ import type { Localize } from '../shared/i18n/localize.js';
 import type { Kit } from '../shared/kit.js';
 import type { SeatStore } from '../shared/store.js';
 
+export { dialogMessages } from './user-dialogs.messages.js';
+
 /** Everything a row offers; each but assign and resend (which run at once, unless warned) has a dialog. */
 export type Action = 'edit' | 'assign' | 'resend' | 'reassign' | 'revoke' | 'history' | 'owner' | 'unassign';
 
@@ -27,6 +29,9 @@ let fullName: Kit['fullName'];
 let checkName: Kit['checkName'];
 let checkQualification: Kit['checkQualification'];
 let LIMITS: Kit['LIMITS'];
+
+/** The dialogs' own styles (added to the table's shadow root when they load). */
+const STYLE = `dialog ol { list-style: none; margin: 0.75rem 0 0; padding: 0; } dialog li { padding-block: 0.4rem; border-block-end: 1px solid var(--_border); } .receivers { border: none; margin: 0; padding: 0; } .receivers legend { font-weight: 600; margin-block-end: 0.25rem; } label.receiver { display: flex; gap: 0.5rem; align-items: baseline; font-weight: 400; padding-block: 0.25rem; } label.receiver .email { display: inline; } dialog li time { display: block; color: var(--_muted); font-size: 0.875em; } dialog p { margin-block: 0.5rem; }`;
 
 const SEARCH_DEBOUNCE_MS = 250;
 /** Receivers shown at a time: a search finds anyone else. */
@@ -96,6 +101,7 @@ export class UserDialogs implements ReactiveController {
   ) {
     host.addController(this);
     ({ html, nothing, emit, request, openDialog, closeDialog, fullName, checkName, checkQualification, LIMITS } = options.kit);
+    options.kit.addStyles(host, STYLE);
   }
 
   hostConnected(): void {}

@@ -220,43 +220,6 @@ export const styles = css`
     display: flex;
     gap: 0.25rem;
   }
-  dialog ol {
-    list-style: none;
-    margin: 0.75rem 0 0;
-    padding: 0;
-  }
-  dialog li {
-    padding-block: 0.4rem;
-    border-block-end: 1px solid var(--_border);
-  }
-  .receivers {
-    border: none;
-    margin: 0;
-    padding: 0;
-  }
-  .receivers legend {
-    font-weight: 600;
-    margin-block-end: 0.25rem;
-  }
-  label.receiver {
-    display: flex;
-    gap: 0.5rem;
-    align-items: baseline;
-    font-weight: 400;
-    padding-block: 0.25rem;
-  }
-  label.receiver .email {
-    display: inline;
-  }
-  dialog li time {
-    display: block;
-    color: var(--_muted);
-    font-size: 0.875em;
-  }
-  dialog p {
-    margin-block: 0.5rem;
-  }
-
   /* Narrow (the columns of fixed width take about 37rem with the name's 10rem): every row becomes a card (same DOM,
      restyled); the headers become a bar of sort buttons. */
   @container (max-width: 760px) {

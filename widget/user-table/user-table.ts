@@ -302,7 +302,8 @@ export class UserTable extends SeatElement {
 
   #loadDialogs(): Promise<UserDialogs> {
     this.#dialogsLoading ??= import('./user-dialogs.js').then(
-      ({ UserDialogs }) => {
+      ({ UserDialogs, dialogMessages }) => {
+        addEnglish(dialogMessages);
         this.#dialogs = new UserDialogs(this, {
           kit,
           store: () => this.store,

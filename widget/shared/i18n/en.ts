@@ -1,26 +1,13 @@
 /**
- * The English message catalogue: every text an element shows comes from here (SPEC §5). Other
+ * The English message catalogue: every text an element shows at first comes from here (SPEC §5);
+ * the parts loaded on first use bring theirs (`*.messages.ts` beside them, typed here). Other
  * locales are opt-in modules (`seatkit/widget/locales/de`) that register a full catalogue; hosts
  * override single messages with the `messages` property.
  */
 import type { bulkMessages } from '../../user-table/bulk.messages.js';
+import type { dialogMessages } from '../../user-table/user-dialogs.messages.js';
 import type { csvMessages } from '../../invite-form/invite-csv.messages.js';
 import type { usageMessages } from '../../seat-usage/usage.messages.js';
-
-const historyActions: Record<string, string> = {
-  'account.created': 'Account created',
-  'user.invited': 'Invited',
-  'invitation.resent': 'Invitation sent again',
-  'invitation.revoked': 'Invitation revoked',
-  'invitation.accepted': 'Invitation accepted',
-  'invitation.expired': 'Invitation expired (not accepted in time)',
-  'license.assigned': 'License assigned',
-  'license.unassigned': 'License removed',
-  'license.reassigned': 'License reassigned',
-  'license.released': 'License released at renewal (fewer licenses)',
-  'user.updated': 'Details changed',
-  'owner.transferred': 'Primary contact changed',
-};
 
 export const en = {
   // shared
@@ -28,7 +15,6 @@ export const en = {
   retry: 'Try again',
   cancel: 'Cancel',
   close: 'Close',
-  save: 'Save',
   loadFailed: 'Could not load the licenses.',
   sessionExpired: 'Your session has ended. Sign in again to continue.',
   required: 'Required',
@@ -141,23 +127,9 @@ export const en = {
   resend: (name: string) => `Resend the invitation to ${name}`,
   revoke: (name: string) => `Revoke the invitation of ${name}`,
   history: (name: string) => `View the history of ${name}`,
-  removeHeading: 'Remove team member',
-  removeBody: (name: string) => `${name} keeps their account but loses their license, which is free at once.`,
   removeConfirm: 'Remove team member',
-  ownerHeading: 'Change primary contact',
-  ownerBody: (name: string) => `${name} becomes the account owner. You become an admin and are signed out.`,
   ownerConfirm: 'Make primary contact',
-  reassignHeading: 'Reassign license',
-  reassignBody: (name: string) => `Choose who receives the license of ${name}.`,
-  reassignTo: 'Receiver',
-  findReceiver: 'Search people without a license',
-  noReceiverMatches: 'Nobody without a license matches.',
-  receiversMore: (shown: number, total: number) => `Showing ${shown} of ${total}. Search to find the others.`,
   reassignConfirm: 'Reassign license',
-  editHeading: 'Edit user',
-  editConflict: 'Someone else changed this user. The latest details are shown; make your change again.',
-  historyHeading: (name: string) => `History of ${name}`,
-  noHistory: 'No changes yet.',
   usersLoadFailed: 'Could not load the users.',
   roleOwnerShort: 'Owner',
   pagination: 'Pages',
@@ -168,30 +140,10 @@ export const en = {
   viewHistory: 'View history',
   more: 'More',
   moreActions: (name: string) => `More actions for ${name}`,
-  revokeHeading: 'Revoke invitation',
-  revokeBody: (name: string) => `The invitation of ${name} stops working and its license is free at once.`,
   revokeConfirm: 'Revoke invitation',
-  noReceivers: 'Nobody is without a license, so there is nobody to give this license to.',
   assigned: (name: string) => `${name} has a license now.`,
-  unassigned: (name: string) => `${name} no longer has a license.`,
-  reassigned: (from: string, to: string) => `The license of ${from} now belongs to ${to}.`,
   resent: (email: string) => `Invitation sent again to ${email}.`,
-  revoked: (name: string) => `The invitation of ${name} was revoked.`,
-  userUpdated: (name: string) => `Saved the details of ${name}.`,
   noLicenseToAssign: 'No license is free.',
-  historyEntry: (action: string, actor: string) => `${action}, by ${actor}`,
-  historyAutomatic: (action: string) => `${action}, automatically`,
-  historyAction: (action: string) => historyActions[action] ?? action,
-  reassignedTo: (name: string) => `License reassigned to ${name}`,
-  reassignedFrom: (name: string) => `License received from ${name}`,
-  ownerTo: (name: string) => `Made ${name} the account owner`,
-  ownerFrom: (name: string) => `Became the account owner, after ${name}`,
-  detailsChanged: (changes: string) => `Details changed: ${changes}`,
-  fieldChange: (field: string, from: string, to: string) => `${field} from “${from}” to “${to}”`,
-  historyShown: (shown: number, total: number) => `${shown} of ${total} entries`,
-  showMore: 'Show more',
-  actorApiKey: 'the host application',
-  actorYou: 'you',
 
   // selection, idle users, export, several invitations (the rest of their text comes with the part loaded on first use)
   selectUser: (name: string) => `Select ${name}`,
@@ -205,4 +157,4 @@ export const en = {
 };
 
 /** Every message, with those of the parts loaded on first use (bulk actions, CSV import, usage). */
-export type Messages = typeof en & typeof bulkMessages & typeof csvMessages & typeof usageMessages;
+export type Messages = typeof en & typeof dialogMessages & typeof bulkMessages & typeof csvMessages & typeof usageMessages;
