@@ -6,6 +6,7 @@
  * Lazy modules import only types (and their own libraries, such as the CSV parser).
  */
 import { html, nothing, svg } from 'lit';
+import { live } from 'lit/directives/live.js';
 import { checkName, checkQualification, LIMITS } from '../../sdk/limits.js';
 import { noLicenseAdvice } from './account-state.js';
 import { closeDialog, openDialog } from './dialog.js';
@@ -24,5 +25,5 @@ function addStyles(host: HTMLElement, text: string): void {
   root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
 }
 
-export const kit = { addStyles, html, svg, nothing, emit, request, openDialog, closeDialog, fullName, noLicenseAdvice, checkName, checkQualification, LIMITS };
+export const kit = { addStyles, html, svg, nothing, emit, request, openDialog, closeDialog, fullName, noLicenseAdvice, live, checkName, checkQualification, LIMITS };
 export type Kit = typeof kit;

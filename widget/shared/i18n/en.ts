@@ -4,6 +4,7 @@
  * locales are opt-in modules (`seatkit/widget/locales/de`) that register a full catalogue; hosts
  * override single messages with the `messages` property.
  */
+import type { purchaseMessages } from '../../seat-banner/purchase.messages.js';
 import type { bulkMessages } from '../../user-table/bulk.messages.js';
 import type { dialogMessages } from '../../user-table/user-dialogs.messages.js';
 import type { csvMessages } from '../../invite-form/invite-csv.messages.js';
@@ -39,33 +40,6 @@ export const en = {
   scheduledNotice: (quantity: number, date: string) => `Your licenses go down to ${quantity} on ${date}.`,
   scheduledReleases: (names: string) => `If nothing changes, these users lose their license then: ${names}.`,
   manageLicenses: 'Manage licenses',
-  manageHeading: 'Manage licenses',
-  newTotal: 'Total licenses',
-  currentTotal: (n: number) => `You have ${n} licenses now.`,
-  unitPrice: (price: string, interval: string) => `Each costs ${price} per ${interval}.`,
-  recurringTotal: (date: string, quantity: number, total: string, interval: string) =>
-    `From ${date}: ${quantity} ${quantity === 1 ? 'license' : 'licenses'}, ${total} per ${interval}.`,
-  quantityRange: (min: string, max: string) => `Enter a whole number from ${min} to ${max}.`,
-  quoting: 'Calculating the price…',
-  amountDueNow: (amount: string) => `Amount due now: ${amount}`,
-  prorationNote: (days: number, periodDays: number) => `Charged for the ${days} of ${periodDays} days left in this billing period.`,
-  takesEffect: (date: string) => `Takes effect on ${date}, no charge now.`,
-  noChange: 'This is your current number of licenses.',
-  cancelsScheduled: (quantity: number) => `This cancels the scheduled reduction to ${quantity}.`,
-  mustFree: (n: number) => `${n} more ${n === 1 ? 'license is' : 'licenses are'} in use than this total. Free ${n === 1 ? 'one' : n} first.`,
-  agreement: 'I accept the license agreement',
-  agreementLink: 'Read the license agreement',
-  completeChange: 'Complete change',
-  pay: (amount: string) => `Pay ${amount}`,
-  confirmPay: (amount: string) => `Confirm payment of ${amount}`,
-  largePurchase: (amount: string, current: string, interval: string) =>
-    `${amount} is more than ten times what you pay per ${interval} now (${current}). Check the total, then confirm the payment.`,
-  paying: 'Processing the payment. Keep this window open.',
-  changing: 'Completing the change…',
-  quoteChanged: 'The price changed since you saw it. Check the new amount and confirm again.',
-  paid: (amount: string, added: number, n: number) => `Paid ${amount}: ${added} ${added === 1 ? 'license' : 'licenses'} added, you now have ${n}.`,
-  decreaseScheduled: (n: number, date: string) => `Your licenses go down to ${n} on ${date}.`,
-  reductionCancelled: (n: number) => `The scheduled reduction is cancelled: you keep ${n} licenses.`,
   reductionUndoes: (quantity: number, date: string) =>
     `Your licenses go down to ${quantity} on ${date}. Unless a license is freed or bought before then, this one is taken back on that date.`,
   reductionReleases: (quantity: number, date: string, n: number) =>
@@ -157,4 +131,4 @@ export const en = {
 };
 
 /** Every message, with those of the parts loaded on first use (bulk actions, CSV import, usage). */
-export type Messages = typeof en & typeof dialogMessages & typeof bulkMessages & typeof csvMessages & typeof usageMessages;
+export type Messages = typeof en & typeof purchaseMessages & typeof dialogMessages & typeof bulkMessages & typeof csvMessages & typeof usageMessages;
