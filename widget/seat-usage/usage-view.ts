@@ -78,6 +78,8 @@ const STYLE = `
   table { width: 100%; border-collapse: collapse; font-size: 0.875em; }
   th, td { text-align: end; padding: 0.25rem 0.5rem; border-block-end: 1px solid var(--_border); }
   th:first-child, td:first-child { text-align: start; }
+  table { overflow-wrap: normal; }
+  thead th { white-space: nowrap; }
   form { margin-block-start: 1rem; padding-block-start: 1rem; border-block-start: 1px solid var(--_border); }
   h3 { font-size: 1rem; margin-block-end: 0.5rem; }
   .policy-row { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 0.5rem 1rem; }
