@@ -25,5 +25,8 @@ function addStyles(host: HTMLElement, text: string): void {
   root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
 }
 
-export const kit = { addStyles, html, svg, nothing, emit, request, openDialog, closeDialog, fullName, noLicenseAdvice, live, checkName, checkQualification, LIMITS };
+/** `live` typed by what a binding takes (its own type names a class declarations cannot name). */
+const liveValue: (value: unknown) => unknown = live;
+
+export const kit = { addStyles, html, svg, nothing, emit, request, openDialog, closeDialog, fullName, noLicenseAdvice, live: liveValue, checkName, checkQualification, LIMITS };
 export type Kit = typeof kit;
