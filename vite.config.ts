@@ -55,7 +55,8 @@ export default defineConfig({
     rolldownOptions: {
       output: [
         { minify: true, entryFileNames: 'seatkit.js', chunkFileNames: 'seatkit-[name]-[hash].js' },
-        { minify: true, entryFileNames: 'seatkit.bundle.js', codeSplitting: false },
+        // No source map of its own: the same sources are mapped by seatkit.js and its chunks (and it keeps the package small).
+        { minify: true, entryFileNames: 'seatkit.bundle.js', codeSplitting: false, sourcemap: false },
       ],
     },
   },

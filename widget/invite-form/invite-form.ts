@@ -32,6 +32,7 @@ const ID: Record<Field, string> = { email: 'email', firstName: 'first-name', las
  * @event seat-user-invited - After an invitation was sent (`detail`: user, licenses).
  * @event seat-license-assigned - After a license was assigned to an existing user instead (`detail`: user, licenses).
  * @event seat-purchase-request - Cancelable, on *Buy a license* (`detail`: licenses, needed). Cancel it to run your own purchase flow; otherwise a `<seat-banner>` of the same provider opens its dialog.
+ * @event seat-users-imported - After *Invite several* sent its invitations, one atomic batch (`detail`: users, licenses).
  * @event seat-error - An invitation or assignment failed for another reason than the fields (`detail`: error, action).
  *
  * @csspart base - The form's box.
@@ -39,6 +40,8 @@ const ID: Record<Field, string> = { email: 'email', firstName: 'first-name', las
  * @csspart field - Each field: label, control and message.
  * @csspart input - The inputs and the role select.
  * @csspart submit-button - The *Invite new user* button.
+ * @csspart csv - *Invite several*: the CSV field, file picker and preview.
+ * @csspart csv-preview - The table of the CSV's rows, each with its problem or "Ready".
  * @csspart notice - The "no license is free" notice with *Buy a license* (when no `<seat-banner>` shares the provider), or the reason *Invite new user* is disabled, or the warning that a scheduled reduction will undo an invitation.
  *
  * @cssproperty --seat-color-accent - Buttons, links and focus.

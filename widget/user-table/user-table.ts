@@ -65,6 +65,8 @@ const MENU_LABELS = {
  * @event seat-invitation-revoked - After an invitation was revoked (`detail`: user, licenses).
  * @event seat-user-updated - After a user's details were saved (`detail`: user, licenses).
  * @event seat-owner-changed - After the ownership moved (`detail`: users, licenses); the old owner's session ends.
+ * @event seat-bulk-request - Cancelable, before the confirmation of a bulk action (`detail`: action, users it applies to).
+ * @event seat-bulk-completed - After a bulk action ran (`detail`: action, users, results, licenses; `results[i]` is for `users[i]`).
  * @event seat-error - An action or the list failed (`detail`: error, action).
  *
  * @csspart base - The element's box.
@@ -78,6 +80,7 @@ const MENU_LABELS = {
  * @csspart menu-button - A row's *More actions* button.
  * @csspart menu - The open *More actions* menu.
  * @csspart notice - What went wrong with a row's action, under that row.
+ * @csspart bulk-bar - What can be done to the selected users (above the table while any is selected).
  * @csspart pagination - Range, page size and page buttons.
  * @csspart dialog - The confirmation, edit, reassign and history dialog.
  * @csspart confirm-button - The dialog's main button.
