@@ -140,32 +140,6 @@ export const styles = css`
   [part~='menu-button'] span {
     margin-inline-start: 0.25rem;
   }
-  [role='menu'] {
-    position: absolute;
-    inset-inline-end: 0;
-    top: calc(100% + 0.25rem);
-    z-index: 1;
-    min-width: 13rem;
-    padding: 0.25rem;
-    background: var(--_bg);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    box-shadow: 0 8px 24px rgb(0 0 0 / 20%);
-  }
-  .row-actions [role='menuitem'] {
-    display: block;
-    width: 100%;
-    text-align: start;
-    border: none;
-    font-size: 0.9375rem;
-  }
-  [role='menuitem']:hover,
-  [role='menuitem']:focus-visible {
-    background: var(--_bg-subtle);
-  }
-  [role='menuitem'].danger-item {
-    color: var(--_danger);
-  }
   label.check {
     display: flex;
     align-items: center;
@@ -275,10 +249,6 @@ export const styles = css`
       border: none;
       padding: 0;
       margin-block-start: 0.25rem;
-    }
-    /* The actions sit at the card's start: the menu opens towards its end. */
-    [role='menu'] {
-      inset-inline: 0 auto;
     }
     .pagination {
       justify-content: flex-start;

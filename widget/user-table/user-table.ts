@@ -13,6 +13,7 @@ import { SeatElement } from '../shared/seat-element.js';
 import type { SeatStore } from '../shared/store.js';
 import { controls, tokens } from '../shared/styles.js';
 import type { BulkActions } from './bulk.js';
+import type { RowMenu } from './row-menu.js';
 import type { Action, UserDialogs } from './user-dialogs.js';
 import { styles } from './user-table.styles.js';
 
@@ -32,18 +33,6 @@ const COLUMNS: Column[] = [
   { key: 'lastActive', sort: 'lastActiveAt' },
   { key: 'actions' },
 ];
-
-/** The text of each action in the *More actions* menu: the name of its dialog's button, where it has one. */
-const MENU_LABELS = {
-  edit: 'editShort',
-  assign: 'assignShort',
-  resend: 'resendInvitation',
-  reassign: 'reassignConfirm',
-  revoke: 'revokeConfirm',
-  history: 'viewHistory',
-  owner: 'ownerConfirm',
-  unassign: 'removeConfirm',
-} as const;
 
 /**
  * @summary The account's users: name and email, role, qualification, status and last activity,
@@ -132,6 +121,9 @@ export class UserTable extends SeatElement {
   #dialogs: UserDialogs | undefined;
   #dialogsLoading: Promise<UserDialogs> | undefined;
 
+  /** The *More actions* menu, loaded when one is first opened. */
+  #menu: RowMenu | undefined;
+  #menuLoading: Promise<void> | undefined;
   /** The bar and dialog of bulk actions, loaded when a row is first selected. */
   #bulk: BulkActions | undefined;
   #bulkLoading: Promise<void> | undefined;
@@ -509,50 +501,33 @@ export class UserTable extends SeatElement {
     if (store && notice && !buyLicense(this, store)) this.rowNotice = { ...notice, text: this.i18n.t('buyWithManage'), buy: false };
   }
 
-  // ---- the More actions menu (WAI-ARIA APG menu button) ----
+  // ---- the More actions menu (loaded on first use) ----
 
-  async #openMenu(userId: string, item: 'first' | 'last'): Promise<void> {
-    this.menuFor = userId;
-    await this.updateComplete;
-    const items = this.#menuItems();
-    items.at(item === 'first' ? 0 : -1)?.focus();
-  }
-
-  #menuItems(): HTMLElement[] {
-    return [...this.renderRoot.querySelectorAll<HTMLElement>('[role="menuitem"]')];
-  }
-
-  /** Closes the menu; focus goes back to its button unless it is moving on by itself (Tab, a click elsewhere). */
-  #closeMenu(focusButton: boolean): void {
-    if (focusButton) this.renderRoot.querySelector<HTMLElement>(`#more-${this.menuFor}`)?.focus();
-    this.menuFor = '';
+  #withMenu(use: (menu: RowMenu) => void): void {
+    if (this.#menu) return use(this.#menu);
+    this.#menuLoading ??= import('./row-menu.js').then(({ RowMenu }) => {
+      this.#menu = new RowMenu(this, {
+        kit,
+        i18n: this.i18n,
+        openFor: () => this.menuFor,
+        setOpenFor: (userId) => (this.menuFor = userId),
+        run: (id, user, trigger) => this.#run(id, user, trigger),
+      });
+    });
+    void this.#menuLoading.then(
+      () => use(this.#menu!),
+      (error: unknown) => {
+        this.#menuLoading = undefined;
+        this.toolbarError = this.i18n.messageOf(error);
+      },
+    );
   }
 
   #onMenuButtonKey(event: KeyboardEvent, userId: string): void {
     if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
     event.preventDefault();
-    void this.#openMenu(userId, event.key === 'ArrowDown' ? 'first' : 'last');
-  }
-
-  #onMenuKey(event: KeyboardEvent): void {
-    const items = this.#menuItems();
-    const index = items.indexOf(this.shadowRoot!.activeElement as HTMLElement);
-    const moves: Record<string, number> = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: items.length - 1 };
-    if (event.key in moves) {
-      event.preventDefault();
-      items[(moves[event.key]! + items.length) % items.length]!.focus();
-    } else if (event.key === 'Escape') {
-      event.preventDefault();
-      this.#closeMenu(true);
-    } else if (event.key === 'Tab') {
-      this.#closeMenu(false);
-    }
-  }
-
-  #onMenuFocusOut(event: FocusEvent): void {
-    const wrap = event.currentTarget as HTMLElement;
-    // Only focus leaving the open menu closes it (not focus leaving one that another menu just replaced).
-    if (this.menuFor && wrap.querySelector(`#more-${this.menuFor}`) && !wrap.contains(event.relatedTarget as Node | null)) this.#closeMenu(false);
+    const item = event.key === 'ArrowDown' ? 'first' : 'last';
+    this.#withMenu((menu) => void menu.open(userId, item));
   }
 
   // ---- rendering ----
@@ -761,7 +736,7 @@ export class UserTable extends SeatElement {
         : nothing}
       ${more.length === 0
         ? nothing
-        : html`<div class="menu-wrap" @focusout=${this.#onMenuFocusOut}>
+        : html`<div class="menu-wrap" @focusout=${(e: FocusEvent) => this.#menu?.onFocusOut(e)}>
             <button
               part="menu-button"
               id=${`more-${user.id}`}
@@ -769,30 +744,12 @@ export class UserTable extends SeatElement {
               aria-expanded=${open ? 'true' : 'false'}
               aria-controls=${open ? 'menu' : nothing}
               aria-label=${this.i18n.t('moreActions', name)}
-              @click=${() => (open ? this.#closeMenu(true) : void this.#openMenu(user.id, 'first'))}
+              @click=${() => (open ? this.#menu?.close(true) : this.#withMenu((menu) => void menu.open(user.id, 'first')))}
               @keydown=${(e: KeyboardEvent) => this.#onMenuButtonKey(e, user.id)}
             >
               ${this.i18n.t('more')}<span aria-hidden="true">▾</span>
             </button>
-            ${open
-              ? html`<div id="menu" part="menu" role="menu" aria-labelledby=${`more-${user.id}`} @keydown=${this.#onMenuKey}>
-                  ${more.map(
-                    (id) => html`<button
-                      role="menuitem"
-                      tabindex="-1"
-                      class=${id === 'unassign' ? 'danger-item' : ''}
-                      data-action=${id}
-                      @click=${() => {
-                        const button = this.renderRoot.querySelector<HTMLElement>(`#more-${user.id}`)!;
-                        this.#closeMenu(true);
-                        this.#run(id, user, button);
-                      }}
-                    >
-                      ${this.i18n.t(MENU_LABELS[id])}
-                    </button>`,
-                  )}
-                </div>`
-              : nothing}
+            ${open ? (this.#menu?.render(user, more) ?? nothing) : nothing}
           </div>`}
     </div>`;
   }
