@@ -15,6 +15,8 @@ const historyActions: Record<string, string> = {
 };
 
 export const dialogMessages = {
+  assigned: (name: string) => `${name} has a license now.`,
+  resent: (email: string) => `Invitation sent again to ${email}.`,
   save: 'Save',
   removeHeading: 'Remove team member',
   removeBody: (name: string) => `${name} keeps their account but loses their license, which is free at once.`,

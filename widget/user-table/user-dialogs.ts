@@ -143,6 +143,17 @@ export class UserDialogs implements ReactiveController {
     closeDialog(this.#dialog);
   }
 
+  /** Assigns or resends at once (nothing is lost by it): emits the outcome and answers what to announce. */
+  async direct(kind: 'assign' | 'resend', user: User): Promise<string> {
+    const store = this.options.store()!;
+    if (kind === 'assign') {
+      emit(this.host, 'seat-license-assigned', await store.mutate((client) => client.licenses.assign(user.id)));
+      return this.#t.t('assigned', fullName(user));
+    }
+    emit(this.host, 'seat-invitation-resent', await store.mutate((client) => client.invitations.resend(user.id)));
+    return this.#t.t('resent', user.email);
+  }
+
   readonly #onClose = (): void => {
     // `close` fires a task after closing: a dialog opened again meanwhile keeps its new content.
     if (this.open) return;
@@ -261,16 +272,8 @@ export class UserDialogs implements ReactiveController {
         emit(this.host, 'seat-invitation-revoked', await store.mutate((client) => client.invitations.revoke(user.id)));
         return t.t('revoked', fullName(user));
       });
-    } else if (kind === 'assign') {
-      void this.#run('licenses.assign', async (store, user) => {
-        emit(this.host, 'seat-license-assigned', await store.mutate((client) => client.licenses.assign(user.id)));
-        return t.t('assigned', fullName(user));
-      });
-    } else if (kind === 'resend') {
-      void this.#run('invitations.resend', async (store, user) => {
-        emit(this.host, 'seat-invitation-resent', await store.mutate((client) => client.invitations.resend(user.id)));
-        return t.t('resent', user.email);
-      });
+    } else if (kind === 'assign' || kind === 'resend') {
+      void this.#run(kind === 'assign' ? 'licenses.assign' : 'invitations.resend', (_store, user) => this.direct(kind, user));
     } else if (kind === 'owner') {
       void this.#run('account.transferOwnership', async (store, user) => {
         emit(this.host, 'seat-owner-changed', await store.mutate((client) => client.account.transferOwnership(user.id)));

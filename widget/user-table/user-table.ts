@@ -373,11 +373,7 @@ export class UserTable extends SeatElement {
     this.toolbarError = '';
     try {
       const { limit: _limit, cursor: _cursor, ...params } = this.#params();
-      const blob = new Blob([await new Response(await store.client.users.exportCsv(params)).blob()], { type: 'text/csv' });
-      const url = URL.createObjectURL(blob);
-      const link = Object.assign(document.createElement('a'), { href: url, download: 'users.csv' });
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      await (await import('./export-csv.js')).exportCsv(store, params);
     } catch (error) {
       this.toolbarError = this.i18n.messageOf(error);
       emit(this, 'seat-error', { error: error as Error, action: 'users.exportCsv' });
@@ -476,13 +472,7 @@ export class UserTable extends SeatElement {
   async #direct(user: User, id: 'assign' | 'resend'): Promise<void> {
     const store = this.store!;
     try {
-      if (id === 'assign') {
-        emit(this, 'seat-license-assigned', await store.mutate((client) => client.licenses.assign(user.id)));
-        this.announcement = this.i18n.t('assigned', fullName(user));
-      } else {
-        emit(this, 'seat-invitation-resent', await store.mutate((client) => client.invitations.resend(user.id)));
-        this.announcement = this.i18n.t('resent', user.email);
-      }
+      this.announcement = await (await this.#loadDialogs()).direct(id, user);
       this.#rememberFocus(user.id);
     } catch (error) {
       emit(this, 'seat-error', { error: error as Error, action: id === 'assign' ? 'licenses.assign' : 'invitations.resend' });

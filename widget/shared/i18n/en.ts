@@ -115,8 +115,6 @@ export const en = {
   more: 'More',
   moreActions: (name: string) => `More actions for ${name}`,
   revokeConfirm: 'Revoke invitation',
-  assigned: (name: string) => `${name} has a license now.`,
-  resent: (email: string) => `Invitation sent again to ${email}.`,
   noLicenseToAssign: 'No license is free.',
 
   // selection, idle users, export, several invitations (the rest of their text comes with the part loaded on first use)
