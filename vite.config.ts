@@ -35,7 +35,12 @@ function foldTemplateWhitespace(): Plugin {
   };
 }
 
-/** `dist/seatkit.js`: one self-contained, minified browser file for a plain `<script type="module">`. */
+/**
+ * `dist/seatkit.js` for a plain `<script type="module">`: everything a page needs to first show the
+ * elements in that one file, and the parts used later (the row dialogs, bulk actions, CSV import,
+ * the usage chart) in chunks beside it, loaded from the same place on first use.
+ * `dist/seatkit.bundle.js`: the same in one self-contained file (nothing loaded later).
+ */
 export default defineConfig({
   plugins: [foldTemplateWhitespace()],
   build: {
@@ -47,6 +52,12 @@ export default defineConfig({
     lib: { entry: 'browser.ts', formats: ['es'], fileName: () => 'seatkit.js' },
     // Vite keeps whitespace in an ES library build (so a bundler downstream can still tree-shake it);
     // this file is the end of the line, loaded as is by a <script type="module">.
-    rolldownOptions: { output: { minify: true } },
+    rolldownOptions: {
+      output: [
+        { minify: true, entryFileNames: 'seatkit.js', chunkFileNames: 'seatkit-[name]-[hash].js' },
+        // No source map of its own: the same sources are mapped by seatkit.js and its chunks (and it keeps the package small).
+        { minify: true, entryFileNames: 'seatkit.bundle.js', codeSplitting: false, sourcemap: false },
+      ],
+    },
   },
 });

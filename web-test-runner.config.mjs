@@ -8,7 +8,17 @@ const serviceWorker = readFileSync(new URL('./node_modules/msw/lib/mockServiceWo
 export default {
   files: ['test/browser/**/*.test.ts'],
   nodeResolve: { exportConditions: ['browser', 'default'] },
-  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' })],
+  plugins: [
+    esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }),
+    // papaparse ships UMD only (bundlers handle it; the dev server does not): serve it as a module.
+    {
+      name: 'papaparse-as-module',
+      transform(context) {
+        if (!/\/node_modules\/papaparse\/papaparse(\.min)?\.js$/.test(context.path)) return undefined;
+        return { body: `const module = { exports: {} }; const exports = module.exports;\n${context.body}\nexport default module.exports;` };
+      },
+    },
+  ],
   // MSW's worker hands every API request of the page to the real app running in the page.
   middleware: [
     (ctx, next) => {

@@ -4,7 +4,7 @@
  * answers it in the page (demo/browser-backend.ts). Both run the same `DemoOps` against the real
  * app, so one page works with either.
  */
-import type { Account, OutboxMessage, PageBody, SessionResult, User } from '../sdk/types.js';
+import type { Account, OutboxMessage, PageBody, SessionResult, User, WebhookDelivery, WebhookEndpoint } from '../sdk/types.js';
 import { seedDemo, signInDemo } from './seed.js';
 
 export const DEMO_ROLES = ['owner', 'admin', 'member'] as const;
@@ -36,6 +36,12 @@ export interface DemoClock {
   periodEnd: string;
 }
 
+/** A webhook endpoint of the server and its latest deliveries (the demo lists them when there is one). */
+export interface DemoWebhook {
+  endpoint: WebhookEndpoint;
+  deliveries: WebhookDelivery[];
+}
+
 export interface DemoBackend {
   /** Where the elements find the API (`base-url`). */
   readonly baseUrl: string;
@@ -46,6 +52,8 @@ export interface DemoBackend {
   session(role: DemoRole): Promise<DemoSession>;
   /** The dev outbox, newest first. */
   outbox(): Promise<OutboxMessage[]>;
+  /** The server's webhook endpoints with their latest deliveries (none unless one was added with the API key). */
+  webhooks(): Promise<DemoWebhook[]>;
   /** Moves the account's test clock to the end of its current period (the next period starts). */
   advanceClock(): Promise<DemoClock>;
   /** Seeds a fresh demo account. */
@@ -129,6 +137,16 @@ export class DemoOps implements Omit<DemoBackend, 'baseUrl' | 'kind'> {
     return (await this.#call<PageBody<OutboxMessage>>('/v1/outbox?limit=50')).data.filter((message) => message.createdAt >= seededAt);
   }
 
+  async webhooks(): Promise<DemoWebhook[]> {
+    const endpoints = (await this.#call<PageBody<WebhookEndpoint>>('/v1/webhook-endpoints?limit=10')).data;
+    return Promise.all(
+      endpoints.map(async (endpoint) => ({
+        endpoint,
+        deliveries: (await this.#call<PageBody<WebhookDelivery>>(`/v1/webhook-endpoints/${encodeURIComponent(endpoint.id)}/deliveries?limit=20`)).data,
+      })),
+    );
+  }
+
   async advanceClock(): Promise<DemoClock> {
     const { accountId } = await this.ready();
     const { billing } = await this.#call<Account>(`/v1/accounts/${accountId}`);
@@ -183,6 +201,9 @@ export class HttpDemoBackend implements DemoBackend {
   }
   outbox(): Promise<OutboxMessage[]> {
     return this.#call('GET', 'outbox');
+  }
+  webhooks(): Promise<DemoWebhook[]> {
+    return this.#call('GET', 'webhooks');
   }
   advanceClock(): Promise<DemoClock> {
     return this.#call('POST', 'advance-clock');

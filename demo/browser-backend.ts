@@ -94,6 +94,7 @@ export async function createBrowserBackend(): Promise<DemoBackend> {
     state: () => run(() => server.ops.state()),
     session: (role) => run(() => server.ops.session(role)),
     outbox: () => run(() => server.ops.outbox()),
+    webhooks: () => run(() => server.ops.webhooks()),
     advanceClock: () => run(() => server.ops.advanceClock()),
     reset: () =>
       run(() => {

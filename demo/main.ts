@@ -8,7 +8,7 @@ import { SeatClient } from '../sdk/client.js';
 import { SeatError } from '../sdk/core/errors.js';
 import type { OutboxMessage, User } from '../sdk/types.js';
 import type { SeatProvider, SeatEventType, SeatStore } from '../widget/index.js';
-import { HttpDemoBackend, type DemoBackend, type DemoRole, type DemoState } from './backend.js';
+import { HttpDemoBackend, type DemoBackend, type DemoRole, type DemoState, type DemoWebhook } from './backend.js';
 
 declare const __DEMO_STATIC__: boolean;
 
@@ -22,6 +22,10 @@ const EVENTS = [
   'seat-user-updated',
   'seat-licenses-changed',
   'seat-owner-changed',
+  'seat-bulk-completed',
+  'seat-users-imported',
+  'seat-reclaim-policy-changed',
+  'seat-bulk-request',
   'seat-unassign-request',
   'seat-reassign-request',
   'seat-revoke-request',
@@ -81,7 +85,7 @@ function activationToken(): string | null {
 function applyTheme(theme: Theme): void {
   document.documentElement.dataset.theme = theme;
   // The elements follow their `theme` attribute; the custom theme is a light one with other tokens.
-  for (const element of document.querySelectorAll('seat-banner, invite-form, user-table')) {
+  for (const element of document.querySelectorAll('seat-banner, invite-form, user-table, seat-usage')) {
     element.setAttribute('theme', theme === 'dark' ? 'dark' : 'light');
   }
   themeSelect.value = theme;
@@ -169,6 +173,41 @@ function renderOutbox(messages: OutboxMessage[]): void {
   if (messages.length === 0) list.append(el('li', { className: 'muted', textContent: 'No emails yet.' }));
 }
 
+// ---- webhook deliveries --------------------------------------------------------------------
+
+/** Shown only when the server has a webhook endpoint (added with the API key). */
+function renderWebhooks(webhooks: DemoWebhook[]): void {
+  $('webhooks-panel').hidden = webhooks.length === 0;
+  $('webhooks').replaceChildren(
+    ...webhooks.map(({ endpoint, deliveries }) =>
+      el(
+        'div',
+        { className: 'webhook' },
+        el('p', { className: 'endpoint' }, el('code', { textContent: endpoint.url }), endpoint.disabled ? ' (disabled)' : ''),
+        el(
+          'ol',
+          { className: 'outbox', ariaLabel: `Deliveries to ${endpoint.url}, newest first` },
+          ...(deliveries.length === 0
+            ? [el('li', { className: 'muted', textContent: 'No deliveries yet.' })]
+            : deliveries.map((d) =>
+                el(
+                  'li',
+                  {},
+                  el('span', { className: 'subject', textContent: `${d.type}: ${d.status}` }),
+                  el('span', {
+                    className: 'meta',
+                    textContent: `${dateTime.format(new Date(d.createdAt))} UTC · ${d.attempts} ${d.attempts === 1 ? 'attempt' : 'attempts'}${
+                      d.lastResponseStatus ? ` · HTTP ${d.lastResponseStatus}` : ''
+                    }${d.lastError ? ` · ${d.lastError}` : ''}`,
+                  }),
+                ),
+              )),
+        ),
+      ),
+    ),
+  );
+}
+
 // ---- the workspace -------------------------------------------------------------------------
 
 function renderClock(store: SeatStore | undefined): void {
@@ -241,6 +280,14 @@ async function workspace(backend: DemoBackend): Promise<void> {
     }
   };
 
+  const refreshWebhooks = async () => {
+    try {
+      renderWebhooks(await backend.webhooks());
+    } catch (error) {
+      say(`Could not load the webhook deliveries: ${messageOf(error)}`, 'error');
+    }
+  };
+
   for (const type of EVENTS) {
     provider.addEventListener(type, (event) => {
       logEvent(event);
@@ -250,6 +297,7 @@ async function workspace(backend: DemoBackend): Promise<void> {
       }
       if (type.endsWith('-request') || type === 'seat-error') return;
       void refreshOutbox();
+      void refreshWebhooks();
       // A change may make someone else the owner, an admin or a member to act as (a role edit, a
       // removal, an ownership transfer): the "Act as" list follows.
       void backend.state().then((next) => {
@@ -261,6 +309,7 @@ async function workspace(backend: DemoBackend): Promise<void> {
 
   roleSelect.addEventListener('change', () => void actAs(roleSelect.value as DemoRole));
   $('refresh-outbox').addEventListener('click', () => void refreshOutbox());
+  $('refresh-webhooks').addEventListener('click', () => void refreshWebhooks());
   $('clear-log').addEventListener('click', () => $('log').replaceChildren());
   const advance = $<HTMLButtonElement>('advance');
   advance.addEventListener('click', async () => {
@@ -287,6 +336,7 @@ async function workspace(backend: DemoBackend): Promise<void> {
       $('log').replaceChildren();
       await actAs('owner');
       await refreshOutbox();
+      await refreshWebhooks();
       say('The demo was reset: a fresh account, acting as the owner.');
     } catch (error) {
       say(`Could not reset the demo: ${messageOf(error)}`, 'error');
@@ -299,6 +349,7 @@ async function workspace(backend: DemoBackend): Promise<void> {
   $('workspace').hidden = false;
   await actAs('owner');
   await refreshOutbox();
+  await refreshWebhooks();
 }
 
 // ---- the activation page -------------------------------------------------------------------

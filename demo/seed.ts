@@ -1,7 +1,9 @@
 /**
  * The demo account, made through the public API (so it obeys every rule): 10 users sharing
  * 5 licenses, as in the product's own example — the owner, 3 active users (one of them an admin),
- * 1 pending invitation and 5 people without a license.
+ * 1 pending invitation and 5 people without a license. Its test clock starts two months back and
+ * moves forward as people join, so `<seat-usage>` has a history to draw and someone has been idle
+ * for 30+ days (the inactive filter, the reclaim policy's preview).
  */
 import type { Account, AcceptResult, CreateAccountResult, PageBody, OutboxMessage, SessionResult, UserResult } from '../sdk/types.js';
 
@@ -44,6 +46,12 @@ export async function signInDemo(app: FetchApp, apiKey: string, known: { account
   return { accountId: known.accountId, accountName: name, ownerId, ownerToken: token, users: total, licenses: licenses.quantity };
 }
 
+function twoMonthsBefore(date: Date): Date {
+  const start = new Date(date);
+  start.setUTCMonth(start.getUTCMonth() - 2);
+  return start;
+}
+
 export async function seedDemo(app: FetchApp, apiKey: string, now = new Date()): Promise<DemoAccount> {
   const call = async <T>(path: string, token: string, method = 'GET', body?: unknown): Promise<T> => {
     const response = await app.request(path, {
@@ -54,15 +62,23 @@ export async function seedDemo(app: FetchApp, apiKey: string, now = new Date()):
     if (!response.ok) throw new Error(`seed: ${method} ${path} → ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   };
+  const DAY = 86_400_000;
   const accountName = 'Northwind Engineering';
   const { account, owner } = await call<CreateAccountResult>('/v1/accounts', apiKey, 'POST', {
     name: accountName,
     licenses: { quantity: 5, unitPrice: 4900, currency: 'USD', interval: 'month' },
     owner: { email: 'ada.lovelace@northwind.example', firstName: 'Ada', lastName: 'Lovelace', qualification: 'Managing director' },
-    testClock: { frozenTime: now.toISOString() },
+    // Two billing periods back, so a period starts now (prices quoted in the demo are whole periods).
+    testClock: { frozenTime: twoMonthsBefore(now).toISOString() },
   });
-  const { token } = await call<SessionResult>(`/v1/accounts/${account.id}/sessions`, apiKey, 'POST', { userId: owner.id });
   const base = `/v1/accounts/${account.id}`;
+  const signIn = async () => (await call<SessionResult>(`${base}/sessions`, apiKey, 'POST', { userId: owner.id })).token;
+  let token = await signIn();
+  /** The account's clock moves on to `daysAgo` days before `now` (a fresh session, in the account's time). */
+  const daysAgo = async (days: number) => {
+    await call<Account>(`${base}/test-clock`, apiKey, 'POST', { advanceTo: new Date(now.getTime() - days * DAY).toISOString() });
+    token = await signIn();
+  };
   const invite = async ([firstName, lastName, handle, qualification]: (typeof PEOPLE)[number], accept: boolean, role: 'admin' | 'member' = 'member') => {
     const { user } = await call<UserResult>(`${base}/invitations`, token, 'POST', {
       email: `${handle}@northwind.example`,
@@ -84,8 +100,14 @@ export async function seedDemo(app: FetchApp, apiKey: string, now = new Date()):
     await call<UserResult>(`${base}/users/${user.id}/license`, token, 'DELETE');
   }
   // Grace administers the team, so the demo can act as an admin too.
+  await daysAgo(50);
   await invite(PEOPLE[0], true, 'admin');
-  for (const person of PEOPLE.slice(1, 3)) await invite(person, true);
+  await daysAgo(40);
+  await invite(PEOPLE[1], true);
+  await daysAgo(12);
+  await invite(PEOPLE[2], true);
+  await daysAgo(1);
   await invite(PEOPLE[3], false);
+  await daysAgo(0);
   return { accountId: account.id, accountName, ownerId: owner.id, ownerToken: token, users: PEOPLE.length + 1, licenses: 5 };
 }

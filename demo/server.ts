@@ -87,6 +87,7 @@ function demoApp(api: Api, assets: string, ops: DemoOps) {
     return c.json(await ops.session(body.role));
   });
   app.get('/demo/outbox', async (c) => c.json(await ops.outbox()));
+  app.get('/demo/webhooks', async (c) => c.json(await ops.webhooks()));
   app.post('/demo/advance-clock', async (c) => c.json(await ops.advanceClock()));
   app.post('/demo/reset', async (c) => c.json(await ops.reset()));
   app.all('/demo/*', (c) => c.json({ status: 404, detail: 'No such demo endpoint.' }, 404));

@@ -69,6 +69,7 @@ function hostPage(api: string, accountId: string, token: string, custom: boolean
         <seat-banner agreement-url="https://example.com/license-agreement"></seat-banner>
         <user-table></user-table>
         <invite-form></invite-form>
+        <seat-usage days="90"></seat-usage>
       </div>
     </seat-provider>
   </main>
@@ -156,6 +157,12 @@ async function main(): Promise<void> {
         res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(bundle);
         return;
       }
+      // The parts loaded on first use (dialogs, bulk actions, CSV import, the usage chart), beside it.
+      const chunk = /^\/(seatkit-[\w-]+\.js)$/.exec(url.pathname);
+      if (chunk) {
+        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(join(dir, 'dist', chunk[1]!)));
+        return;
+      }
       if (url.pathname !== '/') {
         res.writeHead(404).end();
         return;
@@ -187,6 +194,48 @@ async function main(): Promise<void> {
     await purchase.locator('seat-banner #agree').check();
     await shoot(purchase, 'purchase-dialog.png');
     await purchase.context().close();
+
+    // Bulk work: two rows selected, the one confirmation naming the count.
+    const bulk = await open(browser, `${hostUrl}/`, 1280, 900, 'light');
+    for (const name of ['Alan Turing', 'Katherine Johnson']) await bulk.locator(`user-table input[aria-label="Select ${name}"]`).check();
+    await bulk.locator('user-table [part~="bulk-bar"]').waitFor();
+    await shoot(bulk, 'bulk-bar-1280-light.png');
+    await bulk.locator('user-table [part~="bulk-bar"] button[data-bulk="unassign"]').click();
+    await bulk.locator('user-table dialog.bulk[open]').waitFor();
+    await shoot(bulk, 'bulk-dialog-1280-light.png');
+    await bulk.context().close();
+
+    // Invite several: a pasted CSV with its problems previewed, before anything is sent.
+    for (const [width, scheme] of [[1280, 'light'], [400, 'dark']] as const) {
+      const csv = await open(browser, `${hostUrl}/`, width, 900, scheme);
+      await csv.locator('invite-form #several').click();
+      await csv.locator('invite-form #csv').fill(
+        [
+          'email,first name,last name,role,qualification',
+          'rosalind.franklin@northwind.example,Rosalind,Franklin,member,Structural engineer',
+          'not-an-email,Bad,Row,member,',
+          'grace.hopper@northwind.example,Grace,Hopper,admin,',
+          'john.vonneumann@northwind.example,John,von Neumann,admin,Computing lead',
+        ].join('\n'),
+      );
+      await csv.locator('invite-form #csv-check').click();
+      await csv.locator('invite-form [part~="csv-preview"]').waitFor();
+      await csv.locator('invite-form').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await shoot(csv, `invite-csv-${width}-${scheme}.png`);
+      await csv.context().close();
+    }
+
+    // <seat-usage>: the chart, its table, and the owner's reclaim policy with its preview.
+    for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [400, 'light']] as const) {
+      const usage = await open(browser, `${hostUrl}/`, width, 900, scheme);
+      await usage.locator('seat-usage svg[role="img"]').waitFor();
+      await usage.locator('seat-usage #reclaim-preview').getByText(/would be freed now/).waitFor();
+      await usage.locator('seat-usage summary').click();
+      await usage.locator('seat-usage').scrollIntoViewIfNeeded();
+      await usage.locator('seat-usage').screenshot({ path: join(OUT, `usage-${width}-${scheme}.png`), animations: 'disabled' });
+      console.log(join(OUT, `usage-${width}-${scheme}.png`));
+      await usage.context().close();
+    }
 
     const custom = await open(browser, `${hostUrl}/?custom`, 1280, 900, 'light');
     // The whole page, so all three elements show the host's theme.

@@ -10,3 +10,4 @@ export { en, type Messages } from './shared/i18n/en.js';
 export { SeatBanner } from './seat-banner/seat-banner.js';
 export { InviteForm } from './invite-form/invite-form.js';
 export { UserTable } from './user-table/user-table.js';
+export { SeatUsage } from './seat-usage/seat-usage.js';

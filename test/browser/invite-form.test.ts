@@ -425,11 +425,11 @@ describe('<invite-form>', () => {
     await until(() => !!q(el, 'form'));
     (wrapper.querySelector('#before') as HTMLButtonElement).focus();
     const order: (string | undefined)[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 7; i++) {
       await sendKeys({ press: 'Tab' });
       order.push(activeId(el));
     }
-    expect(order).to.deep.equal(['email', 'first-name', 'last-name', 'role', 'qualification', 'submit-button']);
+    expect(order).to.deep.equal(['several', 'email', 'first-name', 'last-name', 'role', 'qualification', 'submit-button']);
 
     q(el, '#email').focus();
     await sendKeys({ type: 'kay@acme.example' });

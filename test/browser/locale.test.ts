@@ -19,6 +19,9 @@ describe('message catalogue', () => {
     await until(() => textOf(banner).includes('in Nutzung'));
     expect(textOf(banner)).to.contain('3 von 5 Lizenzen in Nutzung');
     (banner.shadowRoot!.querySelector('[part~="manage-button"]') as HTMLButtonElement).click();
+    // The dialog loads on first use, and speaks German too.
+    await until(() => !!banner.shadowRoot!.querySelector('dialog[open] #quantity'));
+    expect(textOf(banner.shadowRoot!.querySelector('#manage-heading'))).to.equal('Lizenzen verwalten');
     const input = banner.shadowRoot!.querySelector('#quantity') as HTMLInputElement;
     input.value = '6';
     input.dispatchEvent(new Event('input'));

@@ -87,7 +87,7 @@ describe('<user-table>', () => {
     await until(() => rows(table).length === 4);
     expect(shadow(table).querySelector('h2')!.textContent).to.equal('Users');
     expect(shadow(table).querySelector('table')!.getAttribute('aria-labelledby')).to.equal('heading');
-    expect([...shadow(table).querySelectorAll('thead th')].map((th) => th.getAttribute('scope'))).to.deep.equal(Array(6).fill('col'));
+    expect([...shadow(table).querySelectorAll('thead th')].map((th) => th.getAttribute('scope'))).to.deep.equal(Array(7).fill('col'));
     expect(textOf(rowOf(table, 'Ada Lovelace'))).to.contain('ada@acme.example');
     expect(textOf(rowOf(table, 'Alan Turing'))).to.contain('alan@acme.example');
     expect(statusOf(table, 'Ada Lovelace')).to.equal('Account owner');
@@ -393,19 +393,21 @@ describe('<user-table>', () => {
     await expect(table).to.be.accessible();
   });
 
-  it('has at most 3 tab stops per row: the main action and a More actions menu button', async () => {
+  it('has at most 3 tab stops per row: its checkbox, the main action and a More actions menu button', async () => {
     const s = await seed({ quantity: 12 });
     for (let i = 1; i <= 7; i++) await s.addUser(`user${i}@acme.example`, `User${i}`, 'Test', i > 5);
     const { table } = await mount(s, s.ownerToken);
     await until(() => rows(table).length === 10);
     const tabbable = (row: Element) => [...row.querySelectorAll<HTMLElement>('button, input, select, a, [tabindex]')].filter((e) => e.tabIndex >= 0);
-    expect(rows(table).map((row) => tabbable(row).length)).to.deep.equal(Array(10).fill(2));
-    // Tab walks main action, menu button, next row's main action.
+    expect(rows(table).map((row) => tabbable(row).length)).to.deep.equal(Array(10).fill(3));
+    // Tab walks main action, menu button, next row's checkbox and main action.
     action(table, 'Edit Alan Turing')!.focus();
     await sendKeys({ press: 'Tab' });
-    expect(active(table)).to.equal(menuButton(table, 'Alan Turing'));
+    expect(active(table) === menuButton(table, 'Alan Turing')).to.equal(true);
     await sendKeys({ press: 'Tab' });
-    expect(active(table)).to.equal(rows(table)[2]!.querySelector('[part~="action-button"]'));
+    expect(active(table) === rows(table)[2]!.querySelector('input[type="checkbox"]')).to.equal(true);
+    await sendKeys({ press: 'Tab' });
+    expect(active(table) === rows(table)[2]!.querySelector('[part~="action-button"]')).to.equal(true);
     await expect(table).to.be.accessible();
   });
 

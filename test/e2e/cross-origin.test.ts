@@ -20,8 +20,8 @@ describe('a host page on another origin', () => {
     const bundle = await buildBundle();
     api = await start({ PORT: '0', SEATKIT_DB: ':memory:', SEATKIT_API_KEY: API_KEY, SEATKIT_LOG_REQUESTS: 'off' }, () => {});
     host = await serveHost((req, res) => {
-      if (req.url === '/seatkit.js') {
-        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(bundle);
+      if (req.url === '/seatkit.js' || bundle.chunks.has(req.url ?? '')) {
+        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(bundle.chunks.get(req.url ?? '') ?? bundle);
         return;
       }
       const query = new URL(req.url ?? '/', 'http://host').searchParams;

@@ -38,8 +38,8 @@ describe('a host page with a strict CSP', () => {
         res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(Buffer.from(await answer.arrayBuffer()));
         return;
       }
-      if (url.pathname === '/seatkit.js') {
-        res.writeHead(200, { 'Content-Type': 'text/javascript', 'Content-Security-Policy': CSP }).end(bundle);
+      if (url.pathname === '/seatkit.js' || bundle.chunks.has(url.pathname)) {
+        res.writeHead(200, { 'Content-Type': 'text/javascript', 'Content-Security-Policy': CSP }).end(bundle.chunks.get(url.pathname) ?? bundle);
         return;
       }
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP }).end(`<!doctype html>
@@ -49,6 +49,7 @@ describe('a host page with a strict CSP', () => {
   <seat-banner></seat-banner>
   <invite-form></invite-form>
   <user-table></user-table>
+  <seat-usage></seat-usage>
 </seat-provider></body></html>`);
     });
     browser = await launchChromium();
@@ -120,6 +121,13 @@ describe('a host page with a strict CSP', () => {
     await remove.getByRole('button', { name: 'Remove team member' }).click();
     await remove.waitFor({ state: 'hidden' });
     await banner.getByText('1 of 5 licenses in use').waitFor({ timeout: 5000 });
+
+    // The parts loaded on first use, each with its own styles: the usage chart, bulk work, Invite several.
+    await page.locator('seat-usage svg[role="img"]').waitFor({ timeout: 10_000 });
+    await page.getByLabel('Select Olga Owner').check();
+    await page.locator('user-table [part~="bulk-bar"]').waitFor({ timeout: 5000 });
+    await page.getByRole('button', { name: 'Invite several' }).click();
+    await page.locator('invite-form textarea#csv').waitFor({ timeout: 5000 });
 
     const stored = await page.evaluate(() => ({
       local: JSON.stringify({ ...localStorage }),

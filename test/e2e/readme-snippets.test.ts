@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -110,6 +110,8 @@ describe('README quick starts for host apps', () => {
     admin = new SeatAdmin({ baseUrl: api.url, apiKey: API_KEY });
     bundle = readFileSync(join(dir, 'dist', 'seatkit.js'));
     files.set('/seatkit.js', ['text/javascript', bundle]);
+    // The parts loaded on first use, beside it (as the README says to keep them).
+    for (const file of readdirSync(join(dir, 'dist')).filter((f) => /^seatkit-.+\.js$/.test(f))) files.set(`/${file}`, ['text/javascript', readFileSync(join(dir, 'dist', file))]);
     host = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://host').pathname;
       if (path === '/favicon.ico') return void res.writeHead(204).end();

@@ -1,5 +1,5 @@
 /** Headless Chromium and host pages for end-to-end tests (playwright-core with the machine's Chromium). */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +12,20 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath() as string, headless: true, args: CHROMIUM_ARGS as string[] });
 }
 
-/** `dist/seatkit.js` built into a temp folder (the repository's dist/ may be rebuilt meanwhile). */
-export async function buildBundle(): Promise<Buffer> {
+/**
+ * `dist/seatkit.js` built into a temp folder (the repository's dist/ may be rebuilt meanwhile), with
+ * `chunks`: the files it loads on first use, by path (`/seatkit-user-dialogs-….js`), to serve beside it.
+ */
+export async function buildBundle(): Promise<Buffer & { chunks: Map<string, Buffer> }> {
   const dir = mkdtempSync(join(tmpdir(), 'seatkit-bundle-'));
   try {
     await build({ logLevel: 'silent', build: { outDir: dir, emptyOutDir: true, sourcemap: false } });
-    return readFileSync(join(dir, 'seatkit.js'));
+    const chunks = new Map(
+      readdirSync(dir)
+        .filter((file) => /^seatkit-.+\.js$/.test(file))
+        .map((file) => [`/${file}`, readFileSync(join(dir, file))] as const),
+    );
+    return Object.assign(readFileSync(join(dir, 'seatkit.js')), { chunks });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -173,12 +173,13 @@ describe('the built package seatkit/sdk', () => {
     const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { customElements: string };
     const manifest = JSON.parse(await readFile(join(ROOT, pkg.customElements), 'utf8')) as Manifest;
     const elements = new Map(manifest.modules.flatMap((m) => (m.declarations ?? []).filter((d) => d.tagName).map((d) => [d.tagName!, { ...d, module: m }] as const)));
-    assert.deepEqual([...elements.keys()].sort(), ['invite-form', 'seat-banner', 'seat-provider', 'user-table']);
+    assert.deepEqual([...elements.keys()].sort(), ['invite-form', 'seat-banner', 'seat-provider', 'seat-usage', 'user-table']);
     const names = (list: Named[] | undefined) => (list ?? []).map((x) => x.name);
     const expected: Record<string, { attributes: string[]; properties: string[]; events: string[]; slots: string[]; parts: string[]; cssProperties: string[] }> = {
       'seat-provider': { attributes: ['base-url', 'account-id', 'token', 'locale'], properties: ['getToken', 'messages', 'client'], events: ['seat-session-expired'], slots: [''], parts: [], cssProperties: [] },
       'seat-banner': { attributes: ['agreement-url', 'base-url', 'account-id', 'token'], properties: ['agreementUrl', 'getToken', 'messages'], events: ['seat-licenses-changed', 'seat-licenses-change-request', 'seat-error'], slots: [], parts: ['summary', 'meter', 'manage-button', 'dialog'], cssProperties: ['--seat-color-accent', '--seat-radius'] },
       'invite-form': { attributes: ['base-url', 'account-id', 'token', 'locale'], properties: ['getToken', 'messages'], events: ['seat-user-invited', 'seat-purchase-request', 'seat-error'], slots: [], parts: ['form', 'input', 'submit-button'], cssProperties: ['--seat-color-accent', '--seat-color-danger'] },
+      'seat-usage': { attributes: ['days', 'base-url', 'account-id', 'token'], properties: ['days', 'getToken', 'messages'], events: ['seat-reclaim-policy-changed', 'seat-error'], slots: [], parts: ['base', 'chart', 'table', 'policy'], cssProperties: ['--seat-color-accent', '--seat-color-border'] },
       'user-table': { attributes: ['page-size', 'base-url', 'account-id', 'token'], properties: ['pageSize', 'getToken', 'messages'], events: ['seat-license-unassigned', 'seat-unassign-request', 'seat-owner-changed', 'seat-error'], slots: [], parts: ['table', 'row', 'action-button', 'pagination'], cssProperties: ['--seat-color-accent', '--seat-color-text-muted'] },
     };
     for (const [tag, want] of Object.entries(expected)) {

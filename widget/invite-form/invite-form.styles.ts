@@ -1,22 +1,13 @@
 import { css } from 'lit';
 
 export const styles = css`
-  h2 {
-    margin-block-end: 0.75rem;
-  }
-  .grid {
-    display: grid;
-    grid-template-columns: repeat(auto-fit, minmax(min(14rem, 100%), 1fr));
-    column-gap: 1rem;
-  }
-  .wide {
-    grid-column: 1 / -1;
-  }
-  .notice {
+  .heading {
+    display: flex;
+    flex-wrap: wrap;
     justify-content: space-between;
-  }
-  .notice .hint {
-    flex-basis: 100%;
+    align-items: baseline;
+    gap: 0.25rem 1rem;
+    margin-block-end: 0.75rem;
   }
   .field-error + button.link {
     margin-block-start: 0.25rem;

@@ -6,9 +6,12 @@ import { checkEmail, checkName, checkQualification, LIMITS, type TextProblem } f
 import type { AssignableRole, InviteBody, User } from '../../sdk/types.js';
 import { emit } from '../shared/events.js';
 import { accountState, buyLicense, noLicenseAdvice, reductionWarning } from '../shared/account-state.js';
+import { addEnglish } from '../shared/i18n/localize.js';
+import { kit } from '../shared/kit.js';
 import { fullName } from '../shared/names.js';
 import { SeatElement } from '../shared/seat-element.js';
 import { controls, tokens } from '../shared/styles.js';
+import type { InviteCsv } from './invite-csv.js';
 import { styles } from './invite-form.styles.js';
 
 type Field = 'email' | 'firstName' | 'lastName' | 'role' | 'qualification';
@@ -29,6 +32,7 @@ const ID: Record<Field, string> = { email: 'email', firstName: 'first-name', las
  * @event seat-user-invited - After an invitation was sent (`detail`: user, licenses).
  * @event seat-license-assigned - After a license was assigned to an existing user instead (`detail`: user, licenses).
  * @event seat-purchase-request - Cancelable, on *Buy a license* (`detail`: licenses, needed). Cancel it to run your own purchase flow; otherwise a `<seat-banner>` of the same provider opens its dialog.
+ * @event seat-users-imported - After *Invite several* sent its invitations, one atomic batch (`detail`: users, licenses).
  * @event seat-error - An invitation or assignment failed for another reason than the fields (`detail`: error, action).
  *
  * @csspart base - The form's box.
@@ -36,6 +40,8 @@ const ID: Record<Field, string> = { email: 'email', firstName: 'first-name', las
  * @csspart field - Each field: label, control and message.
  * @csspart input - The inputs and the role select.
  * @csspart submit-button - The *Invite new user* button.
+ * @csspart csv - *Invite several*: the CSV field, file picker and preview.
+ * @csspart csv-preview - The table of the CSV's rows, each with its problem or "Ready".
  * @csspart notice - The "no license is free" notice with *Buy a license* (when no `<seat-banner>` shares the provider), or the reason *Invite new user* is disabled, or the warning that a scheduled reduction will undo an invitation.
  *
  * @cssproperty --seat-color-accent - Buttons, links and focus.
@@ -60,6 +66,11 @@ export class InviteForm extends SeatElement {
   @state() private announcement = '';
   @state() private alert = '';
   @state() private buyHint = '';
+  /** *Invite several* (CSV) is shown instead of the single form. */
+  @state() private several = false;
+  /** The CSV import, loaded on first use. */
+  #csv: InviteCsv | undefined;
+  #csvLoading: Promise<void> | undefined;
   /** Fields typed in since they were last checked: only those are checked on blur (a server's message stays until its field is edited). */
   #edited = new Set<Field>();
 
@@ -231,6 +242,28 @@ export class InviteForm extends SeatElement {
     return `${fullName(user)} (${user.email})`;
   }
 
+  #toggleSeveral(): void {
+    this.several = !this.several;
+    if (this.#csvLoading) return;
+    this.#csvLoading = import('./invite-csv.js').then(
+      ({ InviteCsv, csvMessages }) => {
+        addEnglish(csvMessages);
+        this.#csv = new InviteCsv(this, {
+          kit,
+          store: () => this.store,
+          i18n: this.i18n,
+          problem: (field, value) => this.#problem(field, value),
+          announce: (text) => (this.announcement = text),
+        });
+        this.requestUpdate();
+      },
+      () => {
+        this.#csvLoading = undefined;
+        this.alert = this.i18n.t('csvLoadFailed');
+      },
+    );
+  }
+
   #noLicense(): boolean {
     const licenses = this.store?.account?.licenses;
     return !!licenses && licenses.available <= 0;
@@ -257,7 +290,10 @@ export class InviteForm extends SeatElement {
     const hint = notice ? '' : noLicense ? this.i18n.t('inviteNeedsLicense') : warning;
     return html`
       <section part="base" class="base" aria-labelledby="heading">
-        <h2 id="heading">${this.i18n.t('inviteHeading')}</h2>
+        <div class="heading">
+          <h2 id="heading">${this.i18n.t(this.several ? 'csvHeading' : 'inviteHeading')}</h2>
+          <button type="button" id="several" class="link" @click=${this.#toggleSeveral}>${this.i18n.t(this.several ? 'inviteOne' : 'inviteSeveral')}</button>
+        </div>
         <div aria-live="polite">
           ${notice
             ? html`<div part="notice" id="no-license" class="notice">
@@ -267,6 +303,17 @@ export class InviteForm extends SeatElement {
               </div>`
             : nothing}
         </div>
+        ${this.several ? (this.#csv?.render() ?? html`<p aria-busy="true">${this.i18n.t('loading')}</p>`) : this.#renderForm(noLicense, hint, warning)}
+        <div class="messages">
+          <p class="success" role="status">${this.announcement}</p>
+          <p class="error" role="alert">${this.alert}</p>
+        </div>
+      </section>
+    `;
+  }
+
+  #renderForm(noLicense: boolean, hint: string, warning: string) {
+    return html`
         <form part="form" novalidate @submit=${this.#submit}>
           <div class="grid">
             ${this.#field('email', 'email', 'wide')} ${this.#field('firstName', 'text')} ${this.#field('lastName', 'text')}
@@ -299,13 +346,7 @@ export class InviteForm extends SeatElement {
               ${this.sending ? this.i18n.t('inviting') : this.i18n.t('inviteSubmit')}
             </button>
           </div>
-        </form>
-        <div class="messages">
-          <p class="success" role="status">${this.announcement}</p>
-          <p class="error" role="alert">${this.alert}</p>
-        </div>
-      </section>
-    `;
+        </form>`;
   }
 
   #field(field: Field, type: 'email' | 'text', className = '') {

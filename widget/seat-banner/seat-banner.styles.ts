@@ -59,27 +59,4 @@ export const styles = css`
   .done:empty {
     margin: 0;
   }
-  dialog > .hint {
-    margin-block: 0.25rem 1rem;
-  }
-  .quote {
-    min-height: 3.5rem;
-    margin-block-end: 0.75rem;
-  }
-  .quote p {
-    margin: 0.25rem 0;
-  }
-  .amount {
-    font-weight: 700;
-    font-size: 1.05rem;
-  }
-  .agreement {
-    display: flex;
-    align-items: center;
-    gap: 0.5rem;
-    flex-wrap: wrap;
-  }
-  .agreement label {
-    margin: 0;
-  }
 `;

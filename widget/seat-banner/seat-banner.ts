@@ -1,19 +1,13 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { live } from 'lit/directives/live.js';
-import { SeatError } from '../../sdk/core/errors.js';
-import { LIMITS } from '../../sdk/limits.js';
-import type { Account, Quote } from '../../sdk/types.js';
-import { closeDialog, openDialog } from '../shared/dialog.js';
-import { emit, request } from '../shared/events.js';
 import { accountState, noLicenseAdvice } from '../shared/account-state.js';
+import { deepActiveElement } from '../shared/dialog.js';
+import { addEnglish } from '../shared/i18n/localize.js';
+import { kit } from '../shared/kit.js';
 import { SeatElement } from '../shared/seat-element.js';
 import { controls, tokens } from '../shared/styles.js';
+import type { PurchaseDialog } from './purchase-dialog.js';
 import { styles } from './seat-banner.styles.js';
-
-const QUOTE_DEBOUNCE_MS = 250;
-/** A purchase above this many times what the account pays per period now asks to be confirmed twice. */
-const LARGE_PURCHASE_FACTOR = 10;
 
 /**
  * @summary Licenses in use and available, the scheduled reduction, and (for the owner) a dialog to
@@ -47,24 +41,12 @@ export class SeatBanner extends SeatElement {
   /** The license agreement the buyer accepts (linked next to the checkbox). */
   @property({ attribute: 'agreement-url' }) agreementUrl?: string;
 
-  @state() private quantity = 0;
-  @state() private quote: Quote | null = null;
-  @state() private quoting = false;
-  @state() private quoteError = '';
-  @state() private agreed = false;
-  /** A large purchase was asked for once: the next click confirms it. */
-  @state() private confirmingLarge = false;
-  @state() private submitting = false;
-  @state() private submitError = '';
   /** What the last change did, shown (and announced) after the dialog closed. */
   @state() private announcement = '';
 
-  private get dialog(): HTMLDialogElement {
-    return this.renderRoot.querySelector('dialog')!;
-  }
-
-  #quoteTimer: ReturnType<typeof setTimeout> | undefined;
-  #quoteAbort: AbortController | undefined;
+  /** The *Manage licenses* dialog, loaded on first use. */
+  #purchase: PurchaseDialog | undefined;
+  #purchaseLoading: Promise<PurchaseDialog> | undefined;
   #purchaseListenerOn: EventTarget | undefined;
   readonly #onPurchase = (event: Event) => {
     const needed = (event as CustomEvent<number>).detail;
@@ -77,8 +59,6 @@ export class SeatBanner extends SeatElement {
     super.disconnectedCallback();
     this.#purchaseListenerOn?.removeEventListener('purchase', this.#onPurchase);
     this.#purchaseListenerOn = undefined;
-    clearTimeout(this.#quoteTimer);
-    this.#quoteAbort?.abort();
   }
 
   protected override updated(_changed: PropertyValues): void {
@@ -92,127 +72,36 @@ export class SeatBanner extends SeatElement {
     void store?.loadNames(store.account?.licenses.scheduled?.releases ?? []);
   }
 
-  /** Opens the *Manage licenses* dialog, optionally with a proposed total. */
+  /** Opens the *Manage licenses* dialog (loaded the first time), optionally with a proposed total. */
   openManage(quantity?: number): void {
-    const licenses = this.store?.account?.licenses;
-    if (!licenses) return;
-    this.quantity = quantity ?? licenses.scheduled?.quantity ?? licenses.quantity;
-    this.agreed = false;
-    this.confirmingLarge = false;
-    this.submitError = '';
+    if (!this.store?.account) return;
     this.announcement = '';
-    this.quote = null;
     // Focus returns to what opened it (the invite form's "Buy a license"), or to Manage licenses if that is gone.
-    openDialog(this.dialog, undefined, this.renderRoot.querySelector('[part~="manage-button"]'));
-    this.#requestQuote(0);
+    const trigger = deepActiveElement();
+    this.#purchaseLoading ??= import('./purchase-dialog.js').then(
+      ({ PurchaseDialog, purchaseMessages }) => {
+        addEnglish(purchaseMessages);
+        return (this.#purchase = new PurchaseDialog(this, {
+          kit,
+          store: () => this.store,
+          i18n: this.i18n,
+          agreementUrl: () => this.agreementUrl,
+          done: (announcement) => (this.announcement = announcement),
+        }));
+      },
+      (error: unknown) => {
+        this.#purchaseLoading = undefined;
+        throw error;
+      },
+    );
+    void this.#purchaseLoading.then(
+      (dialog) => dialog.open(quantity, trigger, this.renderRoot.querySelector('[part~="manage-button"]')),
+      (error: unknown) => (this.announcement = this.i18n.messageOf(error)),
+    );
   }
 
   #nameList(ids: string[]): string {
     return this.i18n.list(ids.map((id) => this.store?.names.get(id) ?? '…'));
-  }
-
-  #onQuantityInput(event: Event): void {
-    this.quantity = (event.target as HTMLInputElement).valueAsNumber;
-    // The agreement was given for the total shown then: a new total needs it again.
-    this.agreed = false;
-    this.confirmingLarge = false;
-    this.submitError = '';
-    this.#requestQuote(QUOTE_DEBOUNCE_MS);
-  }
-
-  #validQuantity(): boolean {
-    return Number.isInteger(this.quantity) && this.quantity >= LIMITS.quantityMin && this.quantity <= LIMITS.quantityMax;
-  }
-
-  #requestQuote(delay: number): void {
-    clearTimeout(this.#quoteTimer);
-    this.#quoteAbort?.abort();
-    this.quoteError = '';
-    if (!this.#validQuantity()) {
-      this.quote = null;
-      this.quoting = false;
-      return;
-    }
-    this.quoting = true;
-    this.#quoteTimer = setTimeout(() => void this.#fetchQuote(), delay);
-  }
-
-  async #fetchQuote(): Promise<void> {
-    const store = this.store;
-    if (!store) return;
-    const abort = (this.#quoteAbort = new AbortController());
-    try {
-      const quote = await store.client.licenses.quote(this.quantity, { signal: abort.signal });
-      if (abort.signal.aborted) return;
-      this.quote = quote;
-    } catch (error) {
-      if (abort.signal.aborted) return;
-      this.quote = null;
-      this.quoteError = this.i18n.messageOf(error);
-    } finally {
-      if (!abort.signal.aborted) this.quoting = false;
-    }
-  }
-
-  #onDialogClose(): void {
-    // `close` fires a task after closing: if the dialog was opened again meanwhile, its new quote stays.
-    if (this.dialog.open) return;
-    clearTimeout(this.#quoteTimer);
-    this.#quoteAbort?.abort();
-    this.quoting = false;
-  }
-
-  #canConfirm(): boolean {
-    const q = this.quote;
-    return !!q && !this.quoting && !this.submitting && this.agreed && q.quantity === this.quantity && q.mustFree === 0 && this.#isChange(q);
-  }
-
-  #isChange(q: Quote): boolean {
-    const scheduled = this.store?.account?.licenses.scheduled;
-    return q.change !== 0 || !!scheduled;
-  }
-
-  /** Above ten times what the account pays per period now: a typo (1000 for 100) costs real money. */
-  #isLarge(q: Quote): boolean {
-    const { billing, licenses } = this.store!.account!;
-    return q.amountDue > LARGE_PURCHASE_FACTOR * licenses.quantity * billing.unitPrice;
-  }
-
-  async #confirm(): Promise<void> {
-    const store = this.store;
-    const q = this.quote;
-    if (!store || !q || !this.#canConfirm()) return;
-    if (this.#isLarge(q) && !this.confirmingLarge) {
-      this.confirmingLarge = true;
-      return;
-    }
-    // Disabled before anything awaits: a double click buys once.
-    this.submitting = true;
-    try {
-      const detail = { quantity: q.quantity, currentQuantity: q.currentQuantity, amountDue: q.amountDue, currency: q.currency };
-      if (!request(this, 'seat-licenses-change-request', detail)) return;
-      const result = await store.mutate((client) => client.licenses.change({ quantity: q.quantity, expectedAmountDue: q.amountDue, acceptAgreement: true }));
-      emit(this, 'seat-licenses-changed', result);
-      const { quantity, scheduled } = result.licenses;
-      this.announcement =
-        q.change > 0
-          ? this.i18n.t('paid', this.i18n.money(result.invoice?.amount ?? q.amountDue, q.currency), q.change, quantity)
-          : scheduled
-            ? this.i18n.t('decreaseScheduled', scheduled.quantity, this.i18n.date(scheduled.effectiveAt))
-            : this.i18n.t('reductionCancelled', quantity);
-      closeDialog(this.dialog);
-    } catch (error) {
-      emit(this, 'seat-error', { error: error as Error, action: 'licenses.change' });
-      this.confirmingLarge = false;
-      if (error instanceof SeatError && error.code === 'quote_changed') {
-        this.submitError = this.i18n.t('quoteChanged');
-        this.#requestQuote(0);
-      } else {
-        this.submitError = this.i18n.messageOf(error);
-      }
-    } finally {
-      this.submitting = false;
-    }
   }
 
   protected override render() {
@@ -255,97 +144,8 @@ export class SeatBanner extends SeatElement {
           : nothing}
         <p part="confirmation" class="done" role="status">${this.announcement}</p>
       </section>
-      ${store.can('licenses:manage') ? this.#renderDialog(account) : nothing}
+      ${store.can('licenses:manage') ? (this.#purchase?.render(account) ?? html`<dialog part="dialog"></dialog>`) : nothing}
     `;
-  }
-
-  #renderDialog(account: Account) {
-    const q = this.quote;
-    const invalid = !this.#validQuantity();
-    const money = (minor: number) => this.i18n.money(minor, account.billing.currency);
-    const pays = !!q && q.change > 0 && q.quantity === this.quantity && !this.quoting;
-    const submitting = this.submitting;
-    // While paying, nothing closes the dialog: `closedby` (a prevented `cancel` alone gives way to a
-    // second Escape in Chrome), and the prevented `cancel` where `closedby` is not supported.
-    return html`
-      <dialog
-        part="dialog"
-        aria-labelledby="manage-heading"
-        closedby=${submitting ? 'none' : 'closerequest'}
-        @cancel=${(e: Event) => submitting && e.preventDefault()}
-        @close=${this.#onDialogClose}
-      >
-        <h2 id="manage-heading">${this.i18n.t('manageHeading')}</h2>
-        <p class="hint">
-          ${this.i18n.t('currentTotal', account.licenses.quantity)}
-          ${this.i18n.t('unitPrice', money(account.billing.unitPrice), account.billing.interval)}
-        </p>
-        <div class="field">
-          <label for="quantity">${this.i18n.t('newTotal')}</label>
-          <input
-            id="quantity"
-            type="number"
-            inputmode="numeric"
-            min=${LIMITS.quantityMin}
-            max=${LIMITS.quantityMax}
-            step="1"
-            .value=${Number.isNaN(this.quantity) ? '' : String(this.quantity)}
-            ?disabled=${submitting}
-            aria-invalid=${invalid ? 'true' : 'false'}
-            aria-describedby="quote"
-            @input=${this.#onQuantityInput}
-          />
-        </div>
-        <div id="quote" class="quote" role="status" aria-live="polite">${this.#renderQuote(q, invalid, account)}</div>
-        <div class="field agreement">
-          <input
-            id="agree"
-            type="checkbox"
-            .checked=${live(this.agreed)}
-            ?disabled=${submitting}
-            @change=${(e: Event) => (this.agreed = (e.target as HTMLInputElement).checked)}
-          />
-          <label for="agree">${this.i18n.t('agreement')}</label>
-          ${this.agreementUrl
-            ? html`<a href=${this.agreementUrl} target="_blank" rel="noopener noreferrer">${this.i18n.t('agreementLink')}</a>`
-            : nothing}
-        </div>
-        ${this.confirmingLarge && q
-          ? html`<p class="notice" role="alert">${this.i18n.t('largePurchase', money(q.amountDue), money(account.licenses.quantity * account.billing.unitPrice), account.billing.interval)}</p>`
-          : nothing}
-        ${this.submitError ? html`<p class="error" role="alert">${this.submitError}</p>` : nothing}
-        <p class="hint" role="status">${submitting ? this.i18n.t(pays ? 'paying' : 'changing') : ''}</p>
-        <div class="actions">
-          <button ?disabled=${submitting} @click=${() => closeDialog(this.dialog)}>${this.i18n.t('cancel')}</button>
-          <button part="confirm-button" class="primary" ?disabled=${!this.#canConfirm()} @click=${this.#confirm}>
-            ${pays ? this.i18n.t(this.confirmingLarge ? 'confirmPay' : 'pay', money(q!.amountDue)) : this.i18n.t('completeChange')}
-          </button>
-        </div>
-      </dialog>
-    `;
-  }
-
-  #renderQuote(q: Quote | null, invalid: boolean, account: Account) {
-    if (invalid) return html`<p class="error">${this.i18n.t('quantityRange', this.i18n.number(LIMITS.quantityMin), this.i18n.number(LIMITS.quantityMax))}</p>`;
-    if (this.quoteError) return html`<p class="error">${this.quoteError}</p>`;
-    if (this.quoting || !q) return html`<p class="hint">${this.i18n.t('quoting')}</p>`;
-    const scheduled = account.licenses.scheduled;
-    if (q.mustFree > 0) return html`<p class="error">${this.i18n.t('mustFree', q.mustFree)}</p>`;
-    const { unitPrice, currency, interval } = account.billing;
-    const recurring = html`<p class="hint">
-      ${this.i18n.t('recurringTotal', this.i18n.date(account.billing.periodEnd), q.quantity, this.i18n.money(q.quantity * unitPrice, currency), interval)}
-    </p>`;
-    if (q.change > 0) {
-      return html`<p class="amount">${this.i18n.t('amountDueNow', this.i18n.money(q.amountDue, q.currency))}</p>
-        <p class="hint">${this.i18n.t('prorationNote', q.remainingDays, q.periodDays)}</p>
-        ${recurring} ${scheduled ? html`<p class="hint">${this.i18n.t('cancelsScheduled', scheduled.quantity)}</p>` : nothing}`;
-    }
-    if (q.change < 0) {
-      // A decrease that would release anyone is refused (mustFree above), so it names nobody.
-      return html`<p class="amount">${this.i18n.t('takesEffect', this.i18n.date(q.effectiveAt))}</p>
-        ${recurring}`;
-    }
-    return html`<p class="hint">${scheduled ? this.i18n.t('cancelsScheduled', scheduled.quantity) : this.i18n.t('noChange')}</p>`;
   }
 }
 

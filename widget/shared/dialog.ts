@@ -2,7 +2,8 @@
  * Native modal dialogs (`showModal()`: focus trapped, Escape closes, the page inert) that give
  * focus back to what opened them when they close.
  */
-function deepActiveElement(): Element | null {
+/** The focused element, inside shadow roots too. */
+export function deepActiveElement(): Element | null {
   let active = document.activeElement;
   while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
   return active;

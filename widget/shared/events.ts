@@ -3,7 +3,7 @@
  * carry a typed `detail`, and are named `seat-…`. Requests before a destructive or paid change are
  * cancelable (`preventDefault()` stops the change); outcomes are past tense.
  */
-import type { LicenseChangeResult, LicenseCounts, User, UserResult, UsersResult } from '../../sdk/types.js';
+import type { BatchItemResult, LicenseChangeResult, LicenseCounts, User, UserResult, UsersResult } from '../../sdk/types.js';
 import type { SeatError } from '../../sdk/core/errors.js';
 
 export class SeatEvent<D> extends Event {
@@ -27,11 +27,19 @@ export interface SeatEventDetails {
   'seat-user-updated': UserResult;
   'seat-licenses-changed': LicenseChangeResult;
   'seat-owner-changed': UsersResult;
+  /** A bulk action ran (one batch; `results[i]` is the outcome for `users[i]`). */
+  'seat-bulk-completed': { action: 'unassign' | 'assign' | 'resend' | 'revoke'; users: User[]; results: BatchItemResult[]; licenses: LicenseCounts };
+  /** Invitations from a CSV were sent (one atomic batch). */
+  'seat-users-imported': { users: User[]; licenses: LicenseCounts };
+  /** The reclaim policy was saved (`detail`: the policy). */
+  'seat-reclaim-policy-changed': { enabled: boolean; inactiveDays: number; preview: string[] };
   // cancelable requests
   'seat-unassign-request': { user: User };
   'seat-reassign-request': { from: User; to: User };
   'seat-revoke-request': { user: User };
   'seat-owner-change-request': { user: User };
+  /** Before the confirmation of a bulk action on the selected users it applies to. */
+  'seat-bulk-request': { action: 'unassign' | 'assign' | 'resend' | 'revoke'; users: User[] };
   'seat-licenses-change-request': { quantity: number; currentQuantity: number; amountDue: number; currency: string };
   /** No license is free: the host may open its own purchase flow (cancel to stop seatkit's dialog). */
   'seat-purchase-request': { licenses: LicenseCounts | null; needed: number };
@@ -64,6 +72,10 @@ declare global {
     'seat-user-updated': SeatEvent<SeatEventDetails['seat-user-updated']>;
     'seat-licenses-changed': SeatEvent<SeatEventDetails['seat-licenses-changed']>;
     'seat-owner-changed': SeatEvent<SeatEventDetails['seat-owner-changed']>;
+    'seat-bulk-completed': SeatEvent<SeatEventDetails['seat-bulk-completed']>;
+    'seat-users-imported': SeatEvent<SeatEventDetails['seat-users-imported']>;
+    'seat-reclaim-policy-changed': SeatEvent<SeatEventDetails['seat-reclaim-policy-changed']>;
+    'seat-bulk-request': SeatEvent<SeatEventDetails['seat-bulk-request']>;
     'seat-unassign-request': SeatEvent<SeatEventDetails['seat-unassign-request']>;
     'seat-reassign-request': SeatEvent<SeatEventDetails['seat-reassign-request']>;
     'seat-revoke-request': SeatEvent<SeatEventDetails['seat-revoke-request']>;

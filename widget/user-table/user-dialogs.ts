@@ -4,19 +4,34 @@
  * a scheduled reduction would undo; choose the receiver of a reassigned license (searched on the
  * server); edit a user's details (If-Match, with the 412 path); a user's history, page by page.
  */
-import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import { SeatError } from '../../sdk/core/errors.js';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { SeatError } from '../../sdk/core/errors.js';
 import type { Page } from '../../sdk/core/pagination.js';
-import { checkName, checkQualification, LIMITS, type TextProblem } from '../../sdk/limits.js';
+import type { TextProblem } from '../../sdk/limits.js';
 import type { AssignableRole, AuditEvent, Role, UpdateUserBody, User } from '../../sdk/types.js';
-import { closeDialog, openDialog } from '../shared/dialog.js';
-import { emit, request } from '../shared/events.js';
 import type { Localize } from '../shared/i18n/localize.js';
-import { fullName } from '../shared/names.js';
+import type { Kit } from '../shared/kit.js';
 import type { SeatStore } from '../shared/store.js';
+
+export { dialogMessages } from './user-dialogs.messages.js';
 
 /** Everything a row offers; each but assign and resend (which run at once, unless warned) has a dialog. */
 export type Action = 'edit' | 'assign' | 'resend' | 'reassign' | 'revoke' | 'history' | 'owner' | 'unassign';
+
+// The elements' own helpers, handed over by the table when it loads this module (see kit.ts).
+let html: Kit['html'];
+let nothing: Kit['nothing'];
+let emit: Kit['emit'];
+let request: Kit['request'];
+let openDialog: Kit['openDialog'];
+let closeDialog: Kit['closeDialog'];
+let fullName: Kit['fullName'];
+let checkName: Kit['checkName'];
+let checkQualification: Kit['checkQualification'];
+let LIMITS: Kit['LIMITS'];
+
+/** The dialogs' own styles (added to the table's shadow root when they load). */
+const STYLE = `dialog ol { list-style: none; margin: 0.75rem 0 0; padding: 0; } dialog li { padding-block: 0.4rem; border-block-end: 1px solid var(--_border); } .receivers { border: none; margin: 0; padding: 0; } .receivers legend { font-weight: 600; margin-block-end: 0.25rem; } label.receiver { display: flex; gap: 0.5rem; align-items: baseline; font-weight: 400; padding-block: 0.25rem; } label.receiver .email { display: inline; } dialog li time { display: block; color: var(--_muted); font-size: 0.875em; } dialog p { margin-block: 0.5rem; }`;
 
 const SEARCH_DEBOUNCE_MS = 250;
 /** Receivers shown at a time: a search finds anyone else. */
@@ -66,6 +81,7 @@ const FRESH: Omit<DialogState, 'kind' | 'user'> = {
 };
 
 export interface DialogHostOptions {
+  kit: Kit;
   store: () => SeatStore | undefined;
   i18n: Localize;
   /** A change was made for this user: announce it (the host keeps focus near the user's row). */
@@ -84,6 +100,8 @@ export class UserDialogs implements ReactiveController {
     private readonly options: DialogHostOptions,
   ) {
     host.addController(this);
+    ({ html, nothing, emit, request, openDialog, closeDialog, fullName, checkName, checkQualification, LIMITS } = options.kit);
+    options.kit.addStyles(host, STYLE);
   }
 
   hostConnected(): void {}
@@ -123,6 +141,17 @@ export class UserDialogs implements ReactiveController {
 
   close(): void {
     closeDialog(this.#dialog);
+  }
+
+  /** Assigns or resends at once (nothing is lost by it): emits the outcome and answers what to announce. */
+  async direct(kind: 'assign' | 'resend', user: User): Promise<string> {
+    const store = this.options.store()!;
+    if (kind === 'assign') {
+      emit(this.host, 'seat-license-assigned', await store.mutate((client) => client.licenses.assign(user.id)));
+      return this.#t.t('assigned', fullName(user));
+    }
+    emit(this.host, 'seat-invitation-resent', await store.mutate((client) => client.invitations.resend(user.id)));
+    return this.#t.t('resent', user.email);
   }
 
   readonly #onClose = (): void => {
@@ -207,10 +236,10 @@ export class UserDialogs implements ReactiveController {
       this.close();
     } catch (error) {
       emit(this.host, 'seat-error', { error: error as Error, action });
-      if (error instanceof SeatError && error.code === 'precondition_failed' && this.#state.kind === 'edit') {
+      if ((error as Partial<SeatError>).code === 'precondition_failed' && this.#state.kind === 'edit') {
         await this.#reloadAfterConflict(store, user);
       } else {
-        const fields = error instanceof SeatError ? error.errors : {};
+        const fields = (error as Partial<SeatError>).errors ?? {};
         this.#set({
           error: this.#t.messageOf(error),
           fieldErrors: Object.fromEntries(Object.entries(fields).filter(([key]) => key in this.#state.form)),
@@ -243,16 +272,8 @@ export class UserDialogs implements ReactiveController {
         emit(this.host, 'seat-invitation-revoked', await store.mutate((client) => client.invitations.revoke(user.id)));
         return t.t('revoked', fullName(user));
       });
-    } else if (kind === 'assign') {
-      void this.#run('licenses.assign', async (store, user) => {
-        emit(this.host, 'seat-license-assigned', await store.mutate((client) => client.licenses.assign(user.id)));
-        return t.t('assigned', fullName(user));
-      });
-    } else if (kind === 'resend') {
-      void this.#run('invitations.resend', async (store, user) => {
-        emit(this.host, 'seat-invitation-resent', await store.mutate((client) => client.invitations.resend(user.id)));
-        return t.t('resent', user.email);
-      });
+    } else if (kind === 'assign' || kind === 'resend') {
+      void this.#run(kind === 'assign' ? 'licenses.assign' : 'invitations.resend', (_store, user) => this.direct(kind, user));
     } else if (kind === 'owner') {
       void this.#run('account.transferOwnership', async (store, user) => {
         emit(this.host, 'seat-owner-changed', await store.mutate((client) => client.account.transferOwnership(user.id)));

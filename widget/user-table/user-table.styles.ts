@@ -140,31 +140,26 @@ export const styles = css`
   [part~='menu-button'] span {
     margin-inline-start: 0.25rem;
   }
-  [role='menu'] {
-    position: absolute;
-    inset-inline-end: 0;
-    top: calc(100% + 0.25rem);
-    z-index: 1;
-    min-width: 13rem;
-    padding: 0.25rem;
-    background: var(--_bg);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    box-shadow: 0 8px 24px rgb(0 0 0 / 20%);
+  label.check {
+    display: flex;
+    align-items: center;
+    gap: 0.4rem;
+    font-weight: 400;
+    margin: 0;
+    min-height: 2.25rem;
   }
-  .row-actions [role='menuitem'] {
-    display: block;
-    width: 100%;
-    text-align: start;
-    border: none;
-    font-size: 0.9375rem;
+  th.select-cell,
+  td.select-cell {
+    width: 2rem;
+    vertical-align: middle;
   }
-  [role='menuitem']:hover,
-  [role='menuitem']:focus-visible {
+  .select-cell input {
+    width: 1.1rem;
+    height: 1.1rem;
+    margin: 0;
+  }
+  tr.selected {
     background: var(--_bg-subtle);
-  }
-  [role='menuitem'].danger-item {
-    color: var(--_danger);
   }
   td.message {
     text-align: center;
@@ -199,43 +194,6 @@ export const styles = css`
     display: flex;
     gap: 0.25rem;
   }
-  dialog ol {
-    list-style: none;
-    margin: 0.75rem 0 0;
-    padding: 0;
-  }
-  dialog li {
-    padding-block: 0.4rem;
-    border-block-end: 1px solid var(--_border);
-  }
-  .receivers {
-    border: none;
-    margin: 0;
-    padding: 0;
-  }
-  .receivers legend {
-    font-weight: 600;
-    margin-block-end: 0.25rem;
-  }
-  label.receiver {
-    display: flex;
-    gap: 0.5rem;
-    align-items: baseline;
-    font-weight: 400;
-    padding-block: 0.25rem;
-  }
-  label.receiver .email {
-    display: inline;
-  }
-  dialog li time {
-    display: block;
-    color: var(--_muted);
-    font-size: 0.875em;
-  }
-  dialog p {
-    margin-block: 0.5rem;
-  }
-
   /* Narrow (the columns of fixed width take about 37rem with the name's 10rem): every row becomes a card (same DOM,
      restyled); the headers become a bar of sort buttons. */
   @container (max-width: 760px) {
@@ -276,6 +234,14 @@ export const styles = css`
       color: var(--_muted);
       font-size: 0.8125rem;
     }
+    tbody td.select-cell {
+      float: inline-end;
+      width: auto;
+    }
+    thead th.select-cell {
+      display: block;
+      padding-inline-end: 0.5rem;
+    }
     tbody td.actions-cell {
       padding-block-start: 0.5rem;
     }
@@ -283,10 +249,6 @@ export const styles = css`
       border: none;
       padding: 0;
       margin-block-start: 0.25rem;
-    }
-    /* The actions sit at the card's start: the menu opens towards its end. */
-    [role='menu'] {
-      inset-inline: 0 auto;
     }
     .pagination {
       justify-content: flex-start;

@@ -1,22 +1,14 @@
 /**
- * The English message catalogue: every text an element shows comes from here (docs/elements.md). Other
+ * The English message catalogue: every text an element shows at first comes from here (docs/elements.md);
+ * the parts loaded on first use bring theirs (`*.messages.ts` beside them, typed here). Other
  * locales are opt-in modules (`seatkit/widget/locales/de`) that register a full catalogue; hosts
  * override single messages with the `messages` property.
  */
-const historyActions: Record<string, string> = {
-  'account.created': 'Account created',
-  'user.invited': 'Invited',
-  'invitation.resent': 'Invitation sent again',
-  'invitation.revoked': 'Invitation revoked',
-  'invitation.accepted': 'Invitation accepted',
-  'invitation.expired': 'Invitation expired (not accepted in time)',
-  'license.assigned': 'License assigned',
-  'license.unassigned': 'License removed',
-  'license.reassigned': 'License reassigned',
-  'license.released': 'License released at renewal (fewer licenses)',
-  'user.updated': 'Details changed',
-  'owner.transferred': 'Primary contact changed',
-};
+import type { purchaseMessages } from '../../seat-banner/purchase.messages.js';
+import type { bulkMessages } from '../../user-table/bulk.messages.js';
+import type { dialogMessages } from '../../user-table/user-dialogs.messages.js';
+import type { csvMessages } from '../../invite-form/invite-csv.messages.js';
+import type { usageMessages } from '../../seat-usage/usage.messages.js';
 
 export const en = {
   // shared
@@ -24,7 +16,6 @@ export const en = {
   retry: 'Try again',
   cancel: 'Cancel',
   close: 'Close',
-  save: 'Save',
   loadFailed: 'Could not load the licenses.',
   sessionExpired: 'Your session has ended. Sign in again to continue.',
   required: 'Required',
@@ -49,33 +40,6 @@ export const en = {
   scheduledNotice: (quantity: number, date: string) => `Your licenses go down to ${quantity} on ${date}.`,
   scheduledReleases: (names: string) => `If nothing changes, these users lose their license then: ${names}.`,
   manageLicenses: 'Manage licenses',
-  manageHeading: 'Manage licenses',
-  newTotal: 'Total licenses',
-  currentTotal: (n: number) => `You have ${n} licenses now.`,
-  unitPrice: (price: string, interval: string) => `Each costs ${price} per ${interval}.`,
-  recurringTotal: (date: string, quantity: number, total: string, interval: string) =>
-    `From ${date}: ${quantity} ${quantity === 1 ? 'license' : 'licenses'}, ${total} per ${interval}.`,
-  quantityRange: (min: string, max: string) => `Enter a whole number from ${min} to ${max}.`,
-  quoting: 'Calculating the price…',
-  amountDueNow: (amount: string) => `Amount due now: ${amount}`,
-  prorationNote: (days: number, periodDays: number) => `Charged for the ${days} of ${periodDays} days left in this billing period.`,
-  takesEffect: (date: string) => `Takes effect on ${date}, no charge now.`,
-  noChange: 'This is your current number of licenses.',
-  cancelsScheduled: (quantity: number) => `This cancels the scheduled reduction to ${quantity}.`,
-  mustFree: (n: number) => `${n} more ${n === 1 ? 'license is' : 'licenses are'} in use than this total. Free ${n === 1 ? 'one' : n} first.`,
-  agreement: 'I accept the license agreement',
-  agreementLink: 'Read the license agreement',
-  completeChange: 'Complete change',
-  pay: (amount: string) => `Pay ${amount}`,
-  confirmPay: (amount: string) => `Confirm payment of ${amount}`,
-  largePurchase: (amount: string, current: string, interval: string) =>
-    `${amount} is more than ten times what you pay per ${interval} now (${current}). Check the total, then confirm the payment.`,
-  paying: 'Processing the payment. Keep this window open.',
-  changing: 'Completing the change…',
-  quoteChanged: 'The price changed since you saw it. Check the new amount and confirm again.',
-  paid: (amount: string, added: number, n: number) => `Paid ${amount}: ${added} ${added === 1 ? 'license' : 'licenses'} added, you now have ${n}.`,
-  decreaseScheduled: (n: number, date: string) => `Your licenses go down to ${n} on ${date}.`,
-  reductionCancelled: (n: number) => `The scheduled reduction is cancelled: you keep ${n} licenses.`,
   reductionUndoes: (quantity: number, date: string) =>
     `Your licenses go down to ${quantity} on ${date}. Unless a license is freed or bought before then, this one is taken back on that date.`,
   reductionReleases: (quantity: number, date: string, n: number) =>
@@ -137,23 +101,9 @@ export const en = {
   resend: (name: string) => `Resend the invitation to ${name}`,
   revoke: (name: string) => `Revoke the invitation of ${name}`,
   history: (name: string) => `View the history of ${name}`,
-  removeHeading: 'Remove team member',
-  removeBody: (name: string) => `${name} keeps their account but loses their license, which is free at once.`,
   removeConfirm: 'Remove team member',
-  ownerHeading: 'Change primary contact',
-  ownerBody: (name: string) => `${name} becomes the account owner. You become an admin and are signed out.`,
   ownerConfirm: 'Make primary contact',
-  reassignHeading: 'Reassign license',
-  reassignBody: (name: string) => `Choose who receives the license of ${name}.`,
-  reassignTo: 'Receiver',
-  findReceiver: 'Search people without a license',
-  noReceiverMatches: 'Nobody without a license matches.',
-  receiversMore: (shown: number, total: number) => `Showing ${shown} of ${total}. Search to find the others.`,
   reassignConfirm: 'Reassign license',
-  editHeading: 'Edit user',
-  editConflict: 'Someone else changed this user. The latest details are shown; make your change again.',
-  historyHeading: (name: string) => `History of ${name}`,
-  noHistory: 'No changes yet.',
   usersLoadFailed: 'Could not load the users.',
   roleOwnerShort: 'Owner',
   pagination: 'Pages',
@@ -164,30 +114,19 @@ export const en = {
   viewHistory: 'View history',
   more: 'More',
   moreActions: (name: string) => `More actions for ${name}`,
-  revokeHeading: 'Revoke invitation',
-  revokeBody: (name: string) => `The invitation of ${name} stops working and its license is free at once.`,
   revokeConfirm: 'Revoke invitation',
-  noReceivers: 'Nobody is without a license, so there is nobody to give this license to.',
-  assigned: (name: string) => `${name} has a license now.`,
-  unassigned: (name: string) => `${name} no longer has a license.`,
-  reassigned: (from: string, to: string) => `The license of ${from} now belongs to ${to}.`,
-  resent: (email: string) => `Invitation sent again to ${email}.`,
-  revoked: (name: string) => `The invitation of ${name} was revoked.`,
-  userUpdated: (name: string) => `Saved the details of ${name}.`,
   noLicenseToAssign: 'No license is free.',
-  historyEntry: (action: string, actor: string) => `${action}, by ${actor}`,
-  historyAutomatic: (action: string) => `${action}, automatically`,
-  historyAction: (action: string) => historyActions[action] ?? action,
-  reassignedTo: (name: string) => `License reassigned to ${name}`,
-  reassignedFrom: (name: string) => `License received from ${name}`,
-  ownerTo: (name: string) => `Made ${name} the account owner`,
-  ownerFrom: (name: string) => `Became the account owner, after ${name}`,
-  detailsChanged: (changes: string) => `Details changed: ${changes}`,
-  fieldChange: (field: string, from: string, to: string) => `${field} from “${from}” to “${to}”`,
-  historyShown: (shown: number, total: number) => `${shown} of ${total} entries`,
-  showMore: 'Show more',
-  actorApiKey: 'the host application',
-  actorYou: 'you',
+
+  // selection, idle users, export, several invitations (the rest of their text comes with the part loaded on first use)
+  selectUser: (name: string) => `Select ${name}`,
+  selectPage: 'Select every user on this page',
+  inactiveFilter: 'Inactive for 30+ days',
+  exportCsv: 'Export CSV',
+  exporting: 'Exporting…',
+  inviteSeveral: 'Invite several',
+  inviteOne: 'Invite one',
+  csvHeading: 'Invite several users',
 };
 
-export type Messages = typeof en;
+/** Every message, with those of the parts loaded on first use (bulk actions, CSV import, usage). */
+export type Messages = typeof en & typeof purchaseMessages & typeof dialogMessages & typeof bulkMessages & typeof csvMessages & typeof usageMessages;

@@ -9,7 +9,14 @@ import type { Role } from '../../../sdk/types.js';
 import { en, type Messages } from './en.js';
 import type { SeatStore } from '../store.js';
 
-const catalogues = new Map<string, Messages>([['en', en]]);
+/** English, with the text of each part loaded on first use once it is loaded. */
+const english: Partial<Messages> = { ...en };
+const catalogues = new Map<string, Partial<Messages>>([['en', english]]);
+
+/** A part loaded on first use (bulk actions, CSV import, usage) brings its English text. */
+export function addEnglish(messages: Partial<Messages>): void {
+  Object.assign(english, messages);
+}
 
 /** Makes a locale available (the opt-in locale modules call this). */
 export function registerLocale(locale: string, messages: Messages): void {
@@ -38,13 +45,13 @@ export class Localize implements ReactiveController {
     return this.host.locale || this.store()?.locale || document.documentElement.lang || 'en';
   }
 
-  #catalogue(): Messages {
+  #catalogue(): Partial<Messages> {
     const lang = this.lang.toLowerCase();
-    return catalogues.get(lang) ?? catalogues.get(lang.split('-')[0]!) ?? en;
+    return catalogues.get(lang) ?? catalogues.get(lang.split('-')[0]!) ?? english;
   }
 
   t<K extends keyof Messages>(key: K, ...args: Args<K>): string {
-    const message = this.host.messages?.[key] ?? this.store()?.messages?.[key] ?? this.#catalogue()[key];
+    const message = this.host.messages?.[key] ?? this.store()?.messages?.[key] ?? this.#catalogue()[key] ?? english[key];
     return typeof message === 'function' ? (message as (...a: unknown[]) => string)(...args) : (message as string);
   }
 

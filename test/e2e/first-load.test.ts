@@ -1,0 +1,140 @@
+/**
+ * The first load of the built `dist/seatkit.js` on a host page: the banner, the form and the table
+ * are painted (styled) from that one file before any part loaded on first use is requested, and a
+ * dialog works on its first open with those parts slowed down on the network.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { SeatAdmin, SeatClient } from '../../sdk/index.js';
+import { start, type Started } from '../../server/node.js';
+import { buildBundle, launchChromium, serveHost, type Host } from '../helpers/browser.js';
+
+const API_KEY = 'sk_e2e_first_load_0123456789';
+const SLOW_MS = 1500;
+
+describe('the first load', () => {
+  let api: Started;
+  let host: Host;
+  let browser: Browser;
+  let chunks: string[];
+
+  before(async () => {
+    const bundle = await buildBundle();
+    chunks = [...bundle.chunks.keys()];
+    api = await start({ PORT: '0', SEATKIT_DB: ':memory:', SEATKIT_API_KEY: API_KEY, SEATKIT_LOG_REQUESTS: 'off' }, () => {});
+    host = await serveHost((req, res) => {
+      if (req.url === '/seatkit.js' || bundle.chunks.has(req.url ?? '')) {
+        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(bundle.chunks.get(req.url ?? '') ?? bundle);
+        return;
+      }
+      const query = new URL(req.url ?? '/', 'http://host').searchParams;
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(`<!doctype html>
+<html lang="en"><head><title>Host product</title><script type="module" src="/seatkit.js"></script></head>
+<body><h1>Licenses &amp; Users</h1>
+<seat-provider base-url="${api.url}" account-id="${query.get('account')}" token="${query.get('token')}">
+  <seat-banner></seat-banner>
+  <invite-form></invite-form>
+  <user-table></user-table>
+</seat-provider></body></html>`);
+    });
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await host?.close();
+    await api?.close();
+  });
+
+  async function account() {
+    const admin = new SeatAdmin({ baseUrl: api.url, apiKey: API_KEY });
+    const { account, owner } = await admin.accounts.create({
+      name: 'Host Co',
+      licenses: { quantity: 5, unitPrice: 1000, currency: 'EUR', interval: 'month' },
+      owner: { email: 'owner@host.example', firstName: 'Olga', lastName: 'Owner' },
+    });
+    const { token } = await admin.sessions.create(account.id, { userId: owner.id });
+    const client = new SeatClient({ baseUrl: api.url, accountId: account.id, token });
+    await client.invitations.create({ email: 'mia@host.example', firstName: 'Mia', lastName: 'Member' });
+    await client.invitations.accept(decodeURIComponent((await admin.outbox.list()).data[0]!.activationUrl!.split('/').pop()!));
+    return { accountId: account.id, token };
+  }
+
+  it('paints the banner, the form and the table, styled, from dist/seatkit.js alone; the other parts come later', async () => {
+    assert.ok(chunks.some((c) => c.includes('user-dialogs')) && chunks.some((c) => c.includes('purchase-dialog')), `chunks: ${chunks.join(', ')}`);
+    const { accountId, token } = await account();
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    // The first frame in which all three show their content, with their styles: recorded by the page itself.
+    // (A string: the test's compiler names functions with a helper the page does not have.)
+    await page.addInitScript(`
+      const shadow = (tag, selector) => document.querySelector(tag)?.shadowRoot?.querySelector(selector);
+      requestAnimationFrame(function check() {
+        const summary = shadow('seat-banner', '[part~="summary"]');
+        const form = shadow('invite-form', 'form');
+        const row = shadow('user-table', 'tbody tr[data-user-id]');
+        if (!summary || !form || !row) return requestAnimationFrame(check);
+        const base = getComputedStyle(shadow('seat-banner', '.base'));
+        window.__painted = { at: performance.now(), styled: base.borderTopStyle === 'solid' && base.borderRadius === '8px' };
+      });
+    `);
+    await page.goto(`${host.url}/?account=${accountId}&token=${token}`);
+    await page.waitForFunction(() => (window as unknown as { __painted?: unknown }).__painted, undefined, { timeout: 10_000 });
+    const { painted, scripts } = await page.evaluate(() => ({
+      painted: (window as unknown as { __painted: { at: number; styled: boolean } }).__painted,
+      scripts: performance
+        .getEntriesByType('resource')
+        .filter((e) => e.name.endsWith('.js'))
+        .map((e) => ({ name: new URL(e.name).pathname, start: e.startTime })),
+    }));
+    assert.equal(painted.styled, true, 'styled when first shown');
+    assert.deepEqual(
+      scripts.filter((s) => s.start <= painted.at).map((s) => s.name),
+      ['/seatkit.js'],
+      'only dist/seatkit.js before the first paint',
+    );
+    // Nothing else is asked for until it is used: a dialog loads its part.
+    assert.deepEqual(scripts.map((s) => s.name), ['/seatkit.js']);
+    await page.getByRole('button', { name: 'More actions for Mia Member' }).click();
+    await page.getByRole('menuitem', { name: 'Remove team member' }).click();
+    await page.getByRole('dialog', { name: 'Remove team member' }).waitFor({ timeout: 5000 });
+    const later = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.js')));
+    assert.ok(later.some((p) => p.includes('user-dialogs')), later.join(', '));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('opens and runs a dialog on first use with the network slowed', async () => {
+    const { accountId, token } = await account();
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.route(/\/seatkit-[\w-]+\.js$/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
+      await route.continue();
+    });
+    await page.goto(`${host.url}/?account=${accountId}&token=${token}`);
+    await page.locator('user-table tbody tr[data-user-id]').first().waitFor({ timeout: 10_000 });
+    // The table's row dialog: removal, confirmed.
+    await page.getByRole('button', { name: 'More actions for Mia Member' }).click();
+    await page.getByRole('menuitem', { name: 'Remove team member' }).click();
+    const remove = page.getByRole('dialog', { name: 'Remove team member' });
+    await remove.waitFor({ timeout: SLOW_MS + 5000 });
+    await remove.getByRole('button', { name: 'Remove team member' }).click();
+    await remove.waitFor({ state: 'hidden' });
+    await page.locator('seat-banner [part~="summary"]').getByText('1 of 5 licenses in use').waitFor({ timeout: 5000 });
+    // The banner's dialog: a live quote on its first open.
+    await page.getByRole('button', { name: 'Manage licenses' }).click();
+    const manage = page.getByRole('dialog', { name: 'Manage licenses' });
+    await manage.waitFor({ timeout: SLOW_MS + 5000 });
+    await manage.getByText(/This is your current number of licenses/).waitFor({ timeout: 5000 });
+    await manage.getByRole('spinbutton').fill('7');
+    await manage.getByText(/Amount due now/).waitFor({ timeout: 5000 });
+    await page.keyboard.press('Escape');
+    await manage.waitFor({ state: 'hidden' });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});

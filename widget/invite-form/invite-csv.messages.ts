@@ -1,0 +1,23 @@
+/** English text of *Invite several* (loaded with it, on first use; `registerLocale` catalogues carry them too). */
+export const csvMessages = {
+  csvHelp: 'Paste CSV or choose a file. Columns: email, firstName, lastName, role (member or admin), qualification. A header row names them.',
+  csvPaste: 'CSV',
+  csvFile: 'Or choose a CSV file',
+  csvPreview: 'Check',
+  csvChecking: 'Checking…',
+  csvRow: 'Row',
+  csvProblem: 'Problem',
+  csvReady: 'Ready',
+  csvNoRows: 'No rows found.',
+  csvTooMany: (max: number) => `At most ${max} rows at once.`,
+  csvMissingColumn: (column: string) => `No ${column} column: name it in the header row.`,
+  csvDuplicate: (row: number) => `Same email as row ${row}`,
+  csvBadRole: 'Role must be member or admin',
+  csvSummary: (ok: number, bad: number) => (bad ? `${ok} ready, ${bad} with a problem (not invited).` : `${ok} ready.`),
+  csvLicenses: (needed: number, available: number) => `Needs ${needed} ${needed === 1 ? 'license' : 'licenses'}; ${available} available.`,
+  csvShortfall: (n: number) => `${n} more ${n === 1 ? 'license is' : 'licenses are'} needed.`,
+  csvBuy: (n: number) => `Buy ${n} ${n === 1 ? 'license' : 'licenses'}`,
+  csvInvite: (n: number) => `Invite ${n} ${n === 1 ? 'user' : 'users'}`,
+  csvInvited: (n: number) => `Invitations sent to ${n} ${n === 1 ? 'user' : 'users'}.`,
+  csvLoadFailed: 'The CSV reader could not be loaded.',
+};

@@ -1,0 +1,30 @@
+/** English text of the *Manage licenses* dialog of `<seat-banner>` (loaded with it, on first use). */
+export const purchaseMessages = {
+  manageHeading: 'Manage licenses',
+  newTotal: 'Total licenses',
+  currentTotal: (n: number) => `You have ${n} licenses now.`,
+  unitPrice: (price: string, interval: string) => `Each costs ${price} per ${interval}.`,
+  recurringTotal: (date: string, quantity: number, total: string, interval: string) =>
+    `From ${date}: ${quantity} ${quantity === 1 ? 'license' : 'licenses'}, ${total} per ${interval}.`,
+  quantityRange: (min: string, max: string) => `Enter a whole number from ${min} to ${max}.`,
+  quoting: 'Calculating the price…',
+  amountDueNow: (amount: string) => `Amount due now: ${amount}`,
+  prorationNote: (days: number, periodDays: number) => `Charged for the ${days} of ${periodDays} days left in this billing period.`,
+  takesEffect: (date: string) => `Takes effect on ${date}, no charge now.`,
+  noChange: 'This is your current number of licenses.',
+  cancelsScheduled: (quantity: number) => `This cancels the scheduled reduction to ${quantity}.`,
+  mustFree: (n: number) => `${n} more ${n === 1 ? 'license is' : 'licenses are'} in use than this total. Free ${n === 1 ? 'one' : n} first.`,
+  agreement: 'I accept the license agreement',
+  agreementLink: 'Read the license agreement',
+  completeChange: 'Complete change',
+  pay: (amount: string) => `Pay ${amount}`,
+  confirmPay: (amount: string) => `Confirm payment of ${amount}`,
+  largePurchase: (amount: string, current: string, interval: string) =>
+    `${amount} is more than ten times what you pay per ${interval} now (${current}). Check the total, then confirm the payment.`,
+  paying: 'Processing the payment. Keep this window open.',
+  changing: 'Completing the change…',
+  quoteChanged: 'The price changed since you saw it. Check the new amount and confirm again.',
+  paid: (amount: string, added: number, n: number) => `Paid ${amount}: ${added} ${added === 1 ? 'license' : 'licenses'} added, you now have ${n}.`,
+  decreaseScheduled: (n: number, date: string) => `Your licenses go down to ${n} on ${date}.`,
+  reductionCancelled: (n: number) => `The scheduled reduction is cancelled: you keep ${n} licenses.`,
+};

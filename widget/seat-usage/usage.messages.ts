@@ -1,0 +1,20 @@
+/** English text of `<seat-usage>` (loaded with it, on first use; `registerLocale` catalogues carry them too). */
+export const usageMessages = {
+  usageHeading: 'License usage',
+  usageRange: 'Period',
+  usageDays: (n: number) => `Last ${n} days`,
+  usageChart: (from: string, to: string, peak: number, quantity: number) => `Licenses in use from ${from} to ${to}: peak ${peak}, ${quantity} licenses now.`,
+  usageInUse: 'In use',
+  usageTotal: 'Licenses',
+  usagePeak: 'Peak',
+  usageDate: 'Period',
+  usageTable: 'Usage as a table',
+  usageNoData: 'No usage recorded yet.',
+  reclaimHeading: 'Free idle licenses automatically',
+  reclaimEnabled: 'Remove the license of users inactive for',
+  reclaimDays: 'Days without activity',
+  reclaimPreview: (n: number) => (n ? `${n} ${n === 1 ? 'license' : 'licenses'} would be freed now.` : 'No license would be freed now.'),
+  reclaimSave: 'Save',
+  reclaimSaved: 'Saved.',
+  reclaimDaysRange: (min: number, max: number) => `Enter a whole number from ${min} to ${max}.`,
+};

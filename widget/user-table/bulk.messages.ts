@@ -1,0 +1,21 @@
+/** English text of the bulk actions (loaded with it, on first use; `registerLocale` catalogues carry them too). */
+export const bulkMessages = {
+  bulkActions: 'Selected users',
+  bulkSelected: (n: number) => `${n} selected`,
+  bulkSelectAll: (n: number) => `Select all ${n} matching`,
+  bulkClear: 'Clear selection',
+  bulkNothing: 'Nothing applies to all of them.',
+  bulkRemove: (n: number) => `Remove ${n} team ${n === 1 ? 'member' : 'members'}`,
+  bulkAssign: (n: number) => `Assign ${n} ${n === 1 ? 'license' : 'licenses'}`,
+  bulkResend: (n: number) => `Resend ${n} ${n === 1 ? 'invitation' : 'invitations'}`,
+  bulkRevoke: (n: number) => `Revoke ${n} ${n === 1 ? 'invitation' : 'invitations'}`,
+  bulkRemoveBody: 'They keep their accounts but lose their licenses, which are free at once:',
+  bulkAssignBody: 'Each receives a license (those never signed in get an invitation):',
+  bulkResendBody: 'Each gets a new invitation email:',
+  bulkRevokeBody: 'Their invitations stop working and their licenses are free at once:',
+  bulkMore: (n: number) => `${n} more`,
+  bulkWorking: 'Working… Keep this window open.',
+  bulkResults: 'Done',
+  bulkDone: (done: number, failed: number) => (failed ? `${done} done, ${failed} could not be changed.` : `${done} done.`),
+  bulkOk: 'done',
+};
