@@ -47,7 +47,7 @@ export interface Answer<T> {
 }
 
 /** Rejects with the signal's reason when it aborts; `dispose()` removes its listener once the call settled. */
-function abortion(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
+function settleOnAbort(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
   let onAbort = () => {};
   const promise = new Promise<never>((_, reject) => {
     onAbort = () => reject(signal.reason);
@@ -120,7 +120,7 @@ export class Http {
       }
     };
     // Settle on abort even when a custom fetch ignores the signal; one listener per call, removed after it.
-    const aborted = options.signal && abortion(options.signal);
+    const aborted = options.signal && settleOnAbort(options.signal);
     try {
       return await (aborted ? Promise.race([attempt(), aborted.promise]) : attempt());
     } catch (error) {
@@ -128,6 +128,27 @@ export class Http {
     } finally {
       aborted?.dispose();
     }
+  }
+
+  /** GET: the answer's body (retried when it fails in a way worth retrying, unless `retry: false`). */
+  async get<T>(path: string, options: CallOptions = {}): Promise<T> {
+    return (await this.call<T>('get', path, { retry: true, ...options })).body;
+  }
+
+  async post<T>(path: string, options: CallOptions = {}): Promise<T> {
+    return (await this.call<T>('post', path, options)).body;
+  }
+
+  async put<T>(path: string, options: CallOptions = {}): Promise<T> {
+    return (await this.call<T>('put', path, options)).body;
+  }
+
+  async patch<T>(path: string, options: CallOptions = {}): Promise<T> {
+    return (await this.call<T>('patch', path, options)).body;
+  }
+
+  async delete<T>(path: string, options: CallOptions = {}): Promise<T> {
+    return (await this.call<T>('delete', path, options)).body;
   }
 
   async #map(error: unknown, signal: AbortSignal | undefined): Promise<unknown> {

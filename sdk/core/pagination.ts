@@ -1,4 +1,5 @@
-import type { PageBody } from '../types.js';
+import type { ListParams, PageBody } from '../types.js';
+import type { Http, RequestOptions } from './http.js';
 
 /**
  * One page of a list: `data`, `total`, `nextCursor`, and the way to the next page. Iterating it
@@ -29,8 +30,13 @@ export class Page<T> implements AsyncIterable<T> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    // One page after another (a loop, not recursion: a long list does not nest generators).
     yield* this.data;
-    if (this.hasNextPage()) yield* await this.getNextPage();
+    let next = this.hasNextPage() ? await this.getNextPage() : undefined;
+    while (next) {
+      yield* next.data;
+      next = next.hasNextPage() ? await next.getNextPage() : undefined;
+    }
   }
 }
 
@@ -64,4 +70,13 @@ export class PagePromise<T> implements Promise<Page<T>>, AsyncIterable<T> {
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     yield* await this.#page;
   }
+}
+
+/** Lists a paged collection: the first page at once, the next ones on demand. */
+export function list<T>(http: Http, path: string, params: object, options: RequestOptions): PagePromise<T> {
+  const fetchPage = async (cursor?: string): Promise<Page<T>> => {
+    const query = { ...(params as Record<string, string | number | undefined>), ...(cursor !== undefined && { cursor }) };
+    return new Page(await http.get<PageBody<T>>(path, { ...options, query }), fetchPage);
+  };
+  return new PagePromise(fetchPage((params as ListParams).cursor));
 }

@@ -10,7 +10,7 @@ export class AccountResource {
 
   /** The account: license counts, plan, billing period, scheduled change and the viewer's role and permissions. */
   async get(options: RequestOptions = {}): Promise<Account> {
-    return (await this.http.call<Account>('get', this.path, { ...options, retry: true })).body;
+    return this.http.get<Account>(this.path, options);
   }
 
   /**
@@ -18,6 +18,6 @@ export class AccountResource {
    * admin and every session of theirs ends — including this client's, if it was theirs.
    */
   async transferOwnership(userId: string, options: RequestOptions = {}): Promise<UsersResult> {
-    return (await this.http.call<UsersResult>('post', `${this.path}/owner`, { ...options, json: { userId } })).body;
+    return this.http.post<UsersResult>(`${this.path}/owner`, { ...options, json: { userId } });
   }
 }

@@ -1,7 +1,7 @@
 import type { Http, RequestOptions } from '../core/http.js';
 import type { PagePromise } from '../core/pagination.js';
 import type { Account, CreateAccountBody, CreateAccountResult, CreateSessionBody, ListParams, OutboxMessage, SessionResult } from '../types.js';
-import { list } from './users.js';
+import { list } from '../core/pagination.js';
 
 /** Accounts, for host back ends. */
 export class AccountsResource {
@@ -9,12 +9,12 @@ export class AccountsResource {
 
   /** Creates an account with its owner (the owner holds the first license). */
   async create(body: CreateAccountBody, options: RequestOptions = {}): Promise<CreateAccountResult> {
-    return (await this.http.call<CreateAccountResult>('post', 'accounts', { ...options, json: body })).body;
+    return this.http.post<CreateAccountResult>('accounts', { ...options, json: body });
   }
 
   /** Reads an account (without `viewer`). */
   async get(accountId: string, options: RequestOptions = {}): Promise<Account> {
-    return (await this.http.call<Account>('get', `accounts/${encodeURIComponent(accountId)}`, { ...options, retry: true })).body;
+    return this.http.get<Account>(`accounts/${encodeURIComponent(accountId)}`, options);
   }
 }
 
@@ -24,7 +24,7 @@ export class SessionsResource {
 
   /** Mints a session for an enabled user, by `userId` or `email`; `ttlSeconds` 60–86,400 (default 3,600). */
   async create(accountId: string, body: CreateSessionBody, options: RequestOptions = {}): Promise<SessionResult> {
-    return (await this.http.call<SessionResult>('post', `accounts/${encodeURIComponent(accountId)}/sessions`, { ...options, json: body })).body;
+    return this.http.post<SessionResult>(`accounts/${encodeURIComponent(accountId)}/sessions`, { ...options, json: body });
   }
 }
 
@@ -35,7 +35,7 @@ export class TestClockResource {
   /** Moves the account's clock forward to `to` and settles what happened meanwhile (renewals, expiries). */
   async advance(accountId: string, to: Date | string, options: RequestOptions = {}): Promise<Account> {
     const advanceTo = typeof to === 'string' ? to : to.toISOString();
-    return (await this.http.call<Account>('post', `accounts/${encodeURIComponent(accountId)}/test-clock`, { ...options, json: { advanceTo } })).body;
+    return this.http.post<Account>(`accounts/${encodeURIComponent(accountId)}/test-clock`, { ...options, json: { advanceTo } });
   }
 }
 

@@ -13,7 +13,7 @@ import type {
   WebhookEndpoint,
   WebhookEndpointWithSecret,
 } from '../types.js';
-import { list } from './users.js';
+import { list } from '../core/pagination.js';
 
 const account = (accountId: string) => `accounts/${encodeURIComponent(accountId)}`;
 
@@ -23,12 +23,12 @@ export class HostUsersResource {
 
   /** Brings in a person the host vouches for: enabled at once (`license: false`: disabled); no email. */
   async provision(accountId: string, body: ProvisionBody, options: RequestOptions = {}): Promise<UserResult> {
-    return (await this.http.call<UserResult>('post', `${account(accountId)}/users`, { ...options, json: body })).body;
+    return this.http.post<UserResult>(`${account(accountId)}/users`, { ...options, json: body });
   }
 
   /** Records that the person used the host product now (one-minute resolution). */
   async recordActivity(accountId: string, userId: string, options: RequestOptions = {}): Promise<{ user: User }> {
-    return (await this.http.call<{ user: User }>('post', `${account(accountId)}/users/${encodeURIComponent(userId)}/activity`, options)).body;
+    return this.http.post<{ user: User }>(`${account(accountId)}/users/${encodeURIComponent(userId)}/activity`, options);
   }
 }
 
@@ -38,7 +38,7 @@ export class EntitlementsResource {
 
   /** By exactly one of `userId`, `externalId` or `email`; an unknown person is `licensed: false`, `reason: 'unknown_user'`. */
   async check(accountId: string, selector: EntitlementSelector, options: RequestOptions = {}): Promise<Entitlement> {
-    return (await this.http.call<Entitlement>('get', `${account(accountId)}/entitlement`, { ...options, query: { ...selector }, retry: true })).body;
+    return this.http.get<Entitlement>(`${account(accountId)}/entitlement`, { ...options, query: { ...selector } });
   }
 }
 
@@ -48,7 +48,7 @@ export class WebhooksResource {
 
   /** Adds an endpoint; the answer holds its signing secret, shown only here. */
   async create(body: CreateWebhookEndpointBody, options: RequestOptions = {}): Promise<WebhookEndpointWithSecret> {
-    return (await this.http.call<WebhookEndpointWithSecret>('post', 'webhook-endpoints', { ...options, json: body })).body;
+    return this.http.post<WebhookEndpointWithSecret>('webhook-endpoints', { ...options, json: body });
   }
 
   list(params: ListParams = {}, options: RequestOptions = {}): PagePromise<WebhookEndpoint> {
@@ -56,21 +56,21 @@ export class WebhooksResource {
   }
 
   async get(endpointId: string, options: RequestOptions = {}): Promise<WebhookEndpoint> {
-    return (await this.http.call<WebhookEndpoint>('get', `webhook-endpoints/${encodeURIComponent(endpointId)}`, { ...options, retry: true })).body;
+    return this.http.get<WebhookEndpoint>(`webhook-endpoints/${encodeURIComponent(endpointId)}`, options);
   }
 
   /** Changes the url, events or description, or disables (`disabled: true`) or enables it. */
   async update(endpointId: string, patch: UpdateWebhookEndpointBody, options: RequestOptions = {}): Promise<WebhookEndpoint> {
-    return (await this.http.call<WebhookEndpoint>('patch', `webhook-endpoints/${encodeURIComponent(endpointId)}`, { ...options, json: patch })).body;
+    return this.http.patch<WebhookEndpoint>(`webhook-endpoints/${encodeURIComponent(endpointId)}`, { ...options, json: patch });
   }
 
   async delete(endpointId: string, options: RequestOptions = {}): Promise<WebhookEndpoint> {
-    return (await this.http.call<WebhookEndpoint>('delete', `webhook-endpoints/${encodeURIComponent(endpointId)}`, options)).body;
+    return this.http.delete<WebhookEndpoint>(`webhook-endpoints/${encodeURIComponent(endpointId)}`, options);
   }
 
   /** A new secret; the old one keeps signing for 24 hours (messages carry both signatures meanwhile). */
   async rotateSecret(endpointId: string, options: RequestOptions = {}): Promise<{ secret: string }> {
-    return (await this.http.call<{ secret: string }>('post', `webhook-endpoints/${encodeURIComponent(endpointId)}/rotate-secret`, options)).body;
+    return this.http.post<{ secret: string }>(`webhook-endpoints/${encodeURIComponent(endpointId)}/rotate-secret`, options);
   }
 
   /** The endpoint's delivery log, newest first. */
@@ -80,8 +80,6 @@ export class WebhooksResource {
 
   /** Sends a delivery again now. */
   async retry(endpointId: string, deliveryId: string, options: RequestOptions = {}): Promise<WebhookDelivery> {
-    return (
-      await this.http.call<WebhookDelivery>('post', `webhook-endpoints/${encodeURIComponent(endpointId)}/deliveries/${encodeURIComponent(deliveryId)}/retry`, options)
-    ).body;
+    return this.http.post<WebhookDelivery>(`webhook-endpoints/${encodeURIComponent(endpointId)}/deliveries/${encodeURIComponent(deliveryId)}/retry`, options);
   }
 }

@@ -24,22 +24,22 @@ export class LicensesResource {
 
   /** Gives a license to a disabled user (enabled again, or invited anew if never activated). */
   async assign(userId: string, options: RequestOptions = {}): Promise<UserResult> {
-    return (await this.http.call<UserResult>('put', `${this.path}/users/${encodeURIComponent(userId)}/license`, options)).body;
+    return this.http.put<UserResult>(`${this.path}/users/${encodeURIComponent(userId)}/license`, options);
   }
 
   /** Takes a user's license: the user is kept (disabled) and the license is free at once. */
   async unassign(userId: string, options: RequestOptions = {}): Promise<UserResult> {
-    return (await this.http.call<UserResult>('delete', `${this.path}/users/${encodeURIComponent(userId)}/license`, options)).body;
+    return this.http.delete<UserResult>(`${this.path}/users/${encodeURIComponent(userId)}/license`, options);
   }
 
   /** Moves a license from one user to another in one step (works with none available). */
   async reassign(fromUserId: string, toUserId: string, options: RequestOptions = {}): Promise<UsersResult> {
-    return (await this.http.call<UsersResult>('post', `${this.path}/license-transfers`, { ...options, json: { fromUserId, toUserId } })).body;
+    return this.http.post<UsersResult>(`${this.path}/license-transfers`, { ...options, json: { fromUserId, toUserId } });
   }
 
   /** The price and effect of a new total: amount due now (increase) or when it takes effect (decrease). */
   async quote(quantity: number, options: RequestOptions = {}): Promise<Quote> {
-    return (await this.http.call<Quote>('get', `${this.path}/licenses/quote`, { ...options, query: { quantity }, retry: true })).body;
+    return this.http.get<Quote>(`${this.path}/licenses/quote`, { ...options, query: { quantity } });
   }
 
   /**
@@ -49,7 +49,7 @@ export class LicensesResource {
   async change(body: LicenseChangeBody, options: RequestOptions & { idempotencyKey?: string } = {}): Promise<LicenseChangeResult> {
     const { idempotencyKey = newIdempotencyKey(), ...rest } = options;
     const send = () =>
-      this.http.call<LicenseChangeResult>('post', `${this.path}/licenses`, {
+      this.http.post<LicenseChangeResult>(`${this.path}/licenses`, {
         ...rest,
         json: body,
         headers: { 'Idempotency-Key': idempotencyKey },
@@ -57,7 +57,7 @@ export class LicensesResource {
       });
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await send()).body;
+        return await send();
       } catch (error) {
         // The first attempt (timed out here) may still be running there: wait, then ask again with the same key.
         if (!(error instanceof SeatConflictError) || error.code !== 'idempotency_key_in_use' || attempt >= 5) throw error;

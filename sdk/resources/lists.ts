@@ -1,7 +1,7 @@
 import type { Http, RequestOptions } from '../core/http.js';
 import type { PagePromise } from '../core/pagination.js';
 import type { AuditEvent, Invoice, ListParams } from '../types.js';
-import { list } from './users.js';
+import { list } from '../core/pagination.js';
 
 /** Invoices of the account (owner only), newest first. */
 export class InvoicesResource {

@@ -10,12 +10,12 @@ export class ReclaimPolicyResource {
 
   /** The policy and who it would release now; `inactiveDays` previews another number of days. */
   async get(params: { inactiveDays?: number } = {}, options: RequestOptions = {}): Promise<ReclaimPolicy> {
-    return (await this.http.call<ReclaimPolicy>('get', `${this.path}/reclaim-policy`, { ...options, query: params, retry: true })).body;
+    return this.http.get<ReclaimPolicy>(`${this.path}/reclaim-policy`, { ...options, query: params });
   }
 
   /** Saves it; turned on, it releases at once the licenses of users inactive that long (never the owner's). */
   async update(policy: ReclaimPolicyBody, options: RequestOptions = {}): Promise<ReclaimPolicy> {
-    return (await this.http.call<ReclaimPolicy>('put', `${this.path}/reclaim-policy`, { ...options, json: policy, retry: true })).body;
+    return this.http.put<ReclaimPolicy>(`${this.path}/reclaim-policy`, { ...options, json: policy, retry: true });
   }
 }
 
@@ -28,7 +28,7 @@ export class UsageResource {
 
   /** One row per UTC day (oldest first): the total, in use at the day's end, and the day's peak; `days` 1–730 (default 90). */
   async get(params: { days?: number } = {}, options: RequestOptions = {}): Promise<UsageResult> {
-    return (await this.http.call<UsageResult>('get', `${this.path}/usage`, { ...options, query: params, retry: true })).body;
+    return this.http.get<UsageResult>(`${this.path}/usage`, { ...options, query: params });
   }
 }
 
@@ -40,5 +40,5 @@ export class UsageResource {
  */
 export function batch(http: Http, path: string) {
   return async (body: BatchBody, options: RequestOptions = {}): Promise<BatchResult> =>
-    (await http.call<BatchResult>('post', `${path}/batch`, { ...options, json: body, retry: body.dryRun === true })).body;
+    http.post<BatchResult>(`${path}/batch`, { ...options, json: body, retry: body.dryRun === true });
 }

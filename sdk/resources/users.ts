@@ -1,16 +1,6 @@
 import type { Http, RequestOptions } from '../core/http.js';
-import { Page, PagePromise } from '../core/pagination.js';
-import type { AuditEvent, ListParams, PageBody, UpdateUserBody, User, UserListParams, UserResult } from '../types.js';
-
-/** Lists a paged collection: the first page at once, the next ones on demand. */
-export function list<T>(http: Http, path: string, params: object, options: RequestOptions): PagePromise<T> {
-  const fetchPage = async (cursor?: string): Promise<Page<T>> => {
-    const query = { ...(params as Record<string, string | number | undefined>), ...(cursor !== undefined && { cursor }) };
-    const { body } = await http.call<PageBody<T>>('get', path, { ...options, query, retry: true });
-    return new Page(body, fetchPage);
-  };
-  return new PagePromise(fetchPage((params as ListParams).cursor));
-}
+import { list, type PagePromise } from '../core/pagination.js';
+import type { AuditEvent, ListParams, UpdateUserBody, User, UserListParams, UserResult } from '../types.js';
 
 /** The account's users (owner and admins; a member may only `get` themselves). */
 export class UsersResource {
@@ -26,7 +16,7 @@ export class UsersResource {
 
   /** One user (its `version` is its ETag). */
   async get(userId: string, options: RequestOptions = {}): Promise<User> {
-    return (await this.http.call<User>('get', `${this.path}/users/${encodeURIComponent(userId)}`, { ...options, retry: true })).body;
+    return this.http.get<User>(`${this.path}/users/${encodeURIComponent(userId)}`, options);
   }
 
   /**
@@ -36,9 +26,7 @@ export class UsersResource {
   async update(userId: string, patch: UpdateUserBody, options: RequestOptions & { ifMatch?: string } = {}): Promise<UserResult> {
     const { ifMatch, ...rest } = options;
     const etag = ifMatch ?? `"${(await this.get(userId, rest)).version}"`;
-    return (
-      await this.http.call<UserResult>('patch', `${this.path}/users/${encodeURIComponent(userId)}`, { ...rest, json: patch, headers: { 'If-Match': etag } })
-    ).body;
+    return this.http.patch<UserResult>(`${this.path}/users/${encodeURIComponent(userId)}`, { ...rest, json: patch, headers: { 'If-Match': etag } });
   }
 
   /**
@@ -46,7 +34,7 @@ export class UsersResource {
    * (`await new Response(stream).blob()` for a Blob, `.text()` for a string).
    */
   async exportCsv(params: Omit<UserListParams, 'limit' | 'cursor'> = {}, options: RequestOptions = {}): Promise<ReadableStream<Uint8Array>> {
-    return (await this.http.call<ReadableStream<Uint8Array>>('get', `${this.path}/users.csv`, { ...options, query: { ...params }, retry: true, stream: true })).body;
+    return this.http.get<ReadableStream<Uint8Array>>(`${this.path}/users.csv`, { ...options, query: { ...params }, retry: true, stream: true });
   }
 
   /** The user's history: audit events about them, newest first. */
