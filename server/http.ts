@@ -16,6 +16,7 @@ import { randomId } from './crypto.js';
 import type { Store } from './store/types.js';
 import type { ActivityRecorder } from './activity.js';
 import type { Webhooks } from './webhooks/service.js';
+import type { StreamHub } from './streams.js';
 
 export interface Deps {
   store: Store;
@@ -31,6 +32,8 @@ export interface Deps {
   activity: ActivityRecorder;
   /** Webhook endpoints and the sending of deliveries. */
   webhooks: Webhooks;
+  /** The open live streams (caps, and their end at shutdown). */
+  streams: StreamHub;
 }
 
 export interface Env {
