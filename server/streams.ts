@@ -242,7 +242,6 @@ export async function runStream(sse: SSEStreamingApi, options: RunOptions): Prom
     }
     if (!ended && stopping) await send('session-ended', { reason: stopping });
   } finally {
-    ended = true;
     unsubscribe();
     options.release();
     clearInterval(tick);
