@@ -10,7 +10,8 @@ import { serve } from '@hono/node-server';
 import { SeatAdmin, SeatClient } from '../../sdk/index.js';
 import { createApp } from '../../server/app.js';
 import { MemoryStore } from '../../server/store/memory.js';
-import { API_KEY, ManualClock } from '../helpers/api.js';
+import { API_KEY, ManualClock, TEST_STORE } from '../helpers/api.js';
+import { freshDatabase } from '../helpers/postgres.js';
 import { liveServer, type LiveServer } from '../helpers/live.js';
 import { startServerProcess, PROCESS_API_KEY } from '../helpers/server-process.js';
 import { openStream } from '../helpers/sse.js';
@@ -310,6 +311,40 @@ describe('live stream: SIGTERM', () => {
       assert.ok(Date.now() - started < 10_000, 'long before the 30 s grace period');
     } finally {
       await proc.kill().catch(() => {});
+    }
+  });
+});
+
+describe('live stream: several processes on one PostgreSQL database', { skip: TEST_STORE !== 'postgres' && 'runs with SEATKIT_TEST_STORE=postgres' }, () => {
+  it('a change made through one process reaches a stream held by another, and a resume there tells the missed ones', async () => {
+    const database = await freshDatabase();
+    const a = await liveServer({ DATABASE_URL: database.url });
+    const b = await liveServer({ DATABASE_URL: database.url });
+    try {
+      const p = await people(a.admin, a.url);
+      const onA = await openStream(p.streamUrl, p.owner);
+      const ready = await onA.next();
+      const viaB = new SeatClient({ baseUrl: b.url, accountId: p.accountId, token: p.admin });
+      const { user } = await invite(viaB, 'far@acme.example');
+      const change = await onA.next();
+      assert.deepEqual([change.event, change.data.userIds], ['change', [user.id]]);
+      onA.close();
+      await invite(viaB, 'later@acme.example');
+      // Resumed on the other process: the changes after the ready's id, from its own window.
+      const onB = await openStream(`${b.url}/v1/accounts/${p.accountId}/stream`, p.owner, { lastEventId: ready.id });
+      const first = await onB.next();
+      if (first.event === 'change') {
+        assert.equal(first.data.sequence, change.data.sequence);
+        assert.equal((await onB.next()).data.action, 'user.invited');
+      } else {
+        // B loaded the account after the first change: what came before can no longer be told there.
+        assert.equal(first.event, 'reset');
+      }
+      onB.close();
+    } finally {
+      await a.stop();
+      await b.stop();
+      await database.drop();
     }
   });
 });
