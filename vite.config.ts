@@ -47,6 +47,7 @@ export default defineConfig({
     lib: { entry: 'browser.ts', formats: ['es'], fileName: () => 'seatkit.js' },
     // Vite keeps whitespace in an ES library build (so a bundler downstream can still tree-shake it);
     // this file is the end of the line, loaded as is by a <script type="module">.
-    rolldownOptions: { output: { minify: true } },
+    // What only a page that goes live needs (the stream, its parser) is loaded then, from files next to this one.
+    rolldownOptions: { output: { minify: true, chunkFileNames: 'seatkit-[name].js' } },
   },
 });

@@ -30,6 +30,8 @@ export interface SeatClientOptions {
  * `client.users.list()`, `client.licenses.change(…)`.
  */
 export class SeatClient {
+  /** Where the server is mounted, as given. */
+  readonly baseUrl: string;
   readonly accountId: string;
   readonly account: AccountResource;
   readonly users: UsersResource;
@@ -51,6 +53,7 @@ export class SeatClient {
     const http = new Http(options as HttpOptions);
     const path = `accounts/${encodeURIComponent(options.accountId)}`;
     this.accountId = options.accountId;
+    this.baseUrl = options.baseUrl;
     this.account = new AccountResource(http, path);
     this.users = new UsersResource(http, path);
     this.invitations = new InvitationsResource(http, path);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SeatAuthError, SeatClient, type StreamEvent } from '../../sdk/index.js';
-import { backoff } from '../../sdk/resources/stream.js';
+import { backoff } from '../../sdk/resources/stream-events.js';
 import { liveServer, type LiveServer } from '../helpers/live.js';
 
 describe('client.stream()', () => {

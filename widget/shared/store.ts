@@ -19,6 +19,8 @@ export class SeatStore extends EventTarget {
   /** Bumped after every change of users: lists reload. */
   usersRevision = 0;
   sessionExpired = false;
+  /** Whether its elements keep the account's live stream (the provider's `live`, or a lone element's). */
+  live = true;
   /** Locale and message overrides of the provider (elements may override them again). */
   locale: string | undefined;
   messages: Partial<Messages> | undefined;
