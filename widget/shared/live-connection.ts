@@ -82,7 +82,10 @@ export class LiveConnection {
         this.#refreshSoon();
         break;
       case 'session-ended':
-        for (const store of this.stores.keys()) store.expire(event.reason === 'owner_transferred' ? 'owner_transferred' : 'unauthorized');
+        // After the page's own change that ended it (an ownership transfer) has told its outcome.
+        for (const store of this.stores.keys()) {
+          void store.pending.then(() => setTimeout(() => store.expire(event.reason === 'owner_transferred' ? 'owner_transferred' : 'unauthorized')));
+        }
         break;
     }
   }
