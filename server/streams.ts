@@ -28,6 +28,9 @@ export interface StreamLimits {
   stallMs: number;
 }
 
+/** Changes that follow a write within this many ms are sent together: a busy account costs a stream a few writes a second, not one per change. */
+const COALESCE_MS = 25;
+
 export const DEFAULT_STREAM_LIMITS: StreamLimits = { perSession: 5, perAccount: 500, keepAliveMs: 15_000, queueMax: 500, stallMs: 60_000 };
 
 /** Who reads a stream: a session's user, or the API key (every change, every user id). */
@@ -101,6 +104,27 @@ function changeData(change: AccountChange, canReadUsers: boolean): { sequence: n
   return { sequence: change.sequence, action: change.action, userIds: canReadUsers ? change.userIds : [], licenses: change.licenses };
 }
 
+const encoder = new TextEncoder();
+/** Each change's event as bytes, made once per kind of viewer however many streams send it. */
+const encoded = new WeakMap<AccountChange, [Uint8Array | undefined, Uint8Array | undefined]>();
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  return all;
+}
+
+export function changeEvent(change: AccountChange, canReadUsers: boolean): Uint8Array {
+  let pair = encoded.get(change);
+  if (!pair) encoded.set(change, (pair = [undefined, undefined]));
+  const index = canReadUsers ? 1 : 0;
+  return (pair[index] ??= encoder.encode(`event: change\ndata: ${JSON.stringify(changeData(change, canReadUsers))}\nid: ${change.sequence}\n\n`));
+}
+
 /** Why the viewer's session no longer holds in `doc` (undefined while it does). */
 export function sessionEnd(doc: AccountDoc | undefined, viewer: StreamViewer, now: Date, action?: string): StreamSessionEndReason | undefined {
   const session = doc?.sessions.get(viewer.sessionHash);
@@ -167,7 +191,7 @@ export async function runStream(sse: SSEStreamingApi, options: RunOptions): Prom
     nudge();
   });
 
-  const write = async (text: string) => {
+  const write = async (text: string | Uint8Array) => {
     writingSince = Date.now();
     await sse.write(text);
     writingSince = 0;
@@ -201,7 +225,7 @@ export async function runStream(sse: SSEStreamingApi, options: RunOptions): Prom
     } else {
       last = resumeFrom ?? (await store.changes.latest(accountId));
       for (const change of missed) {
-        await send('change', changeData(change, canReadUsers), change.sequence);
+        await write(changeEvent(change, canReadUsers));
         last = change.sequence;
       }
     }
@@ -213,6 +237,7 @@ export async function runStream(sse: SSEStreamingApi, options: RunOptions): Prom
       if (reason) stopping ??= reason;
     }
 
+    let lastWriteAt = 0;
     while (!ended && stopping === undefined) {
       if (overflow) {
         overflow = false;
@@ -220,25 +245,35 @@ export async function runStream(sse: SSEStreamingApi, options: RunOptions): Prom
         await send('reset', { sequence: last }, last);
         continue;
       }
-      const change = queue.shift();
-      if (!change) {
+      if (queue.length === 0) {
         await new Promise<void>((resolve) => (wake = resolve));
         continue;
       }
-      if (change.sequence <= last) continue;
-      if (viewer && change.userIds.includes(viewer.userId)) {
-        // The change is about the viewer: their session or role may have changed with it.
-        const doc = await store.get(accountId);
-        const reason = sessionEnd(doc, viewer, clock.now(), change.action);
-        if (reason) {
-          stopping ??= reason;
-          break;
+      // Right after a write, what follows within a moment goes out together (one write, not one per change).
+      const wait = lastWriteAt + COALESCE_MS - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      // Everything waiting goes out in one write (a busy account sends fewer, larger chunks).
+      const batch: Uint8Array[] = [];
+      for (let change = queue.shift(); change; change = queue.shift()) {
+        if (change.sequence <= last) continue;
+        if (viewer && change.userIds.includes(viewer.userId)) {
+          // The change is about the viewer: their session or role may have changed with it.
+          const doc = await store.get(accountId);
+          const reason = sessionEnd(doc, viewer, clock.now(), change.action);
+          if (reason) {
+            stopping ??= reason;
+            break;
+          }
+          const user = doc?.users.get(viewer.userId);
+          if (user) canReadUsers = can(user, 'users:read');
         }
-        const user = doc?.users.get(viewer.userId);
-        if (user) canReadUsers = can(user, 'users:read');
+        batch.push(changeEvent(change, canReadUsers));
+        last = change.sequence;
       }
-      await send('change', changeData(change, canReadUsers), change.sequence);
-      last = change.sequence;
+      if (batch.length > 0) {
+        await write(batch.length === 1 ? batch[0]! : concat(batch));
+        lastWriteAt = performance.now();
+      }
     }
     if (!ended && stopping) await send('session-ended', { reason: stopping });
   } finally {
