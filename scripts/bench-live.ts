@@ -8,9 +8,12 @@
  * - Write throughput with 100 idle streams: autocannon unassign→assign pairs on 1,000 users of one
  *   account (its size stays the same), with no stream open, with 100 streams open on another account
  *   (idle: nothing to send them), and with the 100 streams on the account being written (each
- *   change fanned out to them; their readers only take the bytes). Runs rotate the order.
+ *   change fanned out to them; their readers only take the bytes). Runs rotate the order. The cost
+ *   is judged by the server's CPU time per write (from /proc), which the other work of a shared
+ *   machine does not blur as it blurs req/s; req/s is shown beside it.
  */
 import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
 import { createParser } from 'eventsource-parser';
 import { http, percentile, PROCESS_API_KEY, startServerProcess, type ServerProcess } from '../test/helpers/server-process.js';
 
@@ -90,9 +93,22 @@ async function openAll(base: string, accountId: string, tokens: string[], drain 
   return readers;
 }
 
+/** CPU time (user + system, ms) the process has used: what a load costs the server, whatever else runs on the machine. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in ticks of 1/100 s
+}
+
+interface Sample {
+  rps: number;
+  /** Server CPU ms per request. */
+  cpu: number;
+}
+
 /** Unassign → assign pairs on a pool of users for `seconds` with 50 connections (the account keeps its size): requests per second. */
-async function pairs(base: string, path: string, token: string, pool: string[], seconds: number): Promise<number> {
+async function pairs(base: string, path: string, token: string, pool: string[], seconds: number, pid: number): Promise<Sample> {
   let n = 0;
+  const cpuBefore = cpuMs(pid);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     autocannon(
       {
@@ -116,7 +132,7 @@ async function pairs(base: string, path: string, token: string, pool: string[], 
     );
   });
   if (result.non2xx + result.errors > 0) console.error(`[bench] live pairs: ${result.non2xx + result.errors} failed requests`);
-  return result.requests.average;
+  return { rps: result.requests.average, cpu: (cpuMs(pid) - cpuBefore) / result.requests.total };
 }
 
 /** `count` users of the account holding a license (provisioned). */
@@ -174,10 +190,10 @@ export async function benchLive(dir: string, row: Row, options: { runs: number; 
     const quiet = await account(base, 'quiet', STREAMS + 10);
     const quietTokens = await viewers(base, quiet.id, STREAMS, 'q');
     const busyTokens = await viewers(base, written.id, STREAMS, 'b');
-    const none: number[] = [];
-    const idle: number[] = [];
-    const fanned: number[] = [];
-    const load = () => pairs(base, written.path, written.ownerToken, toggled, options.duration);
+    const none: Sample[] = [];
+    const idle: Sample[] = [];
+    const fanned: Sample[] = [];
+    const load = () => pairs(base, written.path, written.ownerToken, toggled, options.duration, server!.pid);
     await load(); // warm-up
     const with100 = async (accountId: string, tokens: string[]) => {
       const readers = await openAll(base, accountId, tokens, true);
@@ -190,15 +206,23 @@ export async function benchLive(dir: string, row: Row, options: { runs: number; 
     const kinds = [async () => none.push(await load()), async () => idle.push(await with100(quiet.id, quietTokens)), async () => fanned.push(await with100(written.id, busyTokens))];
     // Each run in another order, so drift of a shared machine falls on each alike.
     for (let run = 0; run < options.runs; run++) for (let k = 0; k < kinds.length; k++) await kinds[(k + run) % kinds.length]!();
-    const change = (rps: number) => {
-      const pct = (1 - rps / median(none)) * 100;
-      return pct >= 0 ? `${pct.toFixed(1)} % less` : `${(-pct).toFixed(1)} % more: noise`;
+
+    const rps = (samples: Sample[]) => median(samples.map((s) => s.rps));
+    const cpu = (samples: Sample[]) => median(samples.map((s) => s.cpu));
+    const more = (value: number, base: number) => {
+      const pct = (value / base - 1) * 100;
+      return pct >= 0 ? `${pct.toFixed(1)} % more` : `${(-pct).toFixed(1)} % less`;
     };
-    const cost = 1 - median(idle) / median(none);
-    row('live', 'write throughput, no stream open', `${Math.round(median(none))} req/s`);
-    row('live', `write throughput with ${STREAMS} idle streams (another account)`, `${Math.round(median(idle))} req/s (${change(median(idle))})`, '≤ 10 % less', cost <= 0.1);
-    const fanCost = 1 - median(fanned) / median(none);
-    row('live', `write throughput with the ${STREAMS} streams on the written account`, `${Math.round(median(fanned))} req/s (${change(median(fanned))})`, '≤ 10 % less', fanCost <= 0.1);
+    row('live', 'writes (unassign/assign) with no stream open', `${Math.round(rps(none))} req/s, ${cpu(none).toFixed(2)} ms server CPU each`);
+    for (const [label, samples] of [
+      [`with ${STREAMS} idle streams (another account)`, idle],
+      [`with ${STREAMS} streams on the written account`, fanned],
+    ] as const) {
+      // The cost in throughput of a CPU-bound server is its CPU per write; req/s on a shared machine is context.
+      const cost = 1 - cpu(none) / cpu(samples);
+      row('live', `writes ${label}: server CPU per write`, `${cpu(samples).toFixed(2)} ms (${(cost * 100).toFixed(1)} % of throughput)`, '≤ 10 % less', cost <= 0.1);
+      row('live', `writes ${label}: req/s (context)`, `${Math.round(rps(samples))} req/s (${more(rps(samples), rps(none))})`);
+    }
   } finally {
     await server?.kill();
   }

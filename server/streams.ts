@@ -108,6 +108,26 @@ const encoder = new TextEncoder();
 /** Each change's event as bytes, made once per kind of viewer however many streams send it. */
 const encoded = new WeakMap<AccountChange, [Uint8Array | undefined, Uint8Array | undefined]>();
 
+/**
+ * Several changes' events in one chunk. A batch is every change of the account between its first and
+ * its last (streams take them in order), so streams that wake together share the bytes: kept for the
+ * last few batches, by account, range and kind of viewer.
+ */
+const batches = new Map<string, Uint8Array>();
+const BATCHES_KEPT = 64;
+
+function batchOf(accountId: string, changes: AccountChange[], canReadUsers: boolean): Uint8Array {
+  if (changes.length === 1) return changeEvent(changes[0]!, canReadUsers);
+  const key = `${accountId} ${changes[0]!.sequence} ${changes.at(-1)!.sequence} ${canReadUsers}`;
+  let bytes = batches.get(key);
+  if (!bytes) {
+    bytes = concat(changes.map((change) => changeEvent(change, canReadUsers)));
+    batches.set(key, bytes);
+    if (batches.size > BATCHES_KEPT) batches.delete(batches.keys().next().value!);
+  }
+  return bytes;
+}
+
 function concat(parts: Uint8Array[]): Uint8Array {
   const all = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
   let at = 0;
@@ -253,7 +273,9 @@ export async function runStream(sse: SSEStreamingApi, options: RunOptions): Prom
       const wait = lastWriteAt + COALESCE_MS - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       // Everything waiting goes out in one write (a busy account sends fewer, larger chunks).
-      const batch: Uint8Array[] = [];
+      const batch: AccountChange[] = [];
+      /** Whether the viewer may read users, per change of the batch (a role may change within it). */
+      const visible: boolean[] = [];
       for (let change = queue.shift(); change; change = queue.shift()) {
         if (change.sequence <= last) continue;
         if (viewer && change.userIds.includes(viewer.userId)) {
@@ -267,11 +289,13 @@ export async function runStream(sse: SSEStreamingApi, options: RunOptions): Prom
           const user = doc?.users.get(viewer.userId);
           if (user) canReadUsers = can(user, 'users:read');
         }
-        batch.push(changeEvent(change, canReadUsers));
+        batch.push(change);
+        visible.push(canReadUsers);
         last = change.sequence;
       }
       if (batch.length > 0) {
-        await write(batch.length === 1 ? batch[0]! : concat(batch));
+        const same = visible.every((flag) => flag === visible[0]);
+        await write(same ? batchOf(accountId, batch, visible[0]!) : concat(batch.map((change, i) => changeEvent(change, visible[i]!))));
         lastWriteAt = performance.now();
       }
     }
