@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { SeatAdmin } from '../../sdk/index.js';
 import { start, type Started } from '../../server/node.js';
-import { buildBundle, launchChromium, serveHost, type Host } from '../helpers/browser.js';
+import { buildBundleFiles, launchChromium, serveHost, type Host } from '../helpers/browser.js';
 
 const API_KEY = 'sk_e2e_cross_origin_0123456789';
 
@@ -17,11 +17,13 @@ describe('a host page on another origin', () => {
   let browser: Browser;
 
   before(async () => {
-    const bundle = await buildBundle();
+    const bundle = await buildBundleFiles();
     api = await start({ PORT: '0', SEATKIT_DB: ':memory:', SEATKIT_API_KEY: API_KEY, SEATKIT_LOG_REQUESTS: 'off' }, () => {});
     host = await serveHost((req, res) => {
-      if (req.url === '/seatkit.js') {
-        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(bundle);
+      // seatkit.js, and what it loads from next to it when the page goes live.
+      const file = bundle.get((req.url ?? '').slice(1));
+      if (file) {
+        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(file);
         return;
       }
       const query = new URL(req.url ?? '/', 'http://host').searchParams;

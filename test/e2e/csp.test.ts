@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { SeatAdmin, SeatClient } from '../../sdk/index.js';
 import { start, type Started } from '../../server/node.js';
-import { buildBundle, launchChromium, serveHost, type Host } from '../helpers/browser.js';
+import { buildBundleFiles, launchChromium, serveHost, type Host } from '../helpers/browser.js';
 
 const API_KEY = 'sk_e2e_csp_0123456789abcdef';
 const CSP = "default-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; require-trusted-types-for 'script'; trusted-types lit-html";
@@ -24,7 +24,7 @@ describe('a host page with a strict CSP', () => {
   let browser: Browser;
 
   before(async () => {
-    const bundle = await buildBundle();
+    const bundle = await buildBundleFiles();
     api = await start({ PORT: '0', SEATKIT_DB: ':memory:', SEATKIT_API_KEY: API_KEY, SEATKIT_LOG_REQUESTS: 'off' }, () => {});
     host = await serveHost(async (req, res) => {
       const url = new URL(req.url ?? '/', 'http://host');
@@ -35,11 +35,23 @@ describe('a host page with a strict CSP', () => {
         const headers = new Headers();
         for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && name !== 'host') headers.set(name, value);
         const answer = await fetch(`${api.url}${req.url}`, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
-        res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(Buffer.from(await answer.arrayBuffer()));
+        res.writeHead(answer.status, Object.fromEntries(answer.headers));
+        // Piped as it comes: the live stream never ends by itself.
+        if (!answer.body) return void res.end();
+        const reader = answer.body.getReader();
+        res.on('close', () => void reader.cancel().catch(() => {}));
+        for (;;) {
+          const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+          if (done) break;
+          res.write(value);
+        }
+        res.end();
         return;
       }
-      if (url.pathname === '/seatkit.js') {
-        res.writeHead(200, { 'Content-Type': 'text/javascript', 'Content-Security-Policy': CSP }).end(bundle);
+      // seatkit.js, and what it loads from next to it when the page goes live.
+      const file = bundle.get(url.pathname.slice(1));
+      if (file) {
+        res.writeHead(200, { 'Content-Type': 'text/javascript', 'Content-Security-Policy': CSP }).end(file);
         return;
       }
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP }).end(`<!doctype html>

@@ -246,10 +246,10 @@ describe('the demo (npm start)', () => {
     await owner.getByRole('dialog', { name: 'Remove team member' }).getByRole('button', { name: 'Remove team member' }).click();
     await owner.locator('seat-banner [part~="summary"]').getByText('4 of 5 licenses in use').waitFor(WAIT);
     await admin.locator('seat-banner [part~="summary"]').getByText('4 of 5 licenses in use').waitFor({ timeout: 1000 });
-    await admin.getByRole('button', { name: 'Assign license to Katherine Johnson' }).waitFor({ timeout: 1000 });
+    await admin.getByRole('button', { name: 'Assign a license to Katherine Johnson' }).waitFor({ timeout: 1000 });
 
     // The admin gives it back; the owner's page shows it.
-    await admin.getByRole('button', { name: 'Assign license to Katherine Johnson' }).click();
+    await admin.getByRole('button', { name: 'Assign a license to Katherine Johnson' }).click();
     await admin.locator('seat-banner [part~="summary"]').getByText('5 of 5 licenses in use').waitFor(WAIT);
     await owner.locator('seat-banner [part~="summary"]').getByText('5 of 5 licenses in use').waitFor({ timeout: 1000 });
     assert.deepEqual(errors, []);

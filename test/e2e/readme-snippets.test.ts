@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -94,7 +94,6 @@ describe('README quick starts for host apps', () => {
   let hostUrl: string;
   let browser: Browser;
   let dir: string;
-  let bundle: Buffer;
   /** path → [content type, body] served by the host page's server. */
   const files = new Map<string, [string, string | Buffer]>();
 
@@ -108,8 +107,8 @@ describe('README quick starts for host apps', () => {
     api = started;
     browser = launched;
     admin = new SeatAdmin({ baseUrl: api.url, apiKey: API_KEY });
-    bundle = readFileSync(join(dir, 'dist', 'seatkit.js'));
-    files.set('/seatkit.js', ['text/javascript', bundle]);
+    // seatkit.js, and what it loads from next to it when a page goes live.
+    for (const name of readdirSync(join(dir, 'dist')).filter((n) => /^seatkit.*\.js$/.test(n))) files.set(`/${name}`, ['text/javascript', readFileSync(join(dir, 'dist', name))]);
     host = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://host').pathname;
       if (path === '/favicon.ico') return void res.writeHead(204).end();

@@ -1,5 +1,5 @@
 /** Headless Chromium and host pages for end-to-end tests (playwright-core with the machine's Chromium). */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,15 +12,23 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath() as string, headless: true, args: CHROMIUM_ARGS as string[] });
 }
 
-/** `dist/seatkit.js` built into a temp folder (the repository's dist/ may be rebuilt meanwhile). */
-export async function buildBundle(): Promise<Buffer> {
+/**
+ * `dist/seatkit.js` and the files it loads next to it when a page goes live (`seatkit-*.js`), by
+ * name, built into a temp folder (the repository's dist/ may be rebuilt meanwhile).
+ */
+export async function buildBundleFiles(): Promise<Map<string, Buffer>> {
   const dir = mkdtempSync(join(tmpdir(), 'seatkit-bundle-'));
   try {
     await build({ logLevel: 'silent', build: { outDir: dir, emptyOutDir: true, sourcemap: false } });
-    return readFileSync(join(dir, 'seatkit.js'));
+    return new Map(readdirSync(dir).filter((name) => /^seatkit.*\.js$/.test(name)).map((name) => [name, readFileSync(join(dir, name))]));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `dist/seatkit.js` alone. */
+export async function buildBundle(): Promise<Buffer> {
+  return (await buildBundleFiles()).get('seatkit.js')!;
 }
 
 export interface Host {
