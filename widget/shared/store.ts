@@ -101,7 +101,7 @@ export class SeatStore extends EventTarget {
    */
   async mutate<T extends { licenses: LicenseCounts; billing?: Billing; user?: User; users?: User[] }>(change: (client: SeatClient) => Promise<T>): Promise<T> {
     const run = change(this.client);
-    this.pending = Promise.allSettled([this.pending, run]);
+    this.pending = Promise.allSettled([this.pending, run]).then(() => undefined);
     try {
       const result = await run;
       if (this.account) this.account = { ...this.account, licenses: result.licenses, ...(result.billing && { billing: result.billing }) };
