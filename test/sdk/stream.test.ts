@@ -98,6 +98,23 @@ describe('client.stream()', () => {
     assert.equal((seen[4] as { resumed: boolean }).resumed, true);
   });
 
+  it('keeps one connection open past the client’s request timeout (it bounds waiting for the answer, not the stream)', async () => {
+    let connections = 0;
+    const counting: typeof fetch = (input, init) => {
+      if (new Request(input as RequestInfo, init).url.endsWith('/stream')) connections++;
+      return fetch(input as RequestInfo, init);
+    };
+    const client = new SeatClient({ baseUrl: server.url, accountId, token: ownerToken, timeout: 300, fetch: counting });
+    for await (const event of client.stream()) {
+      if (event.type === 'ready') {
+        await new Promise((resolve) => setTimeout(resolve, 800));
+        await invite('patient@acme.example');
+      }
+      if (event.type === 'change') break;
+    }
+    assert.equal(connections, 1);
+  });
+
   it('ends after session-ended (the viewer was unassigned)', async () => {
     const client = new SeatClient({ baseUrl: server.url, accountId, token: adminToken });
     const seen: StreamEvent[] = [];
