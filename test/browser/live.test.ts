@@ -82,6 +82,19 @@ describe('live updates', () => {
     }
   });
 
+  it('brings the form’s license state up to date: the last license taken elsewhere disables Invite, a freed one enables it', async () => {
+    const s = await seed({ quantity: 4 });
+    const a = await page(API_BASE, s.accountId, s.adminToken);
+    const submit = () => a.form.shadowRoot!.querySelector<HTMLButtonElement>('[part~="submit-button"]')!;
+    await until(() => !!a.form.shadowRoot?.querySelector('[part~="submit-button"]'));
+    expect(submit().disabled).to.equal(false);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const { user } = await api<{ user: { id: string } }>('POST', `/v1/accounts/${s.accountId}/invitations`, API_KEY, { email: 'last@acme.example', firstName: 'Last', lastName: 'One' });
+    await until(() => submit().disabled, 1000);
+    await api('DELETE', `/v1/accounts/${s.accountId}/users/${user.id}/invitation`, API_KEY);
+    await until(() => !submit().disabled, 1000);
+  });
+
   it('keeps the row being edited while the table refreshes under it', async () => {
     const s = await seed({ quantity: 5 });
     const a = await page(API_BASE, s.accountId, s.ownerToken);
