@@ -8,7 +8,7 @@
  */
 import type { SSEStreamingApi } from 'hono/streaming';
 import type { LicenseCounts, StreamSessionEndReason } from '../sdk/types.js';
-import type { Clock } from './config.js';
+import type { Clock, Logger } from './config.js';
 import { can } from './domain/permissions.js';
 import type { AccountDoc } from './domain/state.js';
 import { ApiError } from './errors.js';
@@ -168,6 +168,7 @@ export interface RunOptions {
   /** The place `hub.admit` gave, and its release. */
   slot: StreamSlot;
   release: () => void;
+  log?: Logger;
 }
 
 /**
@@ -300,6 +301,9 @@ export async function runStream(sse: SSEStreamingApi, options: RunOptions): Prom
       }
     }
     if (!ended && stopping) await send('session-ended', { reason: stopping });
+  } catch (error) {
+    // The store failed (PostgreSQL away, say): the stream ends; its client reconnects and resumes.
+    options.log?.({ level: 'warn', message: 'a live stream ended on an error; its client reconnects', accountId, error: error instanceof Error ? error.message : String(error) });
   } finally {
     unsubscribe();
     options.release();

@@ -51,6 +51,7 @@ stream.openapi(
         signal: c.req.raw.signal,
         slot,
         release,
+        log: c.var.deps.config.log,
         viewer: viewer && session ? { userId: viewer.id, sessionHash: c.var.sessionHash!, expiresAt: session.expiresAt, canReadUsers: can(viewer, 'users:read') } : null,
       }),
     );
