@@ -212,10 +212,15 @@ export async function runStream(sse: SSEStreamingApi, options: RunOptions): Prom
     nudge();
   });
 
+  // The keep-alive may write while the pump does: writes in flight are counted.
+  let writing = 0;
   const write = async (text: string | Uint8Array) => {
-    writingSince = Date.now();
-    await sse.write(text);
-    writingSince = 0;
+    if (writing++ === 0) writingSince = Date.now();
+    try {
+      await sse.write(text);
+    } finally {
+      if (--writing === 0) writingSince = 0;
+    }
   };
   const send = (event: string, data: unknown, id?: number) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n${id === undefined ? '' : `id: ${id}\n`}\n`);
 
