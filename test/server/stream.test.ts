@@ -295,6 +295,38 @@ describe('live stream: expiry and slow readers (the app on a manual clock, over 
   });
 });
 
+describe('live stream: a reader that takes nothing', () => {
+  it('is dropped after the stall time, giving its place back', async () => {
+    const app = createApp({ store: new MemoryStore(), config: { apiKey: API_KEY, rateLimits: false, streams: { keepAliveMs: 50, stallMs: 300, queueMax: 1000 } } });
+    try {
+      const created = await app.request('/v1/accounts', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'Acme', licenses: { quantity: 50, unitPrice: 100, currency: 'USD', interval: 'month' }, owner: { email: 'o@acme.example', firstName: 'O', lastName: 'W' } }),
+      });
+      const { account } = (await created.json()) as { account: { id: string } };
+      const response = await app.request(`/v1/accounts/${account.id}/stream`, { headers: { Authorization: `Bearer ${API_KEY}` } });
+      assert.equal(response.status, 200);
+      assert.equal(app.streams.size, 1);
+      // Changes pile up against a body nobody reads: a write waits for the reader.
+      for (let i = 0; i < 3; i++) {
+        const invited = await app.request(`/v1/accounts/${account.id}/invitations`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ email: `p${i}@acme.example`, firstName: 'P', lastName: 'Q' }),
+        });
+        assert.equal(invited.status, 201);
+      }
+      const until = Date.now() + 3000;
+      while (app.streams.size > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 25));
+      assert.equal(app.streams.size, 0, 'dropped, its place given back');
+    } finally {
+      app.streams.close();
+      await app.jobs.stop();
+    }
+  });
+});
+
 describe('live stream: SIGTERM', () => {
   it('ends every open stream and the process exits', async () => {
     const proc = await startServerProcess({ SEATKIT_DB: ':memory:', SEATKIT_SHUTDOWN_GRACE_SECONDS: '30' });
