@@ -6,8 +6,7 @@
  */
 import { SeatAuthError } from '../../sdk/core/errors.js';
 import type { SeatClient } from '../../sdk/client.js';
-import type { LicenseCounts } from '../../sdk/types.js';
-import type { StreamEvent } from '../../sdk/types.js';
+import type { LicenseCounts, StreamEvent } from '../../sdk/types.js';
 import type { SeatStore } from './store.js';
 
 /** License counts a live change brought: shown at once, before the account itself is read again. */
@@ -33,7 +32,7 @@ async function refresh(store: SeatStore): Promise<void> {
   store.dispatchEvent(new Event('change'));
 }
 
-/** Changes that come close together bring one refresh. */
+/** A refresh follows the first change of a burst by this much, and another the next change after it: at most one per interval, even while changes keep coming. */
 const REFRESH_AFTER_MS = 100;
 
 /** One stream of one account, shared by every store of the page that shows the account. */
@@ -91,8 +90,9 @@ export class LiveConnection {
   }
 
   #refreshSoon(): void {
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) return;
     this.#timer = setTimeout(() => {
+      this.#timer = undefined;
       for (const store of this.stores.keys()) void refresh(store);
     }, REFRESH_AFTER_MS);
   }
@@ -101,7 +101,7 @@ export class LiveConnection {
 /** The page's streams, by API and account. */
 const connections = new Map<string, LiveConnection>();
 
-/** Streams this page holds now (tests, and the demo's status line). */
+/** Streams this page holds now (tests). */
 export function openStreams(): number {
   return connections.size;
 }
