@@ -29,7 +29,7 @@ export interface StreamLimits {
 }
 
 /** Changes that follow a write within this many ms are sent together: a busy account costs a stream a few writes a second, not one per change. */
-const COALESCE_MS = 50;
+const COALESCE_MS = 100;
 
 export const DEFAULT_STREAM_LIMITS: StreamLimits = { perSession: 5, perAccount: 500, keepAliveMs: 15_000, queueMax: 500, stallMs: 60_000 };
 
