@@ -1,6 +1,7 @@
 /**
  * The demo page: the three elements in one provider, acting as the owner, an admin or a member;
- * the dev outbox, the test clock, a live log of the `seat-*` events and a theme switcher. The same
+ * the dev outbox, the test clock, a live log of the `seat-*` events and a theme switcher; and two
+ * people side by side (two panes, each this page as another person with its own live stream). The same
  * code runs against the demo server (`npm start`) and against the app in the page (static build).
  */
 import '../widget/index.js';
@@ -11,6 +12,12 @@ import type { SeatProvider, SeatEventType, SeatStore } from '../widget/index.js'
 import { HttpDemoBackend, type DemoBackend, type DemoRole, type DemoState, type DemoWebhook } from './backend.js';
 
 declare const __DEMO_STATIC__: boolean;
+
+/** What the demo page shares with its panes (same origin): the backend, and the theme. */
+interface DemoWindow extends Window {
+  seatkitDemo?: { backend: DemoBackend };
+  seatkitApplyTheme?: (theme: Theme) => void;
+}
 
 const EVENTS = [
   'seat-user-invited',
@@ -89,6 +96,8 @@ function applyTheme(theme: Theme): void {
     element.setAttribute('theme', theme === 'dark' ? 'dark' : 'light');
   }
   themeSelect.value = theme;
+  // The side-by-side panes follow.
+  for (const frame of document.querySelectorAll('iframe')) (frame.contentWindow as DemoWindow | null)?.seatkitApplyTheme?.(theme);
 }
 
 function initTheme(): void {
@@ -345,11 +354,56 @@ async function workspace(backend: DemoBackend): Promise<void> {
     }
   });
 
+  // Two people side by side: two panes, each the demo page of its own with its own session and live stream.
+  (window as DemoWindow).seatkitDemo = { backend };
+  const sideBySide = $<HTMLButtonElement>('side-by-side');
+  sideBySide.addEventListener('click', () => {
+    const on = sideBySide.getAttribute('aria-pressed') !== 'true';
+    sideBySide.setAttribute('aria-pressed', String(on));
+    $('panes').hidden = !on;
+    $('workspace').hidden = on;
+    roleSelect.disabled = on;
+    for (const role of ['owner', 'admin'] as const) {
+      const frame = $<HTMLIFrameElement>(`pane-${role}`);
+      // Leaving the view closes the panes (and their streams).
+      frame.src = on ? `${location.pathname}?pane=${role}` : 'about:blank';
+    }
+    say(on ? 'Two pages side by side: the owner on the left, an admin on the right.' : `Acting as the ${role} again.`);
+  });
+  sideBySide.disabled = false;
+
   renderState();
   $('workspace').hidden = false;
   await actAs('owner');
   await refreshOutbox();
   await refreshWebhooks();
+}
+
+// ---- one pane of "two people side by side" -------------------------------------------------
+
+async function pane(role: DemoRole): Promise<void> {
+  document.documentElement.dataset.pane = role;
+  (window as DemoWindow).seatkitApplyTheme = applyTheme;
+  const backend = window.parent !== window ? (window.parent as DemoWindow).seatkitDemo?.backend : undefined;
+  if (!backend) {
+    say('This is one pane of the demo: open the demo and choose "Two people side by side".', 'error');
+    return;
+  }
+  try {
+    const [session, state] = await Promise.all([backend.session(role), backend.state()]);
+    $('account-name').textContent = `${state.accountName} · ${fullName(session.user)}'s page (${role})`;
+    $('viewer').textContent = `(acting as ${fullName(session.user)}, ${role})`;
+    provider.addEventListener('seat-session-expired', () => {
+      $('viewer').textContent = '(signed out)';
+      say(`${fullName(session.user)} is signed out here: the session ended (the owner role went to someone else, or the license was removed).`, 'error');
+    });
+    provider.baseUrl = backend.baseUrl;
+    provider.accountId = state.accountId;
+    provider.token = session.token;
+    $('workspace').hidden = false;
+  } catch (error) {
+    say(`Could not act as ${role}: ${messageOf(error)}`, 'error');
+  }
 }
 
 // ---- the activation page -------------------------------------------------------------------
@@ -419,6 +473,8 @@ async function main(): Promise<void> {
   addEventListener('hashchange', () => {
     if (activationToken()) location.reload();
   });
+  const paneRole = new URLSearchParams(location.search).get('pane');
+  if (paneRole === 'owner' || paneRole === 'admin') return pane(paneRole);
   try {
     const backend = await createBackend();
     const token = activationToken();

@@ -2,7 +2,7 @@
  * `npm run bench`: size and speed against the targets of issue 9, in one table.
  *
  *   npm run bench                  (USERS=10000 RUNS=3 DURATION=3 EVENTS=1000000 to change the sizes)
- *   ONLY=audit npm run bench       (only some sections: size, server, browser, audit; comma-separated)
+ *   ONLY=audit npm run bench       (only some sections: size, server, browser, audit, live; comma-separated)
  *
  * - Size: dist/seatkit.js built with vite into a temp folder, and each element module built alone
  *   (Lit and the SDK included, as a page loading only that element would get them).
@@ -26,6 +26,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { User } from '../sdk/types.js';
 import { launchChromium } from '../test/helpers/browser.js';
 import { seedAuditLog } from './seed-audit-log.js';
+import { benchLive } from './bench-live.js';
 import { createAccountOver, http, percentile, PROCESS_API_KEY, ROOT, startServerProcess, type ServerProcess } from '../test/helpers/server-process.js';
 
 const BIG = Number(process.env.USERS ?? 10_000);
@@ -615,6 +616,7 @@ try {
     server = undefined;
   }
   if (runs('audit')) await benchAuditLog(dir);
+  if (runs('live')) await benchLive(dir, row, { runs: RUNS, duration: DURATION });
   printTable();
 } finally {
   await server?.kill();

@@ -7,7 +7,7 @@
  * demo page (`npm start`) as the owner, an admin and a member at 1280 and 400 px, light and dark.
  */
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -147,14 +147,16 @@ async function main(): Promise<void> {
   let browser: Browser | undefined;
   try {
     await build({ logLevel: 'silent', build: { outDir: join(dir, 'dist'), emptyOutDir: true, sourcemap: false } });
-    const bundle = readFileSync(join(dir, 'dist', 'seatkit.js'));
+    // seatkit.js, and what it loads from next to it when the page goes live.
+    const bundle = new Map(readdirSync(join(dir, 'dist')).filter((name) => /^seatkit.*\.js$/.test(name)).map((name) => [`/${name}`, readFileSync(join(dir, 'dist', name))]));
     api = await start({ PORT: '0', SEATKIT_DB: ':memory:', SEATKIT_API_KEY: API_KEY, SEATKIT_LOG_REQUESTS: 'off' }, () => {});
     const demo = await seedDemo(api.app, API_KEY);
     const apiUrl = api.url;
     host = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://host');
-      if (url.pathname === '/seatkit.js') {
-        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(bundle);
+      const file = bundle.get(url.pathname);
+      if (file) {
+        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(file);
         return;
       }
       // The parts loaded on first use (dialogs, bulk actions, CSV import, the usage chart), beside it.

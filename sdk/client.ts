@@ -7,6 +7,7 @@ import { LicensesResource } from './resources/licenses.js';
 import { EventsResource, InvoicesResource } from './resources/lists.js';
 import { UsersResource } from './resources/users.js';
 import { batch, ReclaimPolicyResource, UsageResource } from './resources/usage.js';
+import { stream } from './resources/stream.js';
 
 export interface SeatClientOptions {
   /** Where the server is mounted: its origin plus any prefix, without `/v1` (e.g. `https://api.example.com/seats`). */
@@ -29,6 +30,8 @@ export interface SeatClientOptions {
  * `client.users.list()`, `client.licenses.change(…)`.
  */
 export class SeatClient {
+  /** Where the server is mounted, as given. */
+  readonly baseUrl: string;
   readonly accountId: string;
   readonly account: AccountResource;
   readonly users: UsersResource;
@@ -40,11 +43,17 @@ export class SeatClient {
   readonly reclaimPolicy: ReclaimPolicyResource;
   /** Up to 1,000 operations at once (see `BatchBody`); atomic unless `mode: 'partial'`. */
   readonly batch: ReturnType<typeof batch>;
+  /**
+   * Live updates of the account (`for await (const event of client.stream({ signal }))`):
+   * reconnects with back-off and resumes from the last event id by itself.
+   */
+  readonly stream: ReturnType<typeof stream>;
 
   constructor(options: SeatClientOptions) {
     const http = new Http(options as HttpOptions);
     const path = `accounts/${encodeURIComponent(options.accountId)}`;
     this.accountId = options.accountId;
+    this.baseUrl = options.baseUrl;
     this.account = new AccountResource(http, path);
     this.users = new UsersResource(http, path);
     this.invitations = new InvitationsResource(http, path);
@@ -54,6 +63,7 @@ export class SeatClient {
     this.usage = new UsageResource(http, path);
     this.reclaimPolicy = new ReclaimPolicyResource(http, path);
     this.batch = batch(http, path);
+    this.stream = stream(http, path);
   }
 }
 

@@ -18,5 +18,6 @@ export {
 } from './core/errors.js';
 export { Page, PagePromise } from './core/pagination.js';
 export type { RequestOptions, TokenSource } from './core/http.js';
+export type { StreamOptions } from './resources/stream.js';
 export * from './types.js';
 export * from './limits.js';

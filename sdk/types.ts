@@ -474,10 +474,38 @@ export const ERROR_CODES = {
   idempotency_key_reused: 422,
   precondition_required: 428,
   rate_limited: 429,
+  too_many_streams: 429,
   internal_error: 500,
   storage_unavailable: 503,
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+// ---- live stream (`GET /v1/accounts/{accountId}/stream`) ----
+
+/** Why a stream's session ended: it expired, the owner role went to someone else, the viewer lost their license, or it was revoked. */
+export type StreamSessionEndReason = 'expired' | 'owner_transferred' | 'license_removed' | 'revoked';
+
+/** `event: change`: a committed change of the account (its id is `sequence`). */
+export interface StreamChange {
+  /** The account's change sequence: a positive integer that only grows (it may skip numbers). */
+  sequence: number;
+  /** The action of the change's last audit event. */
+  action: AuditAction;
+  /** Every user the change names; empty for a viewer without `users:read`. */
+  userIds: string[];
+  /** The license counts after the change. */
+  licenses: LicenseCounts;
+}
+
+/** What `client.stream()` yields. */
+export type StreamEvent =
+  /** A connection opened (and, when resumed, every missed change came first): from here on, each change follows. */
+  | { type: 'ready'; sequence: number; resumed: boolean }
+  | ({ type: 'change' } & StreamChange)
+  /** Changes were missed that can no longer be told: reload what you show. */
+  | { type: 'reset'; sequence: number }
+  /** The viewer's session ended: sign in again. The iterator ends after it. */
+  | { type: 'session-ended'; reason: StreamSessionEndReason };
 
 /** RFC 9457 problem details, as every error answers. */
 export interface Problem {

@@ -31,6 +31,8 @@ import { outbox } from './routes/outbox.js';
 import { batch } from './routes/batch.js';
 import { usage } from './routes/usage.js';
 import { users } from './routes/users.js';
+import { stream } from './routes/stream.js';
+import { DEFAULT_STREAM_LIMITS, StreamHub } from './streams.js';
 import { webhooks as webhookRoutes } from './routes/webhooks.js';
 import { MemoryStore } from './store/memory.js';
 import type { Store } from './store/types.js';
@@ -114,8 +116,11 @@ async function jsonBodies(c: Context<Env>, next: () => Promise<void>): Promise<v
   await next();
 }
 
-/** The app, and the work it does on its own timers (`app.jobs.stop()` before closing the store). */
-export type SeatApp = OpenAPIHono<Env> & { jobs: Jobs };
+/**
+ * The app, and the work it does on its own timers (`app.jobs.stop()` before closing the store);
+ * `app.streams.close()` ends the live streams (before the server stops listening).
+ */
+export type SeatApp = OpenAPIHono<Env> & { jobs: Jobs; streams: StreamHub };
 
 /** How often the activity noted in memory is committed. */
 const ACTIVITY_FLUSH_MS = 1000;
@@ -188,6 +193,7 @@ export function createApp(options: AppOptions): SeatApp {
       : null,
     inFlight: new Set(),
     hash: options.hash ?? sha256,
+    streams: new StreamHub({ ...DEFAULT_STREAM_LIMITS, ...config.streams }),
   };
 
   const app = new OpenAPIHono<Env>();
@@ -203,7 +209,7 @@ export function createApp(options: AppOptions): SeatApp {
     cors({
       origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
       allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Request-Id'],
+      allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Request-Id', 'Last-Event-ID'],
       exposeHeaders: ['ETag', 'X-Request-Id', 'Retry-After', 'Idempotent-Replayed'],
       maxAge: 600,
     }),
@@ -253,7 +259,7 @@ export function createApp(options: AppOptions): SeatApp {
     responses: { 200: { description: 'The OpenAPI document', content: { 'application/json': { schema: { type: 'object' } } } } },
   });
 
-  for (const resource of [accounts, users, invitations, licenses, invoices, events, entitlements, usage, batch, webhookRoutes, outbox]) app.route('/v1', resource);
+  for (const resource of [accounts, users, invitations, licenses, invoices, events, entitlements, usage, batch, webhookRoutes, outbox, stream]) app.route('/v1', resource);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
@@ -299,5 +305,6 @@ export function createApp(options: AppOptions): SeatApp {
   jobs.schedule('webhook-log', SESSION_SWEEP_MS, () => pruneWebhookLog(deps), { exclusive: true });
   jobs.schedule('settle', SETTLE_MS, () => settleAll(deps), { exclusive: true });
   jobs.onStop(() => webhooks.stop());
-  return Object.assign(app, { jobs });
+  jobs.onStop(async () => deps.streams.close());
+  return Object.assign(app, { jobs, streams: deps.streams });
 }

@@ -1,3 +1,5 @@
+import type { StreamLimits } from './streams.js';
+
 /** What `createApp` needs besides its collaborators. Node reads it from the environment (server/node.ts). */
 export interface AppConfig {
   /** The server API key for host back ends (`Authorization: Bearer <key>`). */
@@ -20,6 +22,8 @@ export interface AppConfig {
   webhookTimeoutMs: number;
   /** The fetch webhooks are sent with (tests). */
   webhookFetch?: typeof fetch;
+  /** Caps and keep-alive of live streams (defaults in server/streams.ts). */
+  streams?: Partial<StreamLimits>;
 }
 
 /** SEATKIT_WEBHOOK_RETRIES when unset: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (about a day in all). */

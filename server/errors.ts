@@ -29,6 +29,7 @@ const TITLES: Record<ErrorCode, string> = {
   idempotency_key_reused: 'This Idempotency-Key was used with another request',
   precondition_required: 'An If-Match header is required',
   rate_limited: 'Too many requests',
+  too_many_streams: 'Too many open streams',
   internal_error: 'Something went wrong on our side',
   storage_unavailable: 'Storage is unavailable',
 };

@@ -43,6 +43,14 @@ export interface NodeConfig extends AppConfig {
   shutdownGraceMs: number;
 }
 
+/** A cap on open live streams from the environment (unset: the default). */
+function streamCap(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1) throw new Error(`${name} must be a number of streams from 1 to 999999, not ${raw}`);
+  return Number(raw);
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv, log: Logger): NodeConfig {
   const port = Number(env.PORT ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not ${env.PORT}`);
@@ -64,7 +72,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv, log: Logger): NodeConfig {
   if (retries && !retries.every((v) => /^\d+(\.\d+)?$/.test(v) && Number(v) <= 7 * 24 * 3600)) {
     throw new Error(`SEATKIT_WEBHOOK_RETRIES must be comma-separated seconds (each at most 604800), not ${env.SEATKIT_WEBHOOK_RETRIES}`);
   }
+  const streams = { perSession: streamCap(env, 'SEATKIT_STREAMS_PER_SESSION'), perAccount: streamCap(env, 'SEATKIT_STREAMS_PER_ACCOUNT') };
   return {
+    streams: Object.fromEntries(Object.entries(streams).filter(([, value]) => value !== undefined)),
     port,
     publicUrl,
     apiKeyFromEnv: apiKey !== '',
@@ -258,6 +268,8 @@ export async function start(
       // grace period. Then every connection left is closed: a client that stalls (half a request
       // header, a body that never ends) must not keep the process up.
       await new Promise<void>((resolve) => {
+        // Live streams never finish by themselves: end them (clients reconnect elsewhere or after the restart).
+        app.streams.close();
         server.close(() => resolve());
         // Idle keep-alive sockets would hold the close open; busy ones close after their response.
         const idle = setInterval(() => server.closeIdleConnections(), 50);

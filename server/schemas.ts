@@ -517,3 +517,22 @@ export const IdempotencyHeaders = z.object({
 });
 
 export type LicenseChangeResultType = z.infer<typeof LicenseChangeResult>;
+
+// ---- live stream ----
+
+export const StreamQuery = z.strictObject({
+  lastEventId: z
+    .string()
+    .regex(/^\d{1,15}$/, 'Expected the id of an event this stream sent (a whole number)')
+    .optional()
+    .openapi({ description: 'Resume after this event id, for clients that cannot send the `Last-Event-ID` header (which wins when both are sent).' }),
+});
+
+export const StreamChange = z
+  .object({
+    sequence: z.number().int().positive().openapi({ description: 'The account’s change sequence (also the event’s `id`): it only grows, and may skip numbers.' }),
+    action: z.enum(wire.AUDIT_ACTIONS).openapi({ description: 'The action of the change’s last audit event.' }),
+    userIds: z.array(Id).openapi({ description: 'Every user the change names; empty for a viewer without `users:read` (members).' }),
+    licenses: LicenseCounts,
+  })
+  .openapi('StreamChange');

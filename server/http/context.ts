@@ -9,6 +9,7 @@ import type { AccountDoc, UserRecord } from '../domain/state.js';
 import type { Mailer } from '../mail/types.js';
 import type { Limiter } from '../rate-limit.js';
 import type { Store } from '../store/types.js';
+import type { StreamHub } from '../streams.js';
 import type { Webhooks } from '../webhooks/service.js';
 import { validationError } from './validation.js';
 
@@ -26,6 +27,8 @@ export interface Deps {
   activity: ActivityRecorder;
   /** Webhook endpoints and the sending of deliveries. */
   webhooks: Webhooks;
+  /** The open live streams (caps, and their end at shutdown). */
+  streams: StreamHub;
 }
 
 export interface Env {

@@ -33,10 +33,15 @@ export interface Changes {
   subscribe(accountId: string, listener: ChangeListener): () => void;
   /** The changes after `sequence`, oldest first, or undefined when they can no longer be told. */
   since(accountId: string, sequence: number): Promise<AccountChange[] | undefined>;
+  /**
+   * The sequence of the account's last announced change (0 when none is known): where a new stream
+   * starts, so it can resume from there even before its first change.
+   */
+  latest(accountId: string): Promise<number>;
 }
 
-/** Changes kept per account for reconnecting streams. */
-const KEPT = 1000;
+/** Changes kept per account for reconnecting streams (beyond them, a stream is told to reload). */
+export const CHANGES_KEPT = 1000;
 
 interface Feed {
   /** Every announced change after this sequence is in `recent`. */
@@ -51,7 +56,14 @@ interface Feed {
 export class ChangeFeed implements Changes {
   readonly #feeds = new Map<string, Feed>();
 
-  constructor(private readonly kept = KEPT) {}
+  /**
+   * `catchUp` brings the account up to date first, where other processes commit too (PostgreSQL:
+   * a change announced there may not have been heard here yet).
+   */
+  constructor(
+    private readonly kept = CHANGES_KEPT,
+    private readonly catchUp?: (accountId: string) => Promise<unknown>,
+  ) {}
 
   #feed(accountId: string): Feed {
     let feed = this.#feeds.get(accountId);
@@ -89,9 +101,15 @@ export class ChangeFeed implements Changes {
   }
 
   async since(accountId: string, sequence: number): Promise<AccountChange[] | undefined> {
+    await this.catchUp?.(accountId);
     const feed = this.#feeds.get(accountId);
     if (!feed || sequence < feed.floor) return undefined;
     if (sequence > feed.last) return undefined;
     return feed.recent.filter((change) => change.sequence > sequence);
+  }
+
+  async latest(accountId: string): Promise<number> {
+    await this.catchUp?.(accountId);
+    return this.#feeds.get(accountId)?.last ?? 0;
   }
 }

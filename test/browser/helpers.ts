@@ -11,6 +11,8 @@ import type { CreateAccountResult, OutboxMessage, PageBody, SessionResult, User,
 export const API_KEY = 'sk_browser_test_0123456789abcdef';
 /** Where the elements find the API (`base-url`). */
 export const API_BASE = `${location.origin}/seatkit-api`;
+/** The same API under another path: elements using it act as if on another page (their own live stream). */
+export const API_BASE_2 = `${location.origin}/seatkit-api-2`;
 
 let app = createApp({ store: new MemoryStore(), config: { apiKey: API_KEY, rateLimits: false } });
 let started: Promise<unknown> | undefined;
@@ -19,9 +21,9 @@ let started: Promise<unknown> | undefined;
 export async function startApi(config: Parameters<typeof createApp>[0]['config'] = { apiKey: API_KEY, rateLimits: false }) {
   app = createApp({ store: new MemoryStore(), config: { ...config, apiKey: API_KEY } });
   started ??= setupWorker(
-    http.all(`${API_BASE}/*`, async ({ request }) => {
+    http.all(/\/seatkit-api(-2)?\//, async ({ request }) => {
       const url = new URL(request.url);
-      url.pathname = url.pathname.slice('/seatkit-api'.length);
+      url.pathname = url.pathname.replace(/^\/seatkit-api(-2)?/, '');
       const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.arrayBuffer();
       return app.fetch(new Request(url, { method: request.method, headers: request.headers, body }));
     }),

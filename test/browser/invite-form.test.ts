@@ -224,7 +224,10 @@ describe('<invite-form>', () => {
 
   it('beside a banner, says why nothing was sent when the last license went elsewhere meanwhile', async () => {
     const s = await seed({ quantity: 4 });
-    const { banner, form } = await inProvider(s);
+    const { provider, banner, form } = await inProvider(s);
+    // Not live: the change lands between what the page shows and the click (live updates would show it first).
+    provider.live = 'off';
+    await provider.updateComplete;
     await api('POST', `/v1/accounts/${s.accountId}/invitations`, s.ownerToken, { email: 'zoe@acme.example', firstName: 'Zoe', lastName: 'Zed' });
     fill(form, { email: 'bob@acme.example', 'first-name': 'Bob', 'last-name': 'Builder' });
     submit(form);
@@ -288,6 +291,9 @@ describe('<invite-form>', () => {
   it('shows the no-license notice when the last license went elsewhere meanwhile', async () => {
     const s = await seed({ quantity: 4 });
     const el = await standalone(s);
+    // Not live: the change lands between what the page shows and the click (live updates would show it first).
+    el.live = 'off';
+    await el.updateComplete;
     await api('POST', `/v1/accounts/${s.accountId}/invitations`, s.ownerToken, { email: 'zoe@acme.example', firstName: 'Zoe', lastName: 'Zed' });
     fill(el, { email: 'bob@acme.example', 'first-name': 'Bob', 'last-name': 'Builder' });
     submit(el);

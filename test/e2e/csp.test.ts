@@ -35,7 +35,17 @@ describe('a host page with a strict CSP', () => {
         const headers = new Headers();
         for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && name !== 'host') headers.set(name, value);
         const answer = await fetch(`${api.url}${req.url}`, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
-        res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(Buffer.from(await answer.arrayBuffer()));
+        res.writeHead(answer.status, Object.fromEntries(answer.headers));
+        // Piped as it comes: the live stream never ends by itself.
+        if (!answer.body) return void res.end();
+        const reader = answer.body.getReader();
+        res.on('close', () => void reader.cancel().catch(() => {}));
+        for (;;) {
+          const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+          if (done) break;
+          res.write(value);
+        }
+        res.end();
         return;
       }
       if (url.pathname === '/seatkit.js' || bundle.chunks.has(url.pathname)) {

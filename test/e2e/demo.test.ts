@@ -227,4 +227,32 @@ describe('the demo (npm start)', () => {
     assert.deepEqual(errors, []);
     await page.close();
   });
+
+  it('shows two people side by side: a change on one page crosses over to the other within a second', async () => {
+    const { page, errors } = await open();
+    await summary(page).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Reset demo data' }).click();
+    await page.getByText('The demo was reset').waitFor(WAIT);
+    await page.getByRole('button', { name: 'Two people side by side' }).click();
+    const owner = page.frameLocator('#pane-owner');
+    const admin = page.frameLocator('#pane-admin');
+    for (const pane of [owner, admin]) await pane.locator('seat-banner [part~="summary"]').getByText('5 of 5 licenses in use').waitFor(WAIT);
+    await admin.getByText('(acting as Grace Hopper, admin)').waitFor(WAIT);
+    // Both pages hold their stream before the change.
+    await page.waitForTimeout(300);
+
+    await owner.getByRole('button', { name: 'More actions for Katherine Johnson' }).click();
+    await owner.getByRole('menuitem', { name: 'Remove team member' }).click();
+    await owner.getByRole('dialog', { name: 'Remove team member' }).getByRole('button', { name: 'Remove team member' }).click();
+    await owner.locator('seat-banner [part~="summary"]').getByText('4 of 5 licenses in use').waitFor(WAIT);
+    await admin.locator('seat-banner [part~="summary"]').getByText('4 of 5 licenses in use').waitFor({ timeout: 1000 });
+    await admin.getByRole('button', { name: 'Assign a license to Katherine Johnson' }).waitFor({ timeout: 1000 });
+
+    // The admin gives it back; the owner's page shows it.
+    await admin.getByRole('button', { name: 'Assign a license to Katherine Johnson' }).click();
+    await admin.locator('seat-banner [part~="summary"]').getByText('5 of 5 licenses in use').waitFor(WAIT);
+    await owner.locator('seat-banner [part~="summary"]').getByText('5 of 5 licenses in use').waitFor({ timeout: 1000 });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 });

@@ -94,7 +94,6 @@ describe('README quick starts for host apps', () => {
   let hostUrl: string;
   let browser: Browser;
   let dir: string;
-  let bundle: Buffer;
   /** path → [content type, body] served by the host page's server. */
   const files = new Map<string, [string, string | Buffer]>();
 
@@ -108,8 +107,7 @@ describe('README quick starts for host apps', () => {
     api = started;
     browser = launched;
     admin = new SeatAdmin({ baseUrl: api.url, apiKey: API_KEY });
-    bundle = readFileSync(join(dir, 'dist', 'seatkit.js'));
-    files.set('/seatkit.js', ['text/javascript', bundle]);
+    files.set('/seatkit.js', ['text/javascript', readFileSync(join(dir, 'dist', 'seatkit.js'))]);
     // The parts loaded on first use, beside it (as the README says to keep them).
     for (const file of readdirSync(join(dir, 'dist')).filter((f) => /^seatkit-.+\.js$/.test(f))) files.set(`/${file}`, ['text/javascript', readFileSync(join(dir, 'dist', file))]);
     host = createServer((req, res) => {

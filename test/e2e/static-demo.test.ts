@@ -86,4 +86,32 @@ describe('the static demo (npm run build:demo)', () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
+
+  it('shows two people side by side in the page too: each pane reaches the app in the page, and a change crosses over', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(url);
+    await page.locator('seat-banner [part~="summary"]').getByText(/licenses in use/).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Two people side by side' }).click();
+    const owner = page.frameLocator('#pane-owner');
+    const admin = page.frameLocator('#pane-admin');
+    const before = await owner.locator('seat-banner [part~="summary"]').getByText(/licenses in use/).textContent(WAIT);
+    await admin.locator('seat-banner [part~="summary"]').getByText(before!).waitFor(WAIT);
+    await page.waitForTimeout(300);
+    await page.locator('#pane-owner').evaluate((frame) => frame.scrollIntoView());
+    await owner.locator('seat-banner [part~="manage-button"]').click();
+    const dialog = owner.locator('seat-banner [part~="dialog"]');
+    await dialog.waitFor({ state: 'visible', ...WAIT });
+    const total = Number(/of (\d+)/.exec(before!)![1]) + 1;
+    await dialog.locator('#quantity').fill(String(total));
+    await dialog.getByText(/Amount due now/).waitFor(WAIT);
+    await dialog.locator('#agree').check();
+    await dialog.locator('[part~="confirm-button"]').click();
+    await owner.locator('seat-banner [part~="summary"]').getByText(`of ${total} licenses in use`).waitFor(WAIT);
+    await admin.locator('seat-banner [part~="summary"]').getByText(`of ${total} licenses in use`).waitFor({ timeout: 1000 });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 });

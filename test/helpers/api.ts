@@ -96,7 +96,7 @@ export async function storeHarness(config: Partial<AppConfig> = {}) {
 }
 
 /** The helpers on an app over `store` (memory or file) and a hand-moved wall clock. */
-function harnessOn<S extends Store>(store: S, clock: ManualClock, config: Partial<AppConfig>) {
+export function harnessOn<S extends Store>(store: S, clock: ManualClock, config: Partial<AppConfig>) {
   const mailer = new OutboxMailer({ now: () => clock.now() });
   const app = createApp({ store, mailer, clock, config: { apiKey: API_KEY, ...config } });
 

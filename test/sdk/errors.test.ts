@@ -92,13 +92,14 @@ async function setupAccount(config: Parameters<typeof makeSdkHarness>[0] = {}, q
   const session = async (userId: string) => (await admin.sessions.create(account.id, { userId })).token;
   const client = (token?: string, options: { maxRetries?: number } = {}) =>
     new SeatClient({ baseUrl: SDK_BASE_URL, accountId: account.id, ...(token && { token }), fetch: rec.fetch, ...options });
-  const ownerClient = client(await session(owner.id));
+  const ownerToken = await session(owner.id);
+  const ownerClient = client(ownerToken);
   async function addUser(email: string, role: 'admin' | 'member' = 'member') {
     await ownerClient.invitations.create({ email, firstName: 'Test', lastName: 'User', role });
     const accepted = await client().invitations.accept(await h.invitationToken(email));
     return { user: accepted.user, token: accepted.token, client: client(accepted.token) };
   }
-  return { h, rec, admin, account, owner, ownerClient, client, session, addUser, accountId: account.id };
+  return { h, rec, admin, account, owner, ownerToken, ownerClient, client, session, addUser, accountId: account.id };
 }
 
 describe('SDK errors produced for real by the app', () => {
@@ -317,6 +318,19 @@ describe('SDK errors produced for real by the app', () => {
     check(limited, SeatRateLimitError, 429, 'rate_limited', t.rec.lastId());
     assert.ok((limited as SeatRateLimitError).retryAfter! > 0 && (limited as SeatRateLimitError).retryAfter! <= 60);
     produced.add('rate_limited');
+  });
+
+  it('too_many_streams → SeatRateLimitError 429 with retryAfter (a second live stream of a session capped at one)', async () => {
+    const t = await setupAccount({ streams: { perSession: 1 } });
+    const first = t.ownerClient.stream()[Symbol.asyncIterator]();
+    assert.equal((await first.next()).value?.type, 'ready');
+    // `client.stream()` waits and tries again after a 429 (another tab may close its own): asked directly, the answer is the error.
+    const response = await t.rec.fetch(`${SDK_BASE_URL}/v1/accounts/${t.accountId}/stream`, { headers: { Authorization: `Bearer ${t.ownerToken}` } });
+    const error = await errorFromResponse(response);
+    check(error, SeatRateLimitError, 429, 'too_many_streams', t.rec.lastId());
+    assert.equal((error as SeatRateLimitError).retryAfter, 5);
+    await first.return(undefined);
+    produced.add('too_many_streams');
   });
 
   it('test_clock_required → SeatConflictError 409 (advancing an account without a test clock)', async () => {

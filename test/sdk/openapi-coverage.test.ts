@@ -48,6 +48,7 @@ const SDK_OPERATIONS: Record<string, Operation> = {
   'client.events.list': 'GET /v1/accounts/{accountId}/events',
   'client.users.exportCsv': 'GET /v1/accounts/{accountId}/users.csv',
   'client.usage.get': 'GET /v1/accounts/{accountId}/usage',
+  'client.stream': 'GET /v1/accounts/{accountId}/stream',
   'client.reclaimPolicy.get': 'GET /v1/accounts/{accountId}/reclaim-policy',
   'client.reclaimPolicy.update': 'PUT /v1/accounts/{accountId}/reclaim-policy',
   'client.batch': 'POST /v1/accounts/{accountId}/batch',
@@ -154,6 +155,9 @@ describe('OpenAPI coverage of the SDK', () => {
     await as('client.events.list', () => client.events.list());
     await as('client.users.exportCsv', async () => new Response(await client.users.exportCsv({ sort: 'email' })).text());
     await as('client.usage.get', () => client.usage.get({ days: 7 }));
+    await as('client.stream', async () => {
+      for await (const event of client.stream()) if (event.type === 'ready') break;
+    });
     await as('client.reclaimPolicy.get', () => client.reclaimPolicy.get());
     await as('client.reclaimPolicy.update', () => client.reclaimPolicy.update({ enabled: false, inactiveDays: 45 }));
     await as('client.batch', () => client.batch({ dryRun: true, operations: [{ op: 'invite', email: 'dry@cov.example', firstName: 'D', lastName: 'R' }] }));
@@ -170,8 +174,8 @@ describe('OpenAPI coverage of the SDK', () => {
     await as('admin.webhooks.delete', () => admin.webhooks.delete(endpoint.id));
   });
 
-  it('the document lists the 41 operations of the API', () => {
-    assert.equal(operations.length, 41, operations.join('\n'));
+  it('the document lists the 42 operations of the API', () => {
+    assert.equal(operations.length, 42, operations.join('\n'));
   });
 
   it('every operation of the document (but /healthz, /readyz and /v1/openapi.json) is called by an SDK method: none missing', () => {

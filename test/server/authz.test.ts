@@ -78,6 +78,17 @@ interface Route {
 const base = (w: World, accountId?: string) => `/v1/accounts/${accountId ?? w.a.accountId}`;
 const versionOf = async (w: World, userId: string) => (await w.h.store.get(w.a.accountId))!.users.get(userId)!.version;
 
+/** Opens the live stream and, once it answers 200, closes it (it never ends by itself); a refusal is read whole. */
+async function openStreamOnce(w: World, path: string, token: string | null): Promise<Reply> {
+  const response = await w.h.app.request(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  if (response.ok) {
+    assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
+    await response.body?.cancel();
+    return { status: response.status, headers: response.headers, body: null };
+  }
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
 const ROUTES: Route[] = [
   {
     route: 'POST /v1/accounts',
@@ -139,6 +150,7 @@ const ROUTES: Route[] = [
   { route: 'GET /v1/accounts/{accountId}/entitlement', send: (w, token, id) => w.h.request('GET', `${base(w, id)}/entitlement?userId=${w.colleague.user.id}`, { token }) },
   { route: 'GET /v1/accounts/{accountId}/users.csv', send: (w, token, id) => w.h.request('GET', `${base(w, id)}/users.csv`, { token }) },
   { route: 'GET /v1/accounts/{accountId}/usage', send: (w, token, id) => w.h.request('GET', `${base(w, id)}/usage`, { token }) },
+  { route: 'GET /v1/accounts/{accountId}/stream', send: (w, token, id) => openStreamOnce(w, `${base(w, id)}/stream`, token) },
   { route: 'GET /v1/accounts/{accountId}/reclaim-policy', send: (w, token, id) => w.h.request('GET', `${base(w, id)}/reclaim-policy`, { token }) },
   { route: 'PUT /v1/accounts/{accountId}/reclaim-policy', send: (w, token, id) => w.h.request('PUT', `${base(w, id)}/reclaim-policy`, { token, body: { enabled: false, inactiveDays: 60 } }) },
   {
@@ -196,6 +208,7 @@ const MATRIX: Record<string, Record<Caller, number>> = {
   'GET /v1/accounts/{accountId}/entitlement':                      row(200, 403, 403, 403, 404, 401),
   'GET /v1/accounts/{accountId}/users.csv':                        row(200, 200, 200, 403, 404, 401),
   'GET /v1/accounts/{accountId}/usage':                            row(200, 200, 200, 403, 404, 401),
+  'GET /v1/accounts/{accountId}/stream':                           row(200, 200, 200, 200, 404, 401),
   'GET /v1/accounts/{accountId}/reclaim-policy':                   row(200, 200, 403, 403, 404, 401),
   'PUT /v1/accounts/{accountId}/reclaim-policy':                   row(200, 200, 403, 403, 404, 401),
   'POST /v1/accounts/{accountId}/batch':                           row(200, 200, 200, 409, 404, 401),

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ChangeFeed, type AccountChange } from '../../server/store/changes.js';
-import { makeFileHarness, makeHarness } from '../helpers/api.js';
+import { harnessOn, makeFileHarness, makeHarness, ManualClock, storeHarness, testStore, TEST_STORE } from '../helpers/api.js';
 
 const folders: string[] = [];
 after(() => Promise.all(folders.map((dir) => rm(dir, { recursive: true, force: true }))));
@@ -70,4 +70,40 @@ describe('change feed: what can still be told', () => {
     feed.publish(change(1));
     assert.deepEqual(got, [1]);
   });
+});
+
+describe(`change feed: where a stream starts and resumes (${TEST_STORE} store)`, () => {
+  it('latest tells the last announced sequence; since tells what followed it', async () => {
+    const h = await storeHarness({ rateLimits: false });
+    const acc = await h.createAccount();
+    const start = await h.store.changes.latest(acc.accountId);
+    assert.ok(start >= 1, 'the account’s creation was announced');
+    assert.deepEqual(await h.store.changes.since(acc.accountId, start), []);
+    await h.addUser(acc.accountId, acc.ownerToken, { email: 'ada@acme.example' }, false);
+    await h.session(acc.accountId, acc.owner.id); // no audit event: latest stays on the invite
+    const latest = await h.store.changes.latest(acc.accountId);
+    assert.ok(latest > start);
+    assert.deepEqual((await h.store.changes.since(acc.accountId, start))?.map((c) => [c.action, c.sequence]), [['user.invited', latest]]);
+    assert.equal(await h.store.changes.latest('acc_unknown0000000000000'), 0);
+  });
+
+  if (TEST_STORE === 'postgres') {
+    it('a change committed by another process is known here at once: latest, since and the listeners', async () => {
+      const here = await storeHarness({ rateLimits: false });
+      const there = harnessOn(await testStore(), new ManualClock(), { rateLimits: false });
+      const acc = await here.createAccount();
+      const heard: AccountChange[] = [];
+      // This process knows the account (a stream would have loaded it).
+      const start = await here.store.changes.latest(acc.accountId);
+      here.store.changes.subscribe(acc.accountId, (change) => heard.push(change));
+      const invited = await there.request('POST', `${acc.base}/invitations`, { token: acc.ownerToken, body: { email: 'far@acme.example', firstName: 'F', lastName: 'Ar' } });
+      assert.equal(invited.status, 201);
+      // Asked right away (before the NOTIFY may have arrived), this process catches up first.
+      const latest = await here.store.changes.latest(acc.accountId);
+      assert.ok(latest > start);
+      assert.deepEqual((await here.store.changes.since(acc.accountId, start))?.map((c) => c.action), ['user.invited']);
+      assert.deepEqual(heard.map((c) => c.action), ['user.invited'], 'its listeners heard it, once');
+      await there.app.jobs.stop();
+    });
+  }
 });

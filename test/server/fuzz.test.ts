@@ -234,6 +234,16 @@ async function send(f: Fixture, g: Generated): Promise<Reply | null> {
   // A header that is not a ByteString cannot be sent at all (fetch refuses it on the client side).
   if (Object.values(headers).some((v) => /[^\t\x20-\x7e\x80-\xff]/.test(v))) return null;
   const token = { none: null, apiKey: API_KEY, garbage: 'not-a-real-token-0000000000000', ...f.tokens }[g.auth];
+  // The live stream never ends by itself: once it answers 200 it is closed; a refusal is read whole.
+  if (g.op.path.endsWith('/stream') && g.body.mode !== 'json' && g.body.mode !== 'raw') {
+    const response = await f.h.app.request(path, { headers: { ...headers, ...(token && { Authorization: `Bearer ${token}` }) } });
+    if (response.ok) {
+      await response.body?.cancel();
+      return { status: response.status, headers: response.headers, body: null };
+    }
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  }
   if (g.body.mode === 'json') return f.h.request(g.op.method, path, { token, body: g.body.value, headers });
   if (g.body.mode === 'raw') return f.h.request(g.op.method, path, { token, raw: g.body.text, headers: { ...headers, 'Content-Type': g.body.type } });
   return f.h.request(g.op.method, path, { token, headers });

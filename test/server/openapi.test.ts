@@ -58,6 +58,7 @@ const ROUTES: Record<string, 'apiKey' | 'account' | 'none'> = {
   'POST /v1/accounts/{accountId}/users': 'apiKey',
   'GET /v1/accounts/{accountId}/users.csv': 'account',
   'GET /v1/accounts/{accountId}/usage': 'account',
+  'GET /v1/accounts/{accountId}/stream': 'account',
   'GET /v1/accounts/{accountId}/reclaim-policy': 'account',
   'PUT /v1/accounts/{accountId}/reclaim-policy': 'account',
   'POST /v1/accounts/{accountId}/batch': 'account',

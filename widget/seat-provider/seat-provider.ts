@@ -29,6 +29,12 @@ export class SeatProvider extends LitElement {
   @property() locale?: string;
   /** Message overrides for every element inside. */
   @property({ attribute: false }) messages?: Partial<Messages>;
+  /**
+   * Live updates (on unless `off`): while an element inside is connected, the page holds the
+   * account's stream and shows every change made elsewhere (another admin, another tab, the host's
+   * back end) within a second. One stream per account per page.
+   */
+  @property() live?: string;
 
   /** A client the host set; otherwise one is made from the attributes. */
   #hostClient?: SeatClient;
@@ -65,9 +71,10 @@ export class SeatProvider extends LitElement {
       }
     }
     const store = this.#context.value;
-    if (store && (store.locale !== this.locale || store.messages !== this.messages)) {
+    if (store && (store.locale !== this.locale || store.messages !== this.messages || store.live !== (this.live !== 'off'))) {
       store.locale = this.locale;
       store.messages = this.messages;
+      store.live = this.live !== 'off';
       store.dispatchEvent(new Event('change'));
     }
   }

@@ -2,6 +2,7 @@ import { LitElement } from 'lit';
 import { property } from 'lit/decorators.js';
 import type { Messages } from './i18n/en.js';
 import { Localize } from './i18n/localize.js';
+import { LiveController } from './live.js';
 import { StoreController } from './store-controller.js';
 import type { SeatStore } from './store.js';
 
@@ -22,8 +23,12 @@ export class SeatElement extends LitElement {
   @property() locale?: string;
   /** Overrides of single messages of the catalogue. */
   @property({ attribute: false }) messages?: Partial<Messages>;
+  /** Alone, `live="off"` keeps the element as loaded (no live stream); inside a provider, the provider's `live` decides. */
+  @property() live?: string;
 
   protected readonly connection = new StoreController(this);
+  /** Holds the account's live stream while connected (one per account per page). */
+  protected readonly liveUpdates = new LiveController(this, () => this.connection.store);
   protected readonly i18n = new Localize(this, () => this.connection.store);
 
   protected get store(): SeatStore | undefined {

@@ -15,6 +15,8 @@ export interface StoreHost extends ReactiveControllerHost, HTMLElement {
   accountId?: string;
   token?: string;
   getToken?: () => string | Promise<string>;
+  /** `off`: no live stream (used alone). */
+  live?: string;
 }
 
 /** A client for the attributes of a provider or a standalone element; the token is read at each call. */
@@ -64,11 +66,13 @@ export class StoreController implements ReactiveController {
 
   hostUpdate(): void {
     if (this.#provided) return;
+    if (this.#own) this.#own.live = this.host.live !== 'off';
     const key = `${this.host.baseUrl ?? ''}\n${this.host.accountId ?? ''}`;
     if (key !== this.#ownKey) {
       this.#ownKey = key;
       const client = clientFor(this.host);
       this.#own = client && new SeatStore(client);
+      if (this.#own) this.#own.live = this.host.live !== 'off';
       // Alone, the element itself tells the host the session ended (inside a provider, the provider does).
       this.#own?.addEventListener('session-expired', (event) =>
         emit(this.host, 'seat-session-expired', { reason: (event as CustomEvent<'owner_transferred' | 'unauthorized'>).detail }),

@@ -19,6 +19,10 @@ export class SeatStore extends EventTarget {
   /** Bumped after every change of users: lists reload. */
   usersRevision = 0;
   sessionExpired = false;
+  /** Whether its elements keep the account's live stream (the provider's `live`, or a lone element's). */
+  live = true;
+  /** Changes of this page still running: a live end of the session waits for them (their outcome is told first). */
+  pending: Promise<unknown> = Promise.resolve();
   /** Locale and message overrides of the provider (elements may override them again). */
   locale: string | undefined;
   messages: Partial<Messages> | undefined;
@@ -96,8 +100,10 @@ export class SeatStore extends EventTarget {
    * at once, and user lists reload. A 401 ends the session for every element.
    */
   async mutate<T extends { licenses: LicenseCounts; billing?: Billing; user?: User; users?: User[] }>(change: (client: SeatClient) => Promise<T>): Promise<T> {
+    const run = change(this.client);
+    this.pending = Promise.allSettled([this.pending, run]).then(() => undefined);
     try {
-      const result = await change(this.client);
+      const result = await run;
       if (this.account) this.account = { ...this.account, licenses: result.licenses, ...(result.billing && { billing: result.billing }) };
       for (const user of [result.user, ...(result.users ?? [])]) if (user) this.names.set(user.id, fullName(user));
       this.usersRevision++;

@@ -69,7 +69,8 @@ function isConnectionError(error: unknown): boolean {
 }
 
 export class PgStore implements Store {
-  readonly changes = new ChangeFeed();
+  /** Streams ask after catching the account up, so a change another process announced is known here. */
+  readonly changes = new ChangeFeed(undefined, (accountId) => this.get(accountId));
   readonly #cache = new Map<string, Cached>();
   readonly #queues = new Map<string, Promise<unknown>>();
   #listener: pg.Client | undefined;
