@@ -291,15 +291,19 @@ interface Cursor {
   k: [string | number | null, string] | number;
 }
 
+/** base64url of the cursor's JSON as UTF-8 (a sort key may be any text: a name in Greek). */
 export function encodeCursor(cursor: Cursor): string {
-  return btoa(JSON.stringify(cursor)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  let binary = '';
+  for (const byte of new TextEncoder().encode(JSON.stringify(cursor))) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 export function decodeCursor(raw: string | undefined, scope: string): Cursor['k'] | undefined {
   if (raw === undefined) return undefined;
   let cursor: unknown;
   try {
-    cursor = JSON.parse(atob(raw.replace(/-/g, '+').replace(/_/g, '/')));
+    const binary = atob(raw.replace(/-/g, '+').replace(/_/g, '/'));
+    cursor = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0))));
   } catch {
     throw badCursor();
   }
