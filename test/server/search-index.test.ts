@@ -181,7 +181,7 @@ async function listAllIn(h: Awaited<ReturnType<typeof storeHarness>>, path: stri
   const all: { id: string }[] = [];
   let cursor: string | null = null;
   do {
-    const res = await h.request('GET', `${path}&limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
+    const res: { status: number; body: any } = await h.request('GET', `${path}&limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     all.push(...(res.body.data as { id: string }[]));
     cursor = res.body.nextCursor as string | null;
