@@ -138,7 +138,7 @@ function unauthorized(detail = 'Send a valid token: Authorization: Bearer <token
 }
 
 function isApiKey(c: Ctx, token: string): boolean {
-  return timingSafeEqual(token, c.var.deps.config.apiKey);
+  return timingSafeEqual(token, c.get('deps').config.apiKey);
 }
 
 /** The account's time: its test clock, or the wall clock. */
@@ -147,9 +147,9 @@ export function accountNow(doc: AccountDoc, clock: Clock): Date {
 }
 
 function context(c: Ctx, doc: AccountDoc): Context {
-  const viewer = c.var.viewer;
+  const viewer = c.get('viewer');
   const actor: Actor = viewer ? { type: 'user', userId: viewer.id } : { type: 'api_key' };
-  return { now: accountNow(doc, c.var.deps.clock), actor, newId: randomId };
+  return { now: accountNow(doc, c.get('deps').clock), actor, newId: randomId };
 }
 
 /**
@@ -157,7 +157,7 @@ function context(c: Ctx, doc: AccountDoc): Context {
  * after settling what time has passed, committed atomically with its audit events.
  */
 export async function mutate<T>(c: Ctx, accountId: string, fn: (doc: AccountDoc, ctx: Context) => Outcome<T> | Promise<Outcome<T>>): Promise<Outcome<T>> {
-  return c.var.deps.store.transact(accountId, async (doc) => {
+  return c.get('deps').store.transact(accountId, async (doc) => {
     const ctx = context(c, doc);
     const settled = settle(doc, ctx);
     recheckViewer(c, settled.doc);
@@ -171,17 +171,18 @@ export async function mutate<T>(c: Ctx, accountId: string, fn: (doc: AccountDoc,
  * (ownership transfer, unassign, role edit) may have ended the session or taken the right.
  */
 function recheckViewer(c: Ctx, doc: AccountDoc): void {
-  const viewer = c.var.viewer;
+  const viewer = c.get('viewer');
   if (!viewer) return;
-  const session = doc.sessions.get(c.var.sessionHash ?? '');
+  const session = doc.sessions.get(c.get('sessionHash') ?? '');
   const current = doc.users.get(viewer.id);
   if (!session || !current || current.status !== 'enabled') throw unauthorized('Your session has ended. Sign in again.');
-  if (c.var.permission) requirePermission(current, c.var.permission);
+  const permission = c.get('permission');
+  if (permission) requirePermission(current, permission);
 }
 
 /** Loads an account and settles it to the present (lazy renewals and invitation expiry). */
 export async function loadAccount(c: Ctx, accountId: string): Promise<AccountDoc> {
-  const { store, clock } = c.var.deps;
+  const { store, clock } = c.get('deps');
   const doc = await store.get(accountId);
   if (!doc) throw new ApiError('not_found', 'No such account.');
   if (!needsSettling(doc, accountNow(doc, clock))) return doc;
@@ -203,8 +204,8 @@ export const apiKeyAuth: MiddlewareHandler<Env> = async (c, next) => {
 };
 
 async function sessionOf(c: Ctx, token: string): Promise<{ accountId: string; hash: string } | undefined> {
-  const hash = await c.var.deps.hash(token);
-  const accountId = await c.var.deps.store.findTokenAccount(hash);
+  const hash = await c.get('deps').hash(token);
+  const accountId = await c.get('deps').store.findTokenAccount(hash);
   return accountId ? { accountId, hash } : undefined;
 }
 
@@ -228,7 +229,7 @@ export function sessionAuth(options: { permission?: Permission } = {}): Middlewa
     c.set('permission', options.permission);
     const found = await sessionOf(c, token);
     if (!found) throw unauthorized();
-    const wall = c.var.deps.clock.now();
+    const wall = c.get('deps').clock.now();
     const doc = await loadAccount(c, found.accountId);
     const session = doc.sessions.get(found.hash);
     const viewer = session && doc.users.get(session.userId);
@@ -236,7 +237,7 @@ export function sessionAuth(options: { permission?: Permission } = {}): Middlewa
       throw unauthorized('Your session has ended. Sign in again.');
     }
     if (found.accountId !== accountId) throw new ApiError('not_found', 'No such account.');
-    c.var.deps.activity.record(doc, viewer, accountNow(doc, c.var.deps.clock));
+    c.get('deps').activity.record(doc, viewer, accountNow(doc, c.get('deps').clock));
     c.set('viewer', viewer);
     c.set('sessionHash', found.hash);
     c.set('account', doc);
@@ -247,12 +248,12 @@ export function sessionAuth(options: { permission?: Permission } = {}): Middlewa
 
 /** Routes of one account for host back ends only: the API key (a session of the account: 403). */
 export function requireApiKey(c: Ctx): void {
-  if (c.var.viewer) throw new ApiError('forbidden', 'This route needs the server API key, not a session token.');
+  if (c.get('viewer')) throw new ApiError('forbidden', 'This route needs the server API key, not a session token.');
 }
 
 /** Refuses fields only the API key may set (a session that sends them: 403). */
 export function apiKeyOnly(c: Ctx, body: object, fields: readonly string[]): void {
-  if (!c.var.viewer) return;
+  if (!c.get('viewer')) return;
   const sent = fields.filter((field) => (body as Record<string, unknown>)[field] !== undefined);
   if (sent.length > 0) throw new ApiError('forbidden', `Only the server API key may set ${sent.join(', ')}.`);
 }
@@ -340,6 +341,6 @@ export async function eventPage(c: Ctx, accountId: string, query: { limit?: stri
   const scope = userId === undefined ? 'events' : `history:${userId}`;
   const before = decodeCursor(query.cursor, scope);
   if (before !== undefined && typeof before !== 'number') throw badCursor();
-  const page = await c.var.deps.store.events(accountId, { userId, before, limit: pageLimit(query.limit) });
+  const page = await c.get('deps').store.events(accountId, { userId, before, limit: pageLimit(query.limit) });
   return { data: page.data, total: page.total, nextCursor: page.next === null ? null : encodeCursor({ s: scope, k: page.next }) };
 }
