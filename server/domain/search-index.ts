@@ -8,7 +8,8 @@
  * (`searchText(user).includes(q)`), so it answers exactly what the scan answers, with the same case
  * folding (String.prototype.toLowerCase of the same text). Its posting lists only grow between
  * rebuilds (an edit adds the new text's trigrams and leaves the old ones): a stale entry is
- * refused by the check, and every map along the line of changes finds each of its users.
+ * refused by the check, and every map along the line of changes (or a branch of it) finds each of
+ * its users. Users are numbered in the index so the lists are sorted numbers, cheap to intersect.
  */
 import type { UserRecord } from './state.js';
 import { derived, type Users } from './users-map.js';
@@ -34,24 +35,61 @@ export function searchQuery(q: string | undefined): string {
 }
 
 export interface SearchIndex {
-  /** Gram → ids of users whose text has (or had, since the last rebuild) it; an id at most once in a row. */
-  grams: Map<string, string[]>;
+  /** User id → its number in the index (given in the order users are first indexed, never reused). */
+  ordinals: Map<string, number>;
+  /** Number → user id. */
+  ids: string[];
+  /**
+   * Gram (see `gramAt`) → numbers of users whose text has (or had, since the last rebuild) it, ascending, each
+   * once: the lists of a query's grams are intersected before any user is looked at.
+   */
+  grams: Map<number, number[]>;
   /** Entries added by edits since the build, and entries at the build: past half stale, it is rebuilt. */
   added: number;
   built: number;
 }
 
+/** The gram of `text` at `i` as one number (three UTF-16 code units, 48 bits): a cheaper key than a string. */
+function gramAt(text: string, i: number): number {
+  return (text.charCodeAt(i) * 65536 + text.charCodeAt(i + 1)) * 65536 + text.charCodeAt(i + 2);
+}
+
+/** Inserts `n` into the ascending list `list` unless it is there; whether it was added. */
+function insert(list: number[], n: number): boolean {
+  const last = list[list.length - 1]!;
+  if (n > last) {
+    list.push(n);
+    return true;
+  }
+  if (n === last) return false;
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! < n) lo = mid + 1;
+    else hi = mid;
+  }
+  if (list[lo] === n) return false;
+  list.splice(lo, 0, n);
+  return true;
+}
+
 function addText(index: SearchIndex, id: string, text: string, except?: string): number {
+  let n = index.ordinals.get(id);
+  if (n === undefined) {
+    n = index.ids.length;
+    index.ordinals.set(id, n);
+    index.ids.push(id);
+  }
   let added = 0;
   for (let i = 0; i + GRAM <= text.length; i++) {
-    const gram = text.slice(i, i + GRAM);
-    if (except?.includes(gram)) continue;
-    const ids = index.grams.get(gram);
-    if (!ids) {
-      index.grams.set(gram, [id]);
+    if (except?.includes(text.slice(i, i + GRAM))) continue;
+    const gram = gramAt(text, i);
+    const list = index.grams.get(gram);
+    if (!list) {
+      index.grams.set(gram, [n]);
       added++;
-    } else if (ids[ids.length - 1] !== id) {
-      ids.push(id);
+    } else if (insert(list, n)) {
       added++;
     }
   }
@@ -61,7 +99,7 @@ function addText(index: SearchIndex, id: string, text: string, except?: string):
 /** The index of a users map: built once, then stepped by each change (a user added or edited). */
 export const searchIndex = derived<UserRecord, SearchIndex>(
   (users) => {
-    const index: SearchIndex = { grams: new Map(), added: 0, built: 0 };
+    const index: SearchIndex = { ordinals: new Map(), ids: [], grams: new Map(), added: 0, built: 0 };
     for (const user of users.values()) index.built += addText(index, user.id, searchText(user));
     return index;
   },
@@ -75,6 +113,33 @@ export const searchIndex = derived<UserRecord, SearchIndex>(
   },
 );
 
+/** The numbers in both ascending lists (`small` the shorter). */
+function intersect(small: number[], large: number[]): number[] {
+  const out: number[] = [];
+  if (large.length > small.length * 16) {
+    // Far apart in size: look each up by bisection.
+    let lo = 0;
+    for (const n of small) {
+      let hi = large.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (large[mid]! < n) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo === large.length) break;
+      if (large[lo] === n) out.push(n);
+    }
+    return out;
+  }
+  let j = 0;
+  for (const n of small) {
+    while (j < large.length && large[j]! < n) j++;
+    if (j === large.length) break;
+    if (large[j] === n) out.push(n);
+  }
+  return out;
+}
+
 /**
  * The users of `users` whose search text contains `q` (trimmed and lowercased already, as
  * `searchQuery` makes it), in no particular order; undefined when `q` is too short to use the
@@ -82,19 +147,21 @@ export const searchIndex = derived<UserRecord, SearchIndex>(
  */
 export function searchUsers(users: Users, q: string): UserRecord[] | undefined {
   if (q.length < GRAM) return undefined;
-  const { grams } = searchIndex(users);
-  let rarest: string[] | undefined;
+  const index = searchIndex(users);
+  const lists: number[][] = [];
   for (let i = 0; i + GRAM <= q.length; i++) {
-    const ids = grams.get(q.slice(i, i + GRAM));
-    if (!ids) return [];
-    if (!rarest || ids.length < rarest.length) rarest = ids;
+    const list = index.grams.get(gramAt(q, i));
+    if (!list) return [];
+    lists.push(list);
+  }
+  lists.sort((a, b) => a.length - b.length);
+  let candidates = lists[0]!;
+  for (let i = 1; i < lists.length && candidates.length > 8; i++) {
+    if (lists[i] !== lists[i - 1]) candidates = intersect(candidates, lists[i]!);
   }
   const found: UserRecord[] = [];
-  const seen = new Set<string>();
-  for (const id of rarest!) {
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const user = users.get(id);
+  for (const n of candidates) {
+    const user = users.get(index.ids[n]!);
     if (user && searchText(user).includes(q)) found.push(user);
   }
   return found;
