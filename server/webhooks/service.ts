@@ -41,6 +41,15 @@ async function sign(secret: string, id: string, at: Date, body: string): Promise
   return `v1,${btoa(String.fromCharCode(...mac))}`;
 }
 
+/** An attempt's result waiting for its commit. */
+interface PendingResult {
+  delivery: WebhookDeliveryRecord;
+  result: AttemptResult;
+  /** No retry (the endpoint or message is gone). */
+  final: boolean;
+  done: () => void;
+}
+
 export class Webhooks {
   #endpoints: Promise<Map<string, WebhookEndpointRecord>> | undefined;
   readonly #inFlight = new Map<string, Promise<void>>();
@@ -151,16 +160,51 @@ export class Webhooks {
       if (this.#stopped) return; // cut short by shutdown: still pending, tried again after the restart
       if ('status' in result && result.status === 410) await this.#disable(endpoint);
     }
-    const final = !endpoint || !message;
-    await this.store
-      .transact(accountId, (doc) => {
-        const current = doc.webhookDeliveries.get(delivery.id);
-        // Retried by hand, or recorded already: this attempt is not the latest word.
-        if (!current || current.status !== 'pending' || current.attempts !== delivery.attempts) return { doc, events: [], result: undefined };
-        const after = afterAttempt(current, result, this.clock.now(), final ? [] : this.options.retries);
-        return { doc: { ...doc, webhookDeliveries: withEntry(doc.webhookDeliveries, delivery.id, after) }, events: [], result: undefined };
-      })
-      .catch((error) => this.options.log({ level: 'warn', message: `webhook delivery ${delivery.id}: the result could not be saved (it will be sent again): ${String(error)}` }));
+    await this.#record(accountId, { delivery, result, final: !endpoint || !message });
+  }
+
+  // ---- results: saved together ----
+
+  /** Attempt results waiting to be saved, by account; and whether a commit of them is under way. */
+  readonly #results = new Map<string, { items: PendingResult[]; saving: boolean }>();
+
+  /**
+   * Saves an attempt's result, in one commit with every other result that finished meanwhile for
+   * the account (three endpoints make three results per change: one commit for all, not three).
+   * Resolves once it is committed, so the delivery stays "in flight" (not sent again) until then.
+   */
+  #record(accountId: string, item: Omit<PendingResult, 'done'>): Promise<void> {
+    let queue = this.#results.get(accountId);
+    if (!queue) this.#results.set(accountId, (queue = { items: [], saving: false }));
+    const saved = new Promise<void>((resolve) => queue.items.push({ ...item, done: resolve }));
+    if (!queue.saving) void this.#save(accountId, queue);
+    return saved;
+  }
+
+  async #save(accountId: string, queue: { items: PendingResult[]; saving: boolean }): Promise<void> {
+    queue.saving = true;
+    while (queue.items.length > 0) {
+      const items = queue.items.splice(0);
+      await this.store
+        .transact(accountId, (doc) => {
+          let deliveries = doc.webhookDeliveries;
+          for (const { delivery, result, final } of items) {
+            const current = deliveries.get(delivery.id);
+            // Retried by hand, or recorded already: this attempt is not the latest word.
+            if (!current || current.status !== 'pending' || current.attempts !== delivery.attempts) continue;
+            deliveries = withEntry(deliveries, delivery.id, afterAttempt(current, result, this.clock.now(), final ? [] : this.options.retries));
+          }
+          return { doc: deliveries === doc.webhookDeliveries ? doc : { ...doc, webhookDeliveries: deliveries }, events: [], result: undefined };
+        })
+        .catch((error) => {
+          for (const { delivery } of items) {
+            this.options.log({ level: 'warn', message: `webhook delivery ${delivery.id}: the result could not be saved (it will be sent again): ${String(error)}` });
+          }
+        });
+      for (const item of items) item.done();
+    }
+    queue.saving = false;
+    this.#results.delete(accountId);
   }
 
   async #post(endpoint: WebhookEndpointRecord, message: WebhookMessageRecord): Promise<AttemptResult> {
