@@ -35,11 +35,13 @@ export interface WebhookOptions {
  * so the app keeps running in a browser; the tests verify these signatures with that package.
  */
 async function sign(secret: string, id: string, at: Date, body: string): Promise<string> {
-  const raw = Uint8Array.from(atob(secret.replace(/^whsec_/, '')), (c) => c.charCodeAt(0));
-  const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await signingKey(secret);
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${id}.${Math.floor(at.getTime() / 1000)}.${body}`)));
   return `v1,${btoa(String.fromCharCode(...mac))}`;
 }
+
+/** How long an attempt's result may wait to be saved with others. */
+const RESULTS_SAVE_MS = 200;
 
 /** An attempt's result waiting for its commit. */
 interface PendingResult {
@@ -47,7 +49,29 @@ interface PendingResult {
   result: AttemptResult;
   /** No retry (the endpoint or message is gone). */
   final: boolean;
-  done: () => void;
+  /** When the attempt ended (the next retry counts from then). */
+  at: Date;
+}
+
+interface ResultQueue {
+  items: PendingResult[];
+  timer: ReturnType<typeof setTimeout> | undefined;
+  saving: Promise<void> | null;
+}
+
+/** HMAC keys by secret, imported once (an endpoint's secret signs every one of its deliveries). */
+const keys = new Map<string, Promise<CryptoKey>>();
+const KEYS_KEPT = 256;
+
+function signingKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    const raw = Uint8Array.from(atob(secret.replace(/^whsec_/, '')), (c) => c.charCodeAt(0));
+    key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    if (keys.size >= KEYS_KEPT) keys.delete(keys.keys().next().value!);
+    keys.set(secret, key);
+  }
+  return key;
 }
 
 export class Webhooks {
@@ -137,7 +161,7 @@ export class Webhooks {
       const doc = await this.store.get(accountId);
       if (!doc) continue;
       for (const [id, due] of pendingDeliveries(doc.webhookDeliveries)) {
-        if (due > now || this.#inFlight.has(id)) continue;
+        if (due > now || this.#inFlight.has(id) || this.#unsaved.has(id)) continue;
         if (this.#inFlight.size >= IN_FLIGHT_MAX) return;
         const delivery = doc.webhookDeliveries.get(id)!;
         const endpoint = endpoints.get(delivery.endpointId);
@@ -160,51 +184,63 @@ export class Webhooks {
       if (this.#stopped) return; // cut short by shutdown: still pending, tried again after the restart
       if ('status' in result && result.status === 410) await this.#disable(endpoint);
     }
-    await this.#record(accountId, { delivery, result, final: !endpoint || !message });
+    this.#record(accountId, { delivery, result, final: !endpoint || !message, at: this.clock.now() });
   }
 
   // ---- results: saved together ----
 
-  /** Attempt results waiting to be saved, by account; and whether a commit of them is under way. */
-  readonly #results = new Map<string, { items: PendingResult[]; saving: boolean }>();
+  /** Attempt results waiting to be saved, by account; the timer that will save them, or the save under way. */
+  readonly #results = new Map<string, ResultQueue>();
+  /** Deliveries whose last attempt's result is not saved yet: not sent again meanwhile. */
+  readonly #unsaved = new Set<string>();
 
   /**
-   * Saves an attempt's result, in one commit with every other result that finished meanwhile for
-   * the account (three endpoints make three results per change: one commit for all, not three).
-   * Resolves once it is committed, so the delivery stays "in flight" (not sent again) until then.
+   * Queues an attempt's result, saved within RESULTS_SAVE_MS in one commit with every other result
+   * of the account meanwhile. A commit per result would be as many commits as deliveries (three
+   * per change with three endpoints), each queued behind and ahead of the account's changes. A
+   * crash before the save sends the delivery again after the restart (at least once, the same id).
    */
-  #record(accountId: string, item: Omit<PendingResult, 'done'>): Promise<void> {
+  #record(accountId: string, item: PendingResult): void {
     let queue = this.#results.get(accountId);
-    if (!queue) this.#results.set(accountId, (queue = { items: [], saving: false }));
-    const saved = new Promise<void>((resolve) => queue.items.push({ ...item, done: resolve }));
-    if (!queue.saving) void this.#save(accountId, queue);
-    return saved;
+    if (!queue) this.#results.set(accountId, (queue = { items: [], timer: undefined, saving: null }));
+    queue.items.push(item);
+    this.#unsaved.add(item.delivery.id);
+    if (!queue.timer && !queue.saving) {
+      const scheduled = queue;
+      queue.timer = setTimeout(() => void this.#save(accountId, scheduled), RESULTS_SAVE_MS);
+    }
   }
 
-  async #save(accountId: string, queue: { items: PendingResult[]; saving: boolean }): Promise<void> {
-    queue.saving = true;
-    while (queue.items.length > 0) {
-      const items = queue.items.splice(0);
-      await this.store
-        .transact(accountId, (doc) => {
-          let deliveries = doc.webhookDeliveries;
-          for (const { delivery, result, final } of items) {
-            const current = deliveries.get(delivery.id);
-            // Retried by hand, or recorded already: this attempt is not the latest word.
-            if (!current || current.status !== 'pending' || current.attempts !== delivery.attempts) continue;
-            deliveries = withEntry(deliveries, delivery.id, afterAttempt(current, result, this.clock.now(), final ? [] : this.options.retries));
-          }
-          return { doc: deliveries === doc.webhookDeliveries ? doc : { ...doc, webhookDeliveries: deliveries }, events: [], result: undefined };
-        })
-        .catch((error) => {
-          for (const { delivery } of items) {
-            this.options.log({ level: 'warn', message: `webhook delivery ${delivery.id}: the result could not be saved (it will be sent again): ${String(error)}` });
-          }
-        });
-      for (const item of items) item.done();
-    }
-    queue.saving = false;
-    this.#results.delete(accountId);
+  #save(accountId: string, queue: ResultQueue): Promise<void> {
+    clearTimeout(queue.timer);
+    queue.timer = undefined;
+    queue.saving ??= (async () => {
+      while (queue.items.length > 0) {
+        const items = queue.items.splice(0);
+        await this.store
+          .transact(accountId, (doc) => {
+            let deliveries = doc.webhookDeliveries;
+            for (const { delivery, result, final, at } of items) {
+              const current = deliveries.get(delivery.id);
+              // Retried by hand, or recorded already: this attempt is not the latest word.
+              if (!current || current.status !== 'pending' || current.attempts !== delivery.attempts) continue;
+              deliveries = withEntry(deliveries, delivery.id, afterAttempt(current, result, at, final ? [] : this.options.retries));
+            }
+            return { doc: deliveries === doc.webhookDeliveries ? doc : { ...doc, webhookDeliveries: deliveries }, events: [], result: undefined };
+          })
+          .catch((error) => {
+            for (const { delivery } of items) {
+              this.options.log({ level: 'warn', message: `webhook delivery ${delivery.id}: the result could not be saved (it will be sent again): ${String(error)}` });
+            }
+          });
+        for (const { delivery } of items) this.#unsaved.delete(delivery.id);
+      }
+      queue.saving = null;
+      this.#results.delete(accountId);
+      // Retries that became due meanwhile were skipped while unsaved.
+      this.kick();
+    })();
+    return queue.saving;
   }
 
   async #post(endpoint: WebhookEndpointRecord, message: WebhookMessageRecord): Promise<AttemptResult> {
@@ -246,6 +282,8 @@ export class Webhooks {
     this.#abort.abort();
     await this.#sweeping;
     await Promise.all(this.#inFlight.values());
+    // Results in hand are saved now rather than sent again after the restart.
+    await Promise.all([...this.#results].map(([accountId, queue]) => this.#save(accountId, queue)));
   }
 }
 
