@@ -356,6 +356,9 @@ export class PgStore implements Store {
   }
 
   async findTokenAccount(tokenHash: string): Promise<string | undefined> {
+    // A session of an account this process holds: no round trip (the caller reads the account
+    // next, at its current sequence, and checks the session there; a token never moves accounts).
+    for (const [accountId, { doc }] of this.#cache) if (doc.sessions.has(tokenHash)) return accountId;
     return this.#with(async (client) => (await client.query<{ account_id: string }>('SELECT account_id FROM seatkit_tokens WHERE hash = $1', [tokenHash])).rows[0]?.account_id);
   }
 
