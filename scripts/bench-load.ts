@@ -43,7 +43,13 @@ function requestsOf(plan: Plan, offset: number): autocannon.Request[] {
   let i = offset;
   switch (plan.kind) {
     case 'path':
-      return [{ method: (plan.method ?? 'GET') as autocannon.Request['method'], path: plan.path, ...(plan.body !== undefined && { body: plan.body }) }];
+      return [
+        {
+          method: (plan.method ?? 'GET') as autocannon.Request['method'],
+          path: plan.path,
+          ...(plan.body !== undefined && { body: plan.body, headers: { 'content-type': 'application/json' } }),
+        },
+      ];
     case 'paths':
       return [{ method: 'GET', setupRequest: (req) => ({ ...req, path: plan.paths[i++ % plan.paths.length]! }) }];
     case 'numbered':
@@ -54,6 +60,7 @@ function requestsOf(plan: Plan, offset: number): autocannon.Request[] {
         {
           method: 'POST',
           path: `${plan.accountPath}/invitations`,
+          headers: { 'content-type': 'application/json' },
           setupRequest: (req) => {
             const n = i++;
             return { ...req, body: JSON.stringify({ email: `${plan.tag}-${stamp}-${n}@pairs.example`, firstName: 'Pair', lastName: `N${n}` }) };
@@ -96,7 +103,7 @@ export async function runLoad(spec: LoadSpec, onStart?: (stop: () => void) => vo
               url,
               connections,
               duration: spec.duration,
-              headers: { 'content-type': 'application/json', ...spec.headers },
+              headers: spec.headers,
               ...(spec.overallRate !== undefined && { overallRate: spec.overallRate / spec.urls.length }),
               // Each instance starts its turn of paths elsewhere, so several servers see different requests.
               requests: requestsOf(spec.plan, k * 100_003),

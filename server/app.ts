@@ -58,7 +58,17 @@ export function correlationId(request: Request): string | undefined {
   return id !== null && CORRELATION_ID.test(id) ? id : undefined;
 }
 
-const hasNoBody = (method: string) => method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
+/**
+ * Whether a request carries no body to check: a GET, HEAD or OPTIONS, or a request with neither
+ * framing (Content-Length, Transfer-Encoding) nor a Content-Type (a DELETE or PUT of a license).
+ * Its body is then never read, which on Node also spares building a web Request from Node's.
+ */
+function hasNoBody(c: Context<Env>): boolean {
+  const method = c.req.method;
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return true;
+  const headers = c.req.raw.headers;
+  return !headers.has('content-length') && !headers.has('transfer-encoding') && !headers.has('content-type');
+}
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;.*)?$/i;
 
@@ -93,7 +103,7 @@ function bodyCutShort(error: unknown): never {
  * counts as no fields (`{}`), so a route that needs fields names the missing ones.
  */
 async function jsonBodies(c: Context<Env>, next: () => Promise<void>): Promise<void> {
-  if (!hasNoBody(c.req.method) && c.req.raw.body !== null) {
+  if (!hasNoBody(c) && c.req.raw.body !== null) {
     const text = await c.req.text().catch(bodyCutShort);
     const isJson = JSON_TYPE.test(c.req.header('Content-Type') ?? '');
     if (text !== '' && !isJson) throw new ApiError('unsupported_media_type', 'Send the body as JSON (Content-Type: application/json).');
@@ -206,9 +216,8 @@ export function createApp(options: AppOptions): SeatApp {
   const limitBatch = limit(LIMITS.batchBodyMaxBytes);
   // A body without Content-Length is read here, so a connection closed mid-body fails here too.
   // (The rest of the chain's errors never reach this catch: Hono hands them to onError.)
-  // A GET, HEAD or OPTIONS body is never read: such requests skip the body's checks (and so the
-  // building of a web Request from Node's, which only the body needs).
-  app.use((c, next) => (hasNoBody(c.req.method) ? next() : (c.req.path.endsWith('/batch') ? limitBatch : limitBody)(c, next).catch(bodyCutShort)));
+  // A request without a body skips the body's checks (see hasNoBody).
+  app.use((c, next) => (hasNoBody(c) ? next() : (c.req.path.endsWith('/batch') ? limitBatch : limitBody)(c, next).catch(bodyCutShort)));
   app.use(jsonBodies);
 
   app.openapi(
