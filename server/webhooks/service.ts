@@ -40,9 +40,6 @@ async function sign(secret: string, id: string, at: Date, body: string): Promise
   return `v1,${btoa(String.fromCharCode(...mac))}`;
 }
 
-/** How long an attempt's result may wait to be saved with others. */
-const RESULTS_SAVE_MS = 200;
-
 /** An attempt's result waiting for its commit. */
 interface PendingResult {
   delivery: WebhookDeliveryRecord;
@@ -55,7 +52,6 @@ interface PendingResult {
 
 interface ResultQueue {
   items: PendingResult[];
-  timer: ReturnType<typeof setTimeout> | undefined;
   saving: Promise<void> | null;
 }
 
@@ -189,32 +185,29 @@ export class Webhooks {
 
   // ---- results: saved together ----
 
-  /** Attempt results waiting to be saved, by account; the timer that will save them, or the save under way. */
+  /** Attempt results waiting to be saved, by account, and the save under way. */
   readonly #results = new Map<string, ResultQueue>();
   /** Deliveries whose last attempt's result is not saved yet: not sent again meanwhile. */
   readonly #unsaved = new Set<string>();
 
   /**
-   * Queues an attempt's result, saved within RESULTS_SAVE_MS in one commit with every other result
-   * of the account meanwhile. A commit per result would be as many commits as deliveries (three
-   * per change with three endpoints), each queued behind and ahead of the account's changes. A
-   * crash before the save sends the delivery again after the restart (at least once, the same id).
+   * Saves an attempt's result at once, in one commit with every other result of the account that
+   * finished while the previous such commit was being written: a commit per result would be as
+   * many commits as deliveries (three per change with three endpoints), each queued behind and
+   * ahead of the account's changes. A crash before the save sends the delivery again after the
+   * restart (at least once, the same id).
    */
   #record(accountId: string, item: PendingResult): void {
     let queue = this.#results.get(accountId);
-    if (!queue) this.#results.set(accountId, (queue = { items: [], timer: undefined, saving: null }));
+    if (!queue) this.#results.set(accountId, (queue = { items: [], saving: null }));
     queue.items.push(item);
     this.#unsaved.add(item.delivery.id);
-    if (!queue.timer && !queue.saving) {
-      const scheduled = queue;
-      queue.timer = setTimeout(() => void this.#save(accountId, scheduled), RESULTS_SAVE_MS);
-    }
+    if (!queue.saving) void this.#save(accountId, queue);
   }
 
   #save(accountId: string, queue: ResultQueue): Promise<void> {
-    clearTimeout(queue.timer);
-    queue.timer = undefined;
-    queue.saving ??= (async () => {
+    // Started on the next microtask, so `saving` is set before the loop can end and clear it.
+    queue.saving ??= Promise.resolve().then(async () => {
       while (queue.items.length > 0) {
         const items = queue.items.splice(0);
         await this.store
@@ -239,7 +232,7 @@ export class Webhooks {
       this.#results.delete(accountId);
       // Retries that became due meanwhile were skipped while unsaved.
       this.kick();
-    })();
+    });
     return queue.saving;
   }
 
