@@ -239,7 +239,16 @@ export class Webhooks {
   async #post(endpoint: WebhookEndpointRecord, message: WebhookMessageRecord): Promise<AttemptResult> {
     const now = this.clock.now();
     const signature = (await Promise.all(signingSecrets(endpoint, now).map((secret) => sign(secret, message.eventId, now, message.body)))).join(' ');
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    // One controller per attempt, aborted by its own timer or by stop(): AbortSignal.timeout and
+    // AbortSignal.any keep a timer and a listener per attempt alive for the whole timeout.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.options.timeoutMs);
+    const stop = () => controller.abort();
+    this.#abort.signal.addEventListener('abort', stop, { once: true });
     try {
       const response = await (this.options.fetch ?? fetch)(endpoint.url, {
         method: 'POST',
@@ -252,14 +261,17 @@ export class Webhooks {
         },
         body: message.body,
         redirect: 'manual',
-        signal: AbortSignal.any([timeout, this.#abort.signal]),
+        signal: controller.signal,
       });
       // The answer's body is not needed; reading it frees the connection.
       await response.arrayBuffer().catch(() => undefined);
       return { status: response.status };
     } catch (error) {
-      if (timeout.aborted) return { error: `no answer within ${this.options.timeoutMs / 1000} s` };
+      if (timedOut) return { error: `no answer within ${this.options.timeoutMs / 1000} s` };
       return { error: String((error as Error)?.cause ?? (error as Error)?.message ?? error).slice(0, 200) };
+    } finally {
+      clearTimeout(timer);
+      this.#abort.signal.removeEventListener('abort', stop);
     }
   }
 
