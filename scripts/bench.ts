@@ -74,12 +74,13 @@ const startLoad = loadText();
 
 function printTable(): void {
   const widths = [8, 60, 44, 22];
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' ').trimEnd();
+  // Two spaces between cells, so a cell wider than its column still reads (and splits) apart.
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   console.log(`\nseatkit bench (${new Date().toISOString()}, Node ${process.version}, ${availableParallelism()} cores)`);
   console.log(`each figure: median (min–max) of ${RUNS} runs of ${DURATION} s; ${CONNECTIONS} connections unless said; the load generator in its own process`);
   console.log(`load average (1, 5, 15 min): ${startLoad} at the start, ${loadText()} at the end`);
   console.log(line(['section', 'figure', 'value', 'target', 'result']));
-  console.log('-'.repeat(widths.reduce((a, b) => a + b + 1, 0) + 6));
+  console.log('-'.repeat(widths.reduce((a, b) => a + b + 2, 0) + 6));
   for (const r of rows) console.log(line([r.section, r.figure, r.value, r.target, r.pass === undefined ? '' : r.pass ? 'pass' : 'MISS']));
   const missed = rows.filter((r) => r.pass === false).length;
   console.log(`\n${rows.filter((r) => r.pass !== undefined).length - missed} targets met, ${missed} missed`);
