@@ -11,6 +11,9 @@ import type { Store } from './store/types.js';
 /** `lastActiveAt` moves in steps of this much (a burst of requests writes once). */
 export const ACTIVITY_RESOLUTION_MS = 60_000;
 
+/** Users whose activity one commit records at most. */
+const FLUSH_USERS = 250;
+
 export class ActivityRecorder {
   /** Account id → user id → when (the account's time). */
   #pending = new Map<string, Map<string, Date>>();
@@ -30,11 +33,18 @@ export class ActivityRecorder {
     const pending = this.#pending;
     this.#pending = new Map();
     for (const [accountId, users] of pending) {
-      await this.store.transact(accountId, (doc) => {
-        let next = doc;
-        for (const [userId, at] of users) next = touchUser(next, userId, at, ACTIVITY_RESOLUTION_MS);
-        return { doc: next, events: [], result: undefined };
-      });
+      // In commits of at most FLUSH_USERS users: a host checking thousands of people in a second
+      // makes several short commits rather than one that holds the account (and the event loop)
+      // for tens of milliseconds.
+      const entries = [...users];
+      for (let i = 0; i < entries.length; i += FLUSH_USERS) {
+        const part = entries.slice(i, i + FLUSH_USERS);
+        await this.store.transact(accountId, (doc) => {
+          let next = doc;
+          for (const [userId, at] of part) next = touchUser(next, userId, at, ACTIVITY_RESOLUTION_MS);
+          return { doc: next, events: [], result: undefined };
+        });
+      }
     }
   }
 }

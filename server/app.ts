@@ -1,8 +1,6 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
-import { secureHeaders } from 'hono/secure-headers';
 import type { Context } from 'hono';
 import { LIMITS } from '../sdk/limits.js';
 import type { Problem } from '../sdk/types.js';
@@ -20,6 +18,7 @@ import { Jobs } from './jobs.js';
 import { pruneDeliveries } from './webhooks/messages.js';
 import { Webhooks } from './webhooks/service.js';
 import { AppStore } from './app-store.js';
+import { responseHeaders } from './response-headers.js';
 import { RateLimiter } from './rate-limit.js';
 import { accounts } from './routes/accounts.js';
 import { entitlements } from './routes/entitlements.js';
@@ -61,6 +60,18 @@ export function correlationId(request: Request): string | undefined {
   return id !== null && CORRELATION_ID.test(id) ? id : undefined;
 }
 
+/**
+ * Whether a request carries no body to check: a GET, HEAD or OPTIONS, or a request with neither
+ * framing (Content-Length, Transfer-Encoding) nor a Content-Type (a DELETE or PUT of a license).
+ * Its body is then never read, which on Node also spares building a web Request from Node's.
+ */
+function hasNoBody(c: Context<Env>): boolean {
+  const method = c.req.method;
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return true;
+  const headers = c.req.raw.headers;
+  return !headers.has('content-length') && !headers.has('transfer-encoding') && !headers.has('content-type');
+}
+
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;.*)?$/i;
 
 function problem(c: Context<Env>, error: ApiError): Response {
@@ -94,7 +105,7 @@ function bodyCutShort(error: unknown): never {
  * counts as no fields (`{}`), so a route that needs fields names the missing ones.
  */
 async function jsonBodies(c: Context<Env>, next: () => Promise<void>): Promise<void> {
-  if (c.req.raw.body !== null && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
+  if (!hasNoBody(c) && c.req.raw.body !== null) {
     const text = await c.req.text().catch(bodyCutShort);
     const isJson = JSON_TYPE.test(c.req.header('Content-Type') ?? '');
     if (text !== '' && !isJson) throw new ApiError('unsupported_media_type', 'Send the body as JSON (Content-Type: application/json).');
@@ -198,23 +209,7 @@ export function createApp(options: AppOptions): SeatApp {
 
   const app = new OpenAPIHono<Env>();
 
-  app.use(async (c, next) => {
-    const id = randomId('req');
-    c.set('requestId', id);
-    c.set('deps', deps);
-    await next();
-    c.header('X-Request-Id', id);
-  });
-  app.use(
-    cors({
-      origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
-      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Request-Id', 'Last-Event-ID'],
-      exposeHeaders: ['ETag', 'X-Request-Id', 'Retry-After', 'Idempotent-Replayed'],
-      maxAge: 600,
-    }),
-  );
-  app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+  app.use(responseHeaders(config.corsOrigins, (c) => c.set('deps', deps)));
   const limit = (maxSize: number) =>
     bodyLimit({
       maxSize,
@@ -227,7 +222,8 @@ export function createApp(options: AppOptions): SeatApp {
   const limitBatch = limit(LIMITS.batchBodyMaxBytes);
   // A body without Content-Length is read here, so a connection closed mid-body fails here too.
   // (The rest of the chain's errors never reach this catch: Hono hands them to onError.)
-  app.use((c, next) => (c.req.path.endsWith('/batch') ? limitBatch : limitBody)(c, next).catch(bodyCutShort));
+  // A request without a body skips the body's checks (see hasNoBody).
+  app.use((c, next) => (hasNoBody(c) ? next() : (c.req.path.endsWith('/batch') ? limitBatch : limitBody)(c, next).catch(bodyCutShort)));
   app.use(jsonBodies);
 
   app.openapi(

@@ -3,6 +3,7 @@ import type { PageBody, User, UserListParams, UserSortKey } from '../sdk/types.j
 import type { AccountDoc, UserRecord } from './domain/state.js';
 import type { Users } from './domain/users-map.js';
 import { isInactive } from './domain/reclaim.js';
+import { searchQuery, searchText, searchUsers } from './domain/search-index.js';
 import { findUserByEmail, findUserByExternalId } from './domain/users.js';
 import { toUser } from './domain/views.js';
 import { badCursor, decodeCursor, encodeCursor, pageLimit } from './http/paging.js';
@@ -37,6 +38,19 @@ function comparator(descending: boolean) {
 /** A user in a sorted list: the sort key, the id, the record, and its lowercased name, email and qualification. */
 type Row = [Key, string, UserRecord, string];
 
+/** Position of each user in a sorted list (to put the users a search found in the list's order). */
+const positions = new WeakMap<Row[], Map<string, number>>();
+
+function positionsOf(rows: Row[]): Map<string, number> {
+  let byId = positions.get(rows);
+  if (!byId) {
+    byId = new Map();
+    for (let i = 0; i < rows.length; i++) byId.set(rows[i]![1], i);
+    positions.set(rows, byId);
+  }
+  return byId;
+}
+
 /**
  * Every user in the order of a sort, kept per users Map (documents are immutable, so a Map never
  * changes): paging the same state costs a binary search and a slice, not a sort of every user.
@@ -49,7 +63,7 @@ function sortedRows(users: Users, sort: string, keyOf: (u: UserRecord) => Key, c
   let rows = bySort.get(sort);
   if (!rows) {
     rows = [];
-    for (const u of users.values()) rows.push([keyOf(u), u.id, u, `${u.firstName} ${u.lastName}\n${u.email}\n${u.qualification}`.toLowerCase()]);
+    for (const u of users.values()) rows.push([keyOf(u), u.id, u, searchText(u)]);
     rows.sort((a, b) => compare([a[0], a[1]], [b[0], b[1]]));
     bySort.set(sort, rows);
   }
@@ -63,13 +77,25 @@ function sortedRows(users: Users, sort: string, keyOf: (u: UserRecord) => Key, c
 const filteredCache = new WeakMap<Row[], Map<string, Row[]>>();
 const FILTERS_KEPT = 16;
 
-function filteredRows(rows: Row[], status: string | undefined, role: string | undefined, q: string | undefined): Row[] {
+function filteredRows(rows: Row[], status: string | undefined, role: string | undefined, q: string | undefined, users?: Users): Row[] {
   let byFilter = filteredCache.get(rows);
   if (!byFilter) filteredCache.set(rows, (byFilter = new Map()));
   const key = `${status ?? ''}\n${role ?? ''}\n${q ?? ''}`;
   let kept = byFilter.get(key);
   if (!kept) {
-    kept = rows.filter(([, , u, text]) => (!status || u.status === status) && (!role || u.role === role) && (!q || text.includes(q)));
+    // A search of the whole list: the users the index finds, put in the list's order.
+    const found = q && users ? searchUsers(users, q) : undefined;
+    if (found) {
+      const at = positionsOf(rows);
+      const places = found.map((u) => at.get(u.id)!).sort((a, b) => a - b);
+      kept = [];
+      for (const i of places) {
+        const row = rows[i]!;
+        if ((!status || row[2].status === status) && (!role || row[2].role === role)) kept.push(row);
+      }
+    } else {
+      kept = rows.filter(([, , u, text]) => (!status || u.status === status) && (!role || u.role === role) && (!q || text.includes(q)));
+    }
     if (byFilter.size >= FILTERS_KEPT) byFilter.delete(byFilter.keys().next().value!);
     byFilter.set(key, kept);
   }
@@ -105,8 +131,9 @@ export function listUsersJson(doc: AccountDoc, params: UserListQuery, now: Date)
 function matchingRows(doc: AccountDoc, params: Omit<UserListQuery, 'limit' | 'cursor'>, now: Date, sort: string, compare: ReturnType<typeof comparator>): Row[] {
   const descending = sort.startsWith('-');
   const keyOf = SORT_KEYS[(descending ? sort.slice(1) : sort) as UserSortKey];
-  const q = params.q?.trim().toLowerCase();
+  const q = searchQuery(params.q);
   let rows = sortedRows(doc.users, sort, keyOf, compare);
+  const whole = rows;
   if (params.externalId !== undefined || params.email !== undefined) {
     // Exact filters name one user at most: its row, if it passes them all.
     const byExternalId = params.externalId === undefined ? undefined : findUserByExternalId(doc, params.externalId);
@@ -114,7 +141,7 @@ function matchingRows(doc: AccountDoc, params: Omit<UserListQuery, 'limit' | 'cu
     const user = params.externalId !== undefined && params.email !== undefined ? (byExternalId === byEmail ? byExternalId : undefined) : (byExternalId ?? byEmail);
     rows = user ? rows.filter(([, id]) => id === user.id) : [];
   }
-  if (params.status || params.role || q) rows = filteredRows(rows, params.status, params.role, q);
+  if (params.status || params.role || q) rows = filteredRows(rows, params.status, params.role, q, rows === whole ? doc.users : undefined);
   if (params.inactiveDays !== undefined) {
     const days = Number(params.inactiveDays);
     rows = rows.filter(([, , user]) => isInactive(user, now, days));

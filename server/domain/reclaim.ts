@@ -27,16 +27,16 @@ export function isInactive(user: UserRecord, now: Date, days: number): boolean {
 const candidate = (user: UserRecord | undefined) => !!user && user.role !== 'owner' && holdsLicense(user);
 const older = (a: UserRecord | undefined, b: UserRecord | undefined) => (!a ? b : !b ? a : lastActivity(b)! < lastActivity(a)! ? b : a);
 
-/** The license holder (not the owner) inactive the longest, carried forward from change to change. */
-const longestInactive = derived<UserRecord, UserRecord | undefined>(
+/** The license holder (not the owner) inactive the longest, carried forward from change to change; null: none. */
+const longestInactive = derived<UserRecord, UserRecord | null>(
   (users) => {
     let oldest: UserRecord | undefined;
     for (const user of users.values()) if (candidate(user)) oldest = older(oldest, user);
-    return oldest;
+    return oldest ?? null;
   },
   (previous, _id, _before, after) => {
     if (!after) return undefined;
-    if (previous?.id !== after.id) return older(previous, candidate(after) ? after : undefined);
+    if (previous?.id !== after.id) return older(previous ?? undefined, candidate(after) ? after : undefined) ?? null;
     // The oldest changed: still the oldest only if it is no more recently active (else look again).
     return candidate(after) && lastActivity(after)! <= lastActivity(previous)! ? after : undefined;
   },

@@ -29,23 +29,23 @@ const pending = (user: UserRecord | undefined) => user?.status === 'invited' && 
 const earlier = (a: UserRecord | undefined, b: UserRecord | undefined) =>
   !a ? b : !b ? a : b.invitation!.expiresAt < a.invitation!.expiresAt ? b : a;
 
-/** The next pending invitation to expire (asked on every request): carried forward from change to change. */
-const nextExpiring = derived<UserRecord, UserRecord | undefined>(
+/** The next pending invitation to expire (asked on every request): carried forward from change to change; null: none. */
+const nextExpiring = derived<UserRecord, UserRecord | null>(
   (users) => {
     let next: UserRecord | undefined;
     for (const user of users.values()) if (pending(user)) next = earlier(next, user);
-    return next;
+    return next ?? null;
   },
   (previous, _id, _before, after) => {
     if (!after) return undefined;
-    if (previous?.id !== after.id) return earlier(previous, pending(after) ? after : undefined);
+    if (previous?.id !== after.id) return earlier(previous ?? undefined, pending(after) ? after : undefined) ?? null;
     // The first to expire changed: still first unless it expires later now (or no longer pends).
     return pending(after) && after.invitation!.expiresAt <= previous.invitation!.expiresAt ? after : undefined;
   },
 );
 
 function nextExpiry(doc: AccountDoc): UserRecord | undefined {
-  return nextExpiring(doc.users);
+  return nextExpiring(doc.users) ?? undefined;
 }
 
 /** Whether any period boundary, invitation expiry or reclaim is due that `settle` would apply. */

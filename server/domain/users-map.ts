@@ -58,7 +58,8 @@ export function changedKeys<V>(before: ImmutableMap<string, V>, after: Immutable
 /**
  * A value derived from a whole map, computed once per map: by `step` from the value of the map it
  * was made from (walking back along the maps `withEntry` made, as far as one whose value is
- * known), or from scratch when there is none (or `step` cannot tell).
+ * known), or from scratch when there is none (or `step` cannot tell: it answers undefined, so a
+ * value that may be absent is `null`, never undefined).
  */
 export function derived<V, T>(
   compute: (map: ImmutableMap<string, V>) => T,
@@ -85,7 +86,8 @@ export function derived<V, T>(
     for (let i = chain.length - 1; i >= 0; i--) {
       const next = chain[i]!;
       const { parent, key } = derivations.get(next)!;
-      value = step(value, key, (parent as ImmutableMap<string, V>).get(key), next.get(key), next) ?? compute(next);
+      const stepped = step(value, key, (parent as ImmutableMap<string, V>).get(key), next.get(key), next);
+      value = stepped === undefined ? compute(next) : stepped;
       cache.set(next, value);
     }
     return value;

@@ -14,9 +14,9 @@ export function accountNow(doc: AccountDoc, clock: Clock): Date {
 }
 
 function context(c: Ctx, doc: AccountDoc): Context {
-  const viewer = c.var.viewer;
+  const viewer = c.get('viewer');
   const actor: Actor = viewer ? { type: 'user', userId: viewer.id } : { type: 'api_key' };
-  return { now: accountNow(doc, c.var.deps.clock), actor, newId: randomId };
+  return { now: accountNow(doc, c.get('deps').clock), actor, newId: randomId };
 }
 
 /**
@@ -24,7 +24,7 @@ function context(c: Ctx, doc: AccountDoc): Context {
  * after settling what time has passed, committed atomically with its audit events.
  */
 export async function mutate<T>(c: Ctx, accountId: string, fn: (doc: AccountDoc, ctx: Context) => Outcome<T> | Promise<Outcome<T>>): Promise<Outcome<T>> {
-  return c.var.deps.store.transact(accountId, async (doc) => {
+  return c.get('deps').store.transact(accountId, async (doc) => {
     const ctx = context(c, doc);
     const settled = settle(doc, ctx);
     recheckViewer(c, settled.doc);
@@ -38,17 +38,18 @@ export async function mutate<T>(c: Ctx, accountId: string, fn: (doc: AccountDoc,
  * (ownership transfer, unassign, role edit) may have ended the session or taken the right.
  */
 function recheckViewer(c: Ctx, doc: AccountDoc): void {
-  const viewer = c.var.viewer;
+  const viewer = c.get('viewer');
   if (!viewer) return;
-  const session = doc.sessions.get(c.var.sessionHash ?? '');
+  const session = doc.sessions.get(c.get('sessionHash') ?? '');
   const current = doc.users.get(viewer.id);
   if (!session || !current || current.status !== 'enabled') throw unauthorized('Your session has ended. Sign in again.');
-  if (c.var.permission) requirePermission(current, c.var.permission);
+  const permission = c.get('permission');
+  if (permission) requirePermission(current, permission);
 }
 
 /** Loads an account and settles it to the present (lazy renewals and invitation expiry). */
 export async function loadAccount(c: Ctx, accountId: string): Promise<AccountDoc> {
-  const { store, clock } = c.var.deps;
+  const { store, clock } = c.get('deps');
   const doc = await store.get(accountId);
   if (!doc) throw new ApiError('not_found', 'No such account.');
   if (!needsSettling(doc, accountNow(doc, clock))) return doc;

@@ -14,7 +14,7 @@ function bearer(c: Ctx): string | undefined {
 }
 
 function isApiKey(c: Ctx, token: string): boolean {
-  return timingSafeEqual(token, c.var.deps.config.apiKey);
+  return timingSafeEqual(token, c.get('deps').config.apiKey);
 }
 
 /** Routes for host back ends: the server API key only. */
@@ -32,8 +32,8 @@ export const apiKeyAuth: MiddlewareHandler<Env> = async (c, next) => {
 };
 
 async function sessionOf(c: Ctx, token: string): Promise<{ accountId: string; hash: string } | undefined> {
-  const hash = await c.var.deps.hash(token);
-  const accountId = await c.var.deps.store.findTokenAccount(hash);
+  const hash = await c.get('deps').hash(token);
+  const accountId = await c.get('deps').store.findTokenAccount(hash);
   return accountId ? { accountId, hash } : undefined;
 }
 
@@ -57,7 +57,7 @@ export function sessionAuth(options: { permission?: Permission } = {}): Middlewa
     c.set('permission', options.permission);
     const found = await sessionOf(c, token);
     if (!found) throw unauthorized();
-    const wall = c.var.deps.clock.now();
+    const wall = c.get('deps').clock.now();
     const doc = await loadAccount(c, found.accountId);
     const session = doc.sessions.get(found.hash);
     const viewer = session && doc.users.get(session.userId);
@@ -65,7 +65,7 @@ export function sessionAuth(options: { permission?: Permission } = {}): Middlewa
       throw unauthorized('Your session has ended. Sign in again.');
     }
     if (found.accountId !== accountId) throw new ApiError('not_found', 'No such account.');
-    c.var.deps.activity.record(doc, viewer, accountNow(doc, c.var.deps.clock));
+    c.get('deps').activity.record(doc, viewer, accountNow(doc, c.get('deps').clock));
     c.set('viewer', viewer);
     c.set('sessionHash', found.hash);
     c.set('account', doc);
@@ -76,12 +76,12 @@ export function sessionAuth(options: { permission?: Permission } = {}): Middlewa
 
 /** Routes of one account for host back ends only: the API key (a session of the account: 403). */
 export function requireApiKey(c: Ctx): void {
-  if (c.var.viewer) throw new ApiError('forbidden', 'This route needs the server API key, not a session token.');
+  if (c.get('viewer')) throw new ApiError('forbidden', 'This route needs the server API key, not a session token.');
 }
 
 /** Refuses fields only the API key may set (a session that sends them: 403). */
 export function apiKeyOnly(c: Ctx, body: object, fields: readonly string[]): void {
-  if (!c.var.viewer) return;
+  if (!c.get('viewer')) return;
   const sent = fields.filter((field) => (body as Record<string, unknown>)[field] !== undefined);
   if (sent.length > 0) throw new ApiError('forbidden', `Only the server API key may set ${sent.join(', ')}.`);
 }

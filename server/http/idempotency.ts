@@ -12,7 +12,7 @@ const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** Runs `change` once per `key` and `request` (what makes two requests the same); answers its `result` or the replay. */
 export async function idempotent<B>(c: Ctx, accountId: string, key: string, request: unknown, change: (doc: AccountDoc, ctx: Context) => Outcome<B>): Promise<B> {
-  const { inFlight, clock, hash } = c.var.deps;
+  const { inFlight, clock, hash } = c.get('deps');
   const fingerprint = await hash(JSON.stringify(request));
   const slot = `${accountId}\n${key}`;
   if (inFlight.has(slot)) throw new ApiError('idempotency_key_in_use', 'A request with this Idempotency-Key is still running. Retry shortly.', { headers: { 'Retry-After': '1' } });

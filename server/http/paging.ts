@@ -17,15 +17,19 @@ interface Cursor {
   after: [string | number | null, string] | number;
 }
 
+/** base64url of the cursor's JSON as UTF-8 (a sort key may be any text: a name in Greek). */
 export function encodeCursor(cursor: Cursor): string {
-  return btoa(JSON.stringify(cursor)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  let binary = '';
+  for (const byte of new TextEncoder().encode(JSON.stringify(cursor))) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 export function decodeCursor(raw: string | undefined, scope: string): Cursor['after'] | undefined {
   if (raw === undefined) return undefined;
   let cursor: unknown;
   try {
-    cursor = JSON.parse(atob(raw.replace(/-/g, '+').replace(/_/g, '/')));
+    const binary = atob(raw.replace(/-/g, '+').replace(/_/g, '/'));
+    cursor = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0))));
   } catch {
     throw badCursor();
   }
@@ -62,6 +66,6 @@ export async function eventPage(c: Ctx, accountId: string, query: { limit?: stri
   const scope = userId === undefined ? 'events' : `history:${userId}`;
   const before = decodeCursor(query.cursor, scope);
   if (before !== undefined && typeof before !== 'number') throw badCursor();
-  const page = await c.var.deps.store.events(accountId, { userId, before, limit: pageLimit(query.limit) });
+  const page = await c.get('deps').store.events(accountId, { userId, before, limit: pageLimit(query.limit) });
   return { data: page.data, total: page.total, nextCursor: page.next === null ? null : encodeCursor({ list: scope, after: page.next }) };
 }

@@ -23,7 +23,7 @@ entitlements.openapi(
     responses: { 200: json(s.Entitlement, 'The answer'), ...problems(401, 403, 404) },
   }),
   async (c) => {
-    const doc = c.var.account;
+    const doc = c.get('account');
     const query = c.req.valid('query');
     const user =
       query.userId !== undefined ? doc.users.get(query.userId) : query.externalId !== undefined ? findUserByExternalId(doc, query.externalId) : findUserByEmail(doc, query.email!);
@@ -32,7 +32,7 @@ entitlements.openapi(
       answer = { licensed: false, userId: null, externalId: query.externalId ?? null, status: null, role: null, reason: 'unknown_user' };
     } else {
       const licensed = holdsLicense(user);
-      if (licensed) c.var.deps.activity.record(doc, user, accountNow(doc, c.var.deps.clock));
+      if (licensed) c.get('deps').activity.record(doc, user, accountNow(doc, c.get('deps').clock));
       answer = {
         licensed,
         userId: user.id,

@@ -27,7 +27,7 @@ users.openapi(
     request: { params: s.AccountParams, query: s.UserListQuery },
     responses: { 200: json(s.page(s.User, 'UserPage'), 'A page of users'), ...problems(401, 403, 404) },
   }),
-  async (c) => jsonText<PageBody<User>>(listUsersJson(c.var.account, c.req.valid('query'), accountNow(c.var.account, c.var.deps.clock))),
+  async (c) => jsonText<PageBody<User>>(listUsersJson(c.get('account'), c.req.valid('query'), accountNow(c.get('account'), c.get('deps').clock))),
 );
 
 users.openapi(

@@ -7,6 +7,7 @@
 import type { AuditEvent, WebhookDelivery, WebhookPayload } from '../../sdk/types.js';
 import type { AccountDoc, WebhookDeliveryRecord } from '../domain/state.js';
 import { derived, withEntry } from '../domain/users-map.js';
+import { Map as ImmutableMap } from 'immutable';
 import { licenseCounts, toUser } from '../domain/views.js';
 import { wants, type WebhookEndpointRecord } from './endpoints.js';
 
@@ -76,18 +77,15 @@ export function afterAttempt(delivery: WebhookDeliveryRecord, result: AttemptRes
 }
 
 /** Pending deliveries by id → when due (ms): carried forward from change to change, so finding due ones does not scan every delivery. */
-export const pendingDeliveries = derived<WebhookDeliveryRecord, Map<string, number>>(
-  (deliveries) => {
-    const pending = new Map<string, number>();
-    for (const delivery of deliveries.values()) if (delivery.status === 'pending') pending.set(delivery.id, Date.parse(delivery.nextAttemptAt!));
-    return pending;
-  },
+export const pendingDeliveries = derived<WebhookDeliveryRecord, ImmutableMap<string, number>>(
+  (deliveries) =>
+    ImmutableMap<string, number>().withMutations((pending) => {
+      for (const delivery of deliveries.values()) if (delivery.status === 'pending') pending.set(delivery.id, Date.parse(delivery.nextAttemptAt!));
+    }),
+  // A persistent map: a change costs O(log n), not a copy of every pending delivery.
   (pending, id, before, after) => {
     if (before?.status !== 'pending' && after?.status !== 'pending') return pending;
-    const next = new Map(pending);
-    if (after?.status === 'pending') next.set(id, Date.parse(after.nextAttemptAt!));
-    else next.delete(id);
-    return next;
+    return after?.status === 'pending' ? pending.set(id, Date.parse(after.nextAttemptAt!)) : pending.remove(id);
   },
 );
 

@@ -35,10 +35,39 @@ export interface WebhookOptions {
  * so the app keeps running in a browser; the tests verify these signatures with that package.
  */
 async function sign(secret: string, id: string, at: Date, body: string): Promise<string> {
-  const raw = Uint8Array.from(atob(secret.replace(/^whsec_/, '')), (c) => c.charCodeAt(0));
-  const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await signingKey(secret);
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${id}.${Math.floor(at.getTime() / 1000)}.${body}`)));
   return `v1,${btoa(String.fromCharCode(...mac))}`;
+}
+
+/** An attempt's result waiting for its commit. */
+interface PendingResult {
+  delivery: WebhookDeliveryRecord;
+  result: AttemptResult;
+  /** No retry (the endpoint or message is gone). */
+  final: boolean;
+  /** When the attempt ended (the next retry counts from then). */
+  at: Date;
+}
+
+interface ResultQueue {
+  items: PendingResult[];
+  saving: Promise<void> | null;
+}
+
+/** HMAC keys by secret, imported once (an endpoint's secret signs every one of its deliveries). */
+const keys = new Map<string, Promise<CryptoKey>>();
+const KEYS_KEPT = 256;
+
+function signingKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    const raw = Uint8Array.from(atob(secret.replace(/^whsec_/, '')), (c) => c.charCodeAt(0));
+    key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    if (keys.size >= KEYS_KEPT) keys.delete(keys.keys().next().value!);
+    keys.set(secret, key);
+  }
+  return key;
 }
 
 export class Webhooks {
@@ -128,7 +157,7 @@ export class Webhooks {
       const doc = await this.store.get(accountId);
       if (!doc) continue;
       for (const [id, due] of pendingDeliveries(doc.webhookDeliveries)) {
-        if (due > now || this.#inFlight.has(id)) continue;
+        if (due > now || this.#inFlight.has(id) || this.#unsaved.has(id)) continue;
         if (this.#inFlight.size >= IN_FLIGHT_MAX) return;
         const delivery = doc.webhookDeliveries.get(id)!;
         const endpoint = endpoints.get(delivery.endpointId);
@@ -151,22 +180,75 @@ export class Webhooks {
       if (this.#stopped) return; // cut short by shutdown: still pending, tried again after the restart
       if ('status' in result && result.status === 410) await this.#disable(endpoint);
     }
-    const final = !endpoint || !message;
-    await this.store
-      .transact(accountId, (doc) => {
-        const current = doc.webhookDeliveries.get(delivery.id);
-        // Retried by hand, or recorded already: this attempt is not the latest word.
-        if (!current || current.status !== 'pending' || current.attempts !== delivery.attempts) return { doc, events: [], result: undefined };
-        const after = afterAttempt(current, result, this.clock.now(), final ? [] : this.options.retries);
-        return { doc: { ...doc, webhookDeliveries: withEntry(doc.webhookDeliveries, delivery.id, after) }, events: [], result: undefined };
-      })
-      .catch((error) => this.options.log({ level: 'warn', message: `webhook delivery ${delivery.id}: the result could not be saved (it will be sent again): ${String(error)}` }));
+    this.#record(accountId, { delivery, result, final: !endpoint || !message, at: this.clock.now() });
+  }
+
+  // ---- results: saved together ----
+
+  /** Attempt results waiting to be saved, by account, and the save under way. */
+  readonly #results = new Map<string, ResultQueue>();
+  /** Deliveries whose last attempt's result is not saved yet: not sent again meanwhile. */
+  readonly #unsaved = new Set<string>();
+
+  /**
+   * Saves an attempt's result at once, in one commit with every other result of the account that
+   * finished while the previous such commit was being written: a commit per result would be as
+   * many commits as deliveries (three per change with three endpoints), each queued behind and
+   * ahead of the account's changes. A crash before the save sends the delivery again after the
+   * restart (at least once, the same id).
+   */
+  #record(accountId: string, item: PendingResult): void {
+    let queue = this.#results.get(accountId);
+    if (!queue) this.#results.set(accountId, (queue = { items: [], saving: null }));
+    queue.items.push(item);
+    this.#unsaved.add(item.delivery.id);
+    if (!queue.saving) void this.#save(accountId, queue);
+  }
+
+  #save(accountId: string, queue: ResultQueue): Promise<void> {
+    // Started on the next microtask, so `saving` is set before the loop can end and clear it.
+    queue.saving ??= Promise.resolve().then(async () => {
+      while (queue.items.length > 0) {
+        const items = queue.items.splice(0);
+        await this.store
+          .transact(accountId, (doc) => {
+            let deliveries = doc.webhookDeliveries;
+            for (const { delivery, result, final, at } of items) {
+              const current = deliveries.get(delivery.id);
+              // Retried by hand, or recorded already: this attempt is not the latest word.
+              if (!current || current.status !== 'pending' || current.attempts !== delivery.attempts) continue;
+              deliveries = withEntry(deliveries, delivery.id, afterAttempt(current, result, at, final ? [] : this.options.retries));
+            }
+            return { doc: deliveries === doc.webhookDeliveries ? doc : { ...doc, webhookDeliveries: deliveries }, events: [], result: undefined };
+          })
+          .catch((error) => {
+            for (const { delivery } of items) {
+              this.options.log({ level: 'warn', message: `webhook delivery ${delivery.id}: the result could not be saved (it will be sent again): ${String(error)}` });
+            }
+          });
+        for (const { delivery } of items) this.#unsaved.delete(delivery.id);
+      }
+      queue.saving = null;
+      this.#results.delete(accountId);
+      // Retries that became due meanwhile were skipped while unsaved.
+      this.kick();
+    });
+    return queue.saving;
   }
 
   async #post(endpoint: WebhookEndpointRecord, message: WebhookMessageRecord): Promise<AttemptResult> {
     const now = this.clock.now();
     const signature = (await Promise.all(signingSecrets(endpoint, now).map((secret) => sign(secret, message.eventId, now, message.body)))).join(' ');
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    // One controller per attempt, aborted by its own timer or by stop(): AbortSignal.timeout and
+    // AbortSignal.any keep a timer and a listener per attempt alive for the whole timeout.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.options.timeoutMs);
+    const stop = () => controller.abort();
+    this.#abort.signal.addEventListener('abort', stop, { once: true });
     try {
       const response = await (this.options.fetch ?? fetch)(endpoint.url, {
         method: 'POST',
@@ -179,14 +261,17 @@ export class Webhooks {
         },
         body: message.body,
         redirect: 'manual',
-        signal: AbortSignal.any([timeout, this.#abort.signal]),
+        signal: controller.signal,
       });
       // The answer's body is not needed; reading it frees the connection.
       await response.arrayBuffer().catch(() => undefined);
       return { status: response.status };
     } catch (error) {
-      if (timeout.aborted) return { error: `no answer within ${this.options.timeoutMs / 1000} s` };
+      if (timedOut) return { error: `no answer within ${this.options.timeoutMs / 1000} s` };
       return { error: String((error as Error)?.cause ?? (error as Error)?.message ?? error).slice(0, 200) };
+    } finally {
+      clearTimeout(timer);
+      this.#abort.signal.removeEventListener('abort', stop);
     }
   }
 
@@ -202,6 +287,8 @@ export class Webhooks {
     this.#abort.abort();
     await this.#sweeping;
     await Promise.all(this.#inFlight.values());
+    // Results in hand are saved now rather than sent again after the restart.
+    await Promise.all([...this.#results].map(([accountId, queue]) => this.#save(accountId, queue)));
   }
 }
 

@@ -40,6 +40,16 @@ export interface PgStoreOptions {
   snapshotEvery?: number;
 }
 
+/** A change waiting for its account's turn. */
+interface Waiting {
+  fn: (doc: AccountDoc) => Outcome<unknown> | Promise<Outcome<unknown>>;
+  resolve: (outcome: Outcome<unknown>) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Changes committed together at most. */
+const GROUP_MAX = 64;
+
 interface Cached {
   doc: AccountDoc;
   seq: number;
@@ -252,62 +262,114 @@ export class PgStore implements Store {
   }
 
   transact<T>(accountId: string, fn: (doc: AccountDoc) => Outcome<T> | Promise<Outcome<T>>): Promise<Outcome<T>> {
-    // Changes of one account from this process go one at a time (the row lock does it across processes).
-    const previous = this.#queues.get(accountId) ?? Promise.resolve();
-    const run = previous.then(() => this.#transact(accountId, fn));
-    const settled = run.catch(() => undefined);
-    this.#queues.set(accountId, settled);
-    void settled.then(() => {
-      if (this.#queues.get(accountId) === settled) this.#queues.delete(accountId);
-    });
-    return run;
-  }
-
-  async #transact<T>(accountId: string, fn: (doc: AccountDoc) => Outcome<T> | Promise<Outcome<T>>): Promise<Outcome<T>> {
-    let committed: { record: JournalRecord; outcome: Outcome<T>; eventCount: number } | undefined;
-    const outcome = await this.#with(async (client) => {
-      await client.query('BEGIN');
-      try {
-        const head = await this.#head(client, accountId, true);
-        if (!head) throw new ApiError('not_found', 'No such account.');
-        const current = await this.#catchUp(client, accountId, head);
-        const done = await fn(current.doc);
-        if (done.doc === current.doc && done.events.length === 0) {
-          await client.query('COMMIT');
-          return done;
-        }
-        const record: JournalRecord = { seq: current.seq + 1, ...diffDocs(current.doc, done.doc), firstEvent: current.eventCount, events: [...done.events] };
-        const eventCount = current.eventCount + done.events.length;
-        await client.query('INSERT INTO seatkit_journal (account_id, seq, record) VALUES ($1, $2, $3)', [accountId, record.seq, JSON.stringify(record)]);
-        await this.#writeEvents(client, accountId, current.eventCount, done.events);
-        const tokens = tokenChanges(current.doc, done.doc);
-        await this.#writeTokens(client, accountId, tokens.added, tokens.removed);
-        if (record.seq - head.snapshot_seq >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY)) {
-          await client.query('UPDATE seatkit_accounts SET seq = $2, event_count = $3, snapshot = $4, snapshot_seq = $2, snapshot_event_count = $3 WHERE id = $1', [
-            accountId,
-            record.seq,
-            eventCount,
-            JSON.stringify(encodeDoc(done.doc)),
-          ]);
-          await client.query('DELETE FROM seatkit_journal WHERE account_id = $1 AND seq <= $2', [accountId, record.seq - JOURNAL_KEPT]);
-        } else {
-          await client.query('UPDATE seatkit_accounts SET seq = $2, event_count = $3 WHERE id = $1', [accountId, record.seq, eventCount]);
-        }
-        await client.query('SELECT pg_notify($1, $2)', [CHANNEL, accountId]);
-        await client.query('COMMIT');
-        committed = { record, outcome: done, eventCount };
-        return done;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
+    // Changes of one account from this process go in turn (the row lock orders them across
+    // processes); those that wait meanwhile are committed together, in one database transaction.
+    return new Promise<Outcome<T>>((resolve, reject) => {
+      let waiting = this.#waiting.get(accountId);
+      if (!waiting) this.#waiting.set(accountId, (waiting = []));
+      waiting.push({ fn, resolve, reject } as Waiting);
+      if (!this.#queues.has(accountId)) {
+        const drained = this.#drain(accountId).finally(() => this.#queues.delete(accountId));
+        this.#queues.set(accountId, drained);
       }
     });
-    if (committed) {
-      const kept = this.#cache.get(accountId);
-      if (!kept || kept.seq < committed.record.seq) this.#cache.set(accountId, { doc: committed.outcome.doc, seq: committed.record.seq, eventCount: committed.eventCount });
-      this.changes.publish(changeOf(committed.outcome.doc, committed.record.seq, committed.outcome.events));
+  }
+
+  /** Changes waiting for their account, in order. */
+  readonly #waiting = new Map<string, Waiting[]>();
+
+  async #drain(accountId: string): Promise<void> {
+    for (;;) {
+      const waiting = this.#waiting.get(accountId);
+      if (!waiting || waiting.length === 0) {
+        this.#waiting.delete(accountId);
+        return;
+      }
+      await this.#transactGroup(accountId, waiting.splice(0, GROUP_MAX));
     }
-    return outcome;
+  }
+
+  /**
+   * Commits a group of changes of one account in one transaction (group commit): the row lock, the
+   * catch-up, then each change computed on the state the one before it left, their journal rows and
+   * audit events written together, one sequence update, one notification, one commit. A change
+   * whose function throws (a refused command) fails alone and writes nothing; a failed write fails
+   * the whole group, none of which was acknowledged.
+   */
+  async #transactGroup(accountId: string, group: Waiting[]): Promise<void> {
+    const answers: ({ ok: true; outcome: Outcome<unknown> } | { ok: false; error: unknown })[] = [];
+    const committed: { record: JournalRecord; outcome: Outcome<unknown>; eventCount: number }[] = [];
+    try {
+      await this.#with(async (client) => {
+        await client.query('BEGIN');
+        try {
+          const head = await this.#head(client, accountId, true);
+          if (!head) throw new ApiError('not_found', 'No such account.');
+          const current = await this.#catchUp(client, accountId, head);
+          let { doc, seq, eventCount } = current;
+          const events: AuditEvent[] = [];
+          for (const { fn } of group) {
+            let done: Outcome<unknown>;
+            try {
+              done = await fn(doc);
+            } catch (error) {
+              answers.push({ ok: false, error });
+              continue;
+            }
+            answers.push({ ok: true, outcome: done });
+            if (done.doc === doc && done.events.length === 0) continue;
+            const record: JournalRecord = { seq: seq + 1, ...diffDocs(doc, done.doc), firstEvent: eventCount, events: [...done.events] };
+            const tokens = tokenChanges(doc, done.doc);
+            await this.#writeTokens(client, accountId, tokens.added, tokens.removed);
+            events.push(...done.events);
+            seq = record.seq;
+            eventCount += done.events.length;
+            doc = done.doc;
+            committed.push({ record, outcome: done, eventCount });
+          }
+          if (committed.length === 0) {
+            await client.query('COMMIT');
+            return;
+          }
+          await client.query('INSERT INTO seatkit_journal (account_id, seq, record) SELECT $1, s, r::jsonb FROM unnest($2::bigint[], $3::text[]) AS t(s, r)', [
+            accountId,
+            committed.map((c) => c.record.seq),
+            committed.map((c) => JSON.stringify(c.record)),
+          ]);
+          await this.#writeEvents(client, accountId, current.eventCount, events);
+          if (seq - head.snapshot_seq >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY)) {
+            await client.query('UPDATE seatkit_accounts SET seq = $2, event_count = $3, snapshot = $4, snapshot_seq = $2, snapshot_event_count = $3 WHERE id = $1', [
+              accountId,
+              seq,
+              eventCount,
+              JSON.stringify(encodeDoc(doc)),
+            ]);
+            await client.query('DELETE FROM seatkit_journal WHERE account_id = $1 AND seq <= $2', [accountId, seq - JOURNAL_KEPT]);
+          } else {
+            await client.query('UPDATE seatkit_accounts SET seq = $2, event_count = $3 WHERE id = $1', [accountId, seq, eventCount]);
+          }
+          await client.query('SELECT pg_notify($1, $2)', [CHANNEL, accountId]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      });
+    } catch (error) {
+      for (const { reject } of group) reject(error);
+      return;
+    }
+    const last = committed.at(-1);
+    if (last) {
+      const kept = this.#cache.get(accountId);
+      if (!kept || kept.seq < last.record.seq) this.#cache.set(accountId, { doc: last.outcome.doc, seq: last.record.seq, eventCount: last.eventCount });
+      for (const c of committed) this.changes.publish(changeOf(c.outcome.doc, c.record.seq, c.outcome.events));
+    }
+    group.forEach(({ resolve, reject }, i) => {
+      const answer = answers[i]!;
+      if (answer.ok) resolve(answer.outcome);
+      else reject(answer.error);
+    });
   }
 
   async #writeEvents(client: pg.PoolClient, accountId: string, first: number, events: readonly AuditEvent[]): Promise<void> {
@@ -364,6 +426,9 @@ export class PgStore implements Store {
   }
 
   async findTokenAccount(tokenHash: string): Promise<string | undefined> {
+    // A session of an account this process holds: no round trip (the caller reads the account
+    // next, at its current sequence, and checks the session there; a token never moves accounts).
+    for (const [accountId, { doc }] of this.#cache) if (doc.sessions.has(tokenHash)) return accountId;
     return this.#with(async (client) => (await client.query<{ account_id: string }>('SELECT account_id FROM seatkit_tokens WHERE hash = $1', [tokenHash])).rows[0]?.account_id);
   }
 

@@ -1,0 +1,148 @@
+/**
+ * The bench's load generator, run as its own process (`node --import tsx scripts/bench-load.ts
+ * '<json spec>'`) so the measuring process and the server under test do not share its event loop.
+ * autocannon with the spec's connections spread over one or more server URLs (round robin by
+ * connection); prints one JSON line: requests per second, latency percentiles from every
+ * response's own time, and failures. SIGTERM ends the run early (and still prints the result).
+ */
+import autocannon from 'autocannon';
+import { pathToFileURL } from 'node:url';
+
+export type Plan =
+  /** One path (and method, body) for every request. */
+  | { kind: 'path'; path: string; method?: string; body?: string }
+  /** The paths in turn. */
+  | { kind: 'paths'; paths: string[] }
+  /** `template` with `{n}` replaced by a new number each request ((i × 7919) mod `modulo`): a new search each time. */
+  | { kind: 'numbered'; template: string; modulo: number }
+  /** Invite a new person, then unassign them (each pair nets no license). */
+  | { kind: 'invitePairs'; accountPath: string; tag: string }
+  /** Unassign then assign the license of users in turn (each pair nets no change). */
+  | { kind: 'licensePairs'; accountPath: string; userIds: string[] };
+
+export interface LoadSpec {
+  urls: string[];
+  connections: number;
+  /** Seconds. */
+  duration: number;
+  overallRate?: number;
+  headers?: Record<string, string>;
+  plan: Plan;
+}
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  requests: number;
+  errors: number;
+}
+
+function requestsOf(plan: Plan, offset: number): autocannon.Request[] {
+  let i = offset;
+  switch (plan.kind) {
+    case 'path':
+      return [
+        {
+          method: (plan.method ?? 'GET') as autocannon.Request['method'],
+          path: plan.path,
+          ...(plan.body !== undefined && { body: plan.body, headers: { 'content-type': 'application/json' } }),
+        },
+      ];
+    case 'paths':
+      return [{ method: 'GET', setupRequest: (req) => ({ ...req, path: plan.paths[i++ % plan.paths.length]! }) }];
+    case 'numbered':
+      return [{ method: 'GET', setupRequest: (req) => ({ ...req, path: plan.template.replace('{n}', String((i++ * 7919) % plan.modulo)) }) }];
+    case 'invitePairs': {
+      const stamp = `${Date.now().toString(36)}${offset}`;
+      return [
+        {
+          method: 'POST',
+          path: `${plan.accountPath}/invitations`,
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (req) => {
+            const n = i++;
+            return { ...req, body: JSON.stringify({ email: `${plan.tag}-${stamp}-${n}@pairs.example`, firstName: 'Pair', lastName: `N${n}` }) };
+          },
+          onResponse: (status, body, context) => {
+            if (status === 201) (context as Record<string, unknown>).userId = (JSON.parse(body) as { user: { id: string } }).user.id;
+          },
+        },
+        {
+          method: 'DELETE',
+          setupRequest: (req, context) => ({ ...req, body: undefined, path: `${plan.accountPath}/users/${(context as Record<string, unknown>).userId as string}/license` }),
+        },
+      ];
+    }
+    case 'licensePairs':
+      return [
+        {
+          method: 'DELETE',
+          setupRequest: (req, context) => {
+            const id = plan.userIds[i++ % plan.userIds.length]!;
+            (context as Record<string, unknown>).userId = id;
+            return { ...req, path: `${plan.accountPath}/users/${id}/license` };
+          },
+        },
+        { method: 'PUT', setupRequest: (req, context) => ({ ...req, path: `${plan.accountPath}/users/${(context as Record<string, unknown>).userId as string}/license` }) },
+      ];
+  }
+}
+
+export async function runLoad(spec: LoadSpec, onStart?: (stop: () => void) => void): Promise<LoadResult> {
+  const times: number[] = [];
+  let errors = 0;
+  const instances: autocannon.Instance[] = [];
+  const running = spec.urls.map(
+      (url, k) =>
+        new Promise<autocannon.Result>((resolve, reject) => {
+          const connections = Math.max(1, Math.floor(spec.connections / spec.urls.length) + (k < spec.connections % spec.urls.length ? 1 : 0));
+          const instance = autocannon(
+            {
+              url,
+              connections,
+              duration: spec.duration,
+              headers: spec.headers,
+              ...(spec.overallRate !== undefined && { overallRate: spec.overallRate / spec.urls.length }),
+              // Each instance starts its turn of paths elsewhere, so several servers see different requests.
+              requests: requestsOf(spec.plan, k * 100_003),
+            },
+            (error, done) => (error ? reject(error) : resolve(done)),
+          );
+          instance.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
+            times.push(responseTime);
+            if (status >= 400) errors++;
+          });
+          instances.push(instance);
+        }),
+  );
+  onStart?.(() => instances.forEach((it) => it.stop()));
+  const results = await Promise.all(running);
+  times.sort((a, b) => a - b);
+  const at = (p: number) => (times.length === 0 ? NaN : times[Math.min(times.length - 1, Math.max(0, Math.ceil((p / 100) * times.length) - 1))]!);
+  const seconds = Math.max(...results.map((r) => r.duration));
+  return {
+    rps: times.length / seconds,
+    p50: at(50),
+    p95: at(95),
+    p99: at(99),
+    requests: times.length,
+    errors: errors + results.reduce((n, r) => n + r.errors + r.timeouts, 0),
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const spec = JSON.parse(process.argv[2]!) as LoadSpec;
+  let stop: (() => void) | undefined;
+  let stopped = false;
+  process.on('SIGTERM', () => {
+    stopped = true;
+    stop?.();
+  });
+  const result = await runLoad(spec, (s) => {
+    stop = s;
+    if (stopped) s();
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
