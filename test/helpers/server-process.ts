@@ -132,6 +132,16 @@ export async function startServerProcess(
       signal('SIGTERM');
       const timer = setTimeout(() => signal('SIGKILL'), graceMs);
       await exited;
+      // Through npm, npm may be gone before the server: wait for every process of the group.
+      const groupAlive = () => {
+        try {
+          process.kill(-child.pid!, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      while (options.viaNpm && groupAlive()) await new Promise((resolve) => setTimeout(resolve, 25));
       clearTimeout(timer);
     },
   };

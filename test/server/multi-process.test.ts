@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { SeatClient } from '../../sdk/index.js';
 import type { Account, User } from '../../sdk/types.js';
 import { freshDatabase } from '../helpers/postgres.js';
 import { createAccountOver, http, listAll, PROCESS_API_KEY, startServerProcess, type HttpReply, type ServerProcess } from '../helpers/server-process.js';
@@ -96,6 +97,37 @@ async function account(quantity: number) {
   return { ...created, path: `/v1/accounts/${created.accountId}` };
 }
 
+/**
+ * Opens a stream of `acc` on `reader`, makes one invite through each of `writers`, and checks the
+ * stream tells each change, in commit order, within 10 s.
+ */
+async function streamSees(acc: { accountId: string; ownerToken: string; path: string }, reader: string, writers: string[]): Promise<void> {
+  const abort = new AbortController();
+  const seen: { sequence: number; action: string }[] = [];
+  let isReady = () => {};
+  const ready = new Promise<void>((resolve) => (isReady = resolve));
+  const reading = (async () => {
+    for await (const event of new SeatClient({ baseUrl: reader, accountId: acc.accountId, token: acc.ownerToken }).stream({ signal: abort.signal })) {
+      if (event.type === 'ready') isReady();
+      if (event.type === 'change') seen.push({ sequence: event.sequence, action: event.action });
+      if (seen.length === writers.length) return;
+    }
+  })();
+  const timer = setTimeout(() => abort.abort(new Error(`the stream told ${seen.length} of ${writers.length} changes within 10 s`)), 10_000);
+  try {
+    await Promise.race([ready, reading]);
+    for (const [i, url] of writers.entries()) {
+      const r = await http(url, 'POST', `${acc.path}/invitations`, { token: acc.ownerToken, body: { email: `s${i}-${Date.now()}@multi.example`, firstName: 'S', lastName: `T${i}` } });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+    await reading;
+  } finally {
+    clearTimeout(timer);
+  }
+  assert.deepEqual(seen.map((e) => e.action), writers.map(() => 'user.invited'));
+  assert.deepEqual(seen.map((e) => e.sequence), [...seen.map((e) => e.sequence)].sort((x, y) => x - y), 'in the order they committed');
+}
+
 describe('three server processes on one database', () => {
   it('lets exactly 5 of 100 concurrent invites, spread over the processes, take the 5 free licenses', async () => {
     for (let round = 0; round < 3; round++) {
@@ -156,6 +188,11 @@ describe('three server processes on one database', () => {
       assert.equal(edited.status, 200, JSON.stringify(edited.body));
       assert.equal((await http(reader, 'GET', userPath, { token: acc.ownerToken })).body.qualification, `Title ${i}`, `edit ${i} seen on the next request to another process`);
     }
+  });
+
+  it('feeds a stream open on one process with the changes made on the others, in order', async () => {
+    const acc = await account(10);
+    await streamSees(acc, servers[0]!.url, [servers[1]!.url, servers[2]!.url, servers[1]!.url, servers[2]!.url]);
   });
 
   it('delivers each webhook once, though every process runs deliveries', async () => {
@@ -255,9 +292,11 @@ describe('three processes: limits, kill -9 and the database going away', () => {
     }
     const invited = await http(next(), 'POST', `${acc.path}/invitations`, { token: acc.ownerToken, body: { email: 'back@multi.example', firstName: 'B', lastName: 'Ack' } });
     assert.equal(invited.status, 201, JSON.stringify(invited.body));
+    // The listening connections came back too: a stream on one process hears a change on another.
+    await streamSees({ ...acc, path: acc.path }, servers[2]!.url, [servers[0]!.url]);
     for (const server of servers) {
       const users = await listAll<User>(server.url, `${acc.path}/users`, acc.ownerToken);
-      assert.deepEqual(users.map((u) => u.email).sort(), ['back@multi.example', 'owner@load.example'], 'nothing of the refused invite, the later one everywhere');
+      assert.deepEqual(users.map((u) => u.email).filter((e) => !e.startsWith('s0-')).sort(), ['back@multi.example', 'owner@load.example'], 'nothing of the refused invite, the later one everywhere');
     }
   });
 });

@@ -78,6 +78,13 @@ function isConnectionError(error: unknown): boolean {
   );
 }
 
+/** `work` settled (either way), or `ms` passed. */
+async function bounded(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([work?.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 export class PgStore implements Store {
   /** Streams ask after catching the account up, so a change another process announced is known here. */
   readonly changes = new ChangeFeed(undefined, (accountId) => this.get(accountId));
@@ -495,11 +502,15 @@ export class PgStore implements Store {
     return this.#with(async (client) => (await client.query('SELECT 1')).rowCount === 1).catch(() => false);
   }
 
+  /**
+   * Lets the changes under way commit, then ends the connections. Each step is bounded: a database
+   * that went away (or stopped answering) must not keep a stopping server up.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
-    await Promise.all(this.#queues.values());
+    await bounded(Promise.all(this.#queues.values()), 10_000);
     this.#closed = true;
-    await this.#listener?.end().catch(() => {});
-    await this.pool.end();
+    await bounded(this.#listener?.end(), 2000);
+    await bounded(this.pool.end(), 5000);
   }
 }
