@@ -4,8 +4,11 @@
  * answers it in the page (demo/browser-backend.ts). Both run the same `DemoOps` against the real
  * app, so one page works with either.
  */
-import type { Account, OutboxMessage, PageBody, SessionResult, User, WebhookDelivery, WebhookEndpoint } from '../sdk/types.js';
-import { seedDemo, signInDemo } from './seed.js';
+import { SeatError } from '../sdk/index.js';
+import type { OutboxMessage, SessionResult, User, WebhookDelivery, WebhookEndpoint } from '../sdk/types.js';
+import { sdkFor, seedDemo, signInDemo, type FetchApp } from './seed.js';
+
+export type { FetchApp } from './seed.js';
 
 export const DEMO_ROLES = ['owner', 'admin', 'member'] as const;
 export type DemoRole = (typeof DEMO_ROLES)[number];
@@ -70,10 +73,6 @@ export class DemoError extends Error {
   }
 }
 
-export interface FetchApp {
-  request(path: string, init?: RequestInit): Response | Promise<Response>;
-}
-
 /** The demo account's identity, kept across restarts (demo.json, or localStorage in the static build). */
 export interface DemoMarker {
   accountId: string;
@@ -94,8 +93,11 @@ export interface DemoOpsOptions {
 /** The demo operations, through the public API of the real app with the server API key. */
 export class DemoOps implements Omit<DemoBackend, 'baseUrl' | 'kind'> {
   #marker: Promise<DemoMarker> | undefined;
+  readonly #sdk: ReturnType<typeof sdkFor>;
 
-  constructor(private readonly options: DemoOpsOptions) {}
+  constructor(private readonly options: DemoOpsOptions) {
+    this.#sdk = sdkFor(options.app, options.apiKey);
+  }
 
   /** The demo account: the known one (signed in again), else a freshly seeded one. */
   ready(): Promise<DemoMarker> {
@@ -109,17 +111,20 @@ export class DemoOps implements Omit<DemoBackend, 'baseUrl' | 'kind'> {
   }
 
   async state(): Promise<DemoState> {
-    const { accountId } = await this.ready();
-    const account = await this.#call<Account>(`/v1/accounts/${accountId}`);
-    const { token } = await this.#mint(accountId, account.ownerId, 60);
-    const person = (user: User | undefined): DemoPerson | null =>
-      user ? { userId: user.id, name: `${user.firstName} ${user.lastName}`, email: user.email } : null;
-    const find = async (role: 'admin' | 'member') => {
-      const page = await this.#call<PageBody<User>>(`/v1/accounts/${accountId}/users?role=${role}&status=enabled&sort=name&limit=200`, token);
-      return person(page.data.find((user) => user.activatedAt && user.id !== account.ownerId));
-    };
-    const owner = await this.#call<User>(`/v1/accounts/${accountId}/users/${account.ownerId}`, token);
-    return { accountId, accountName: account.name, people: { owner: person(owner), admin: await find('admin'), member: await find('member') } };
+    return answer(async () => {
+      const { accountId } = await this.ready();
+      const { admin } = this.#sdk;
+      const account = await admin.accounts.get(accountId);
+      const users = admin.account(accountId).users;
+      const person = (user: User | undefined): DemoPerson | null =>
+        user ? { userId: user.id, name: `${user.firstName} ${user.lastName}`, email: user.email } : null;
+      const find = async (role: 'admin' | 'member') => {
+        const page = await users.list({ role, status: 'enabled', sort: 'name', limit: 200 });
+        return person(page.data.find((user) => user.activatedAt && user.id !== account.ownerId));
+      };
+      const owner = await users.get(account.ownerId);
+      return { accountId, accountName: account.name, people: { owner: person(owner), admin: await find('admin'), member: await find('member') } };
+    });
   }
 
   async session(role: DemoRole): Promise<DemoSession> {
@@ -134,24 +139,27 @@ export class DemoOps implements Omit<DemoBackend, 'baseUrl' | 'kind'> {
   /** The messages of the demo account, newest first (the dev outbox holds every account's). */
   async outbox(): Promise<OutboxMessage[]> {
     const { seededAt = '' } = await this.ready();
-    return (await this.#call<PageBody<OutboxMessage>>('/v1/outbox?limit=50')).data.filter((message) => message.createdAt >= seededAt);
+    return answer(async () => (await this.#sdk.admin.outbox.list({ limit: 50 })).data.filter((message) => message.createdAt >= seededAt));
   }
 
   async webhooks(): Promise<DemoWebhook[]> {
-    const endpoints = (await this.#call<PageBody<WebhookEndpoint>>('/v1/webhook-endpoints?limit=10')).data;
-    return Promise.all(
-      endpoints.map(async (endpoint) => ({
-        endpoint,
-        deliveries: (await this.#call<PageBody<WebhookDelivery>>(`/v1/webhook-endpoints/${encodeURIComponent(endpoint.id)}/deliveries?limit=20`)).data,
-      })),
-    );
+    const { webhooks } = this.#sdk.admin;
+    return answer(async () => {
+      const endpoints: WebhookEndpoint[] = (await webhooks.list({ limit: 10 })).data;
+      return Promise.all(
+        endpoints.map(async (endpoint) => ({ endpoint, deliveries: (await webhooks.deliveries(endpoint.id, { limit: 20 })).data as WebhookDelivery[] })),
+      );
+    });
   }
 
   async advanceClock(): Promise<DemoClock> {
     const { accountId } = await this.ready();
-    const { billing } = await this.#call<Account>(`/v1/accounts/${accountId}`);
-    const account = await this.#call<Account>(`/v1/accounts/${accountId}/test-clock`, this.options.apiKey, 'POST', { advanceTo: billing.periodEnd });
-    return { now: account.testClock?.now ?? null, periodStart: account.billing.periodStart, periodEnd: account.billing.periodEnd };
+    const { admin } = this.#sdk;
+    return answer(async () => {
+      const { billing } = await admin.accounts.get(accountId);
+      const account = await admin.testClock.advance(accountId, billing.periodEnd);
+      return { now: account.testClock?.now ?? null, periodStart: account.billing.periodStart, periodEnd: account.billing.periodEnd };
+    });
   }
 
   async reset(): Promise<DemoState> {
@@ -170,20 +178,17 @@ export class DemoOps implements Omit<DemoBackend, 'baseUrl' | 'kind'> {
   }
 
   #mint(accountId: string, userId: string, ttlSeconds: number): Promise<SessionResult> {
-    return this.#call<SessionResult>(`/v1/accounts/${accountId}/sessions`, this.options.apiKey, 'POST', { userId, ttlSeconds });
+    return answer(() => this.#sdk.admin.sessions.create(accountId, { userId, ttlSeconds }));
   }
+}
 
-  async #call<T>(path: string, token = this.options.apiKey, method = 'GET', body?: unknown): Promise<T> {
-    const response = await this.options.app.request(path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body !== undefined && { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!response.ok) {
-      const problem = (await response.json().catch(() => ({}))) as { detail?: string };
-      throw new DemoError(response.status >= 500 ? 502 : response.status, problem.detail ?? `${method} ${path} answered ${response.status}`);
-    }
-    return (await response.json()) as T;
+/** An API error as the demo's own answer: its status (a server fault: 502) and the problem's detail. */
+async function answer<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof SeatError)) throw error;
+    throw new DemoError(error.status >= 500 || error.status === 0 ? 502 : error.status, error.detail ?? error.message);
   }
 }
 

@@ -5,10 +5,22 @@
  * moves forward as people join, so `<seat-usage>` has a history to draw and someone has been idle
  * for 30+ days (the inactive filter, the reclaim policy's preview).
  */
-import type { Account, AcceptResult, CreateAccountResult, PageBody, OutboxMessage, SessionResult, UserResult } from '../sdk/types.js';
+import { SeatAdmin, SeatClient } from '../sdk/index.js';
 
-interface FetchApp {
-  request(path: string, init?: RequestInit): Response | Promise<Response>;
+export interface FetchApp {
+  request(input: Request): Response | Promise<Response>;
+}
+
+/** Where the SDK is pointed: never reached, every request goes to the app in this process. */
+const IN_PROCESS = 'http://seatkit.in-process';
+
+/** The SDK over the app in this process (no port), as the host's own back end would use it over HTTP. */
+export function sdkFor(app: FetchApp, apiKey: string) {
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit) => app.request(new Request(input, init));
+  return {
+    admin: new SeatAdmin({ baseUrl: IN_PROCESS, apiKey, fetch }),
+    client: (accountId: string, token: string) => new SeatClient({ baseUrl: IN_PROCESS, accountId, token, fetch }),
+  };
 }
 
 const PEOPLE = [
@@ -34,16 +46,15 @@ export interface DemoAccount {
 
 /** Signs in again as the owner of a demo account made before (a restart); undefined if it is gone. */
 export async function signInDemo(app: FetchApp, apiKey: string, known: { accountId: string; ownerId: string }): Promise<DemoAccount | undefined> {
-  const headers = { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' };
-  const account = await app.request(`/v1/accounts/${known.accountId}`, { headers });
-  if (!account.ok) return undefined;
-  const { name, ownerId, licenses } = (await account.json()) as Account;
-  const session = await app.request(`/v1/accounts/${known.accountId}/sessions`, { method: 'POST', headers, body: JSON.stringify({ userId: ownerId }) });
-  if (!session.ok) return undefined;
-  const { token } = (await session.json()) as SessionResult;
-  const users = await app.request(`/v1/accounts/${known.accountId}/users?limit=1`, { headers: { Authorization: `Bearer ${token}` } });
-  const { total } = (await users.json()) as PageBody<unknown>;
-  return { accountId: known.accountId, accountName: name, ownerId, ownerToken: token, users: total, licenses: licenses.quantity };
+  const { admin, client } = sdkFor(app, apiKey);
+  try {
+    const { name, ownerId, licenses } = await admin.accounts.get(known.accountId);
+    const { token } = await admin.sessions.create(known.accountId, { userId: ownerId });
+    const { total } = await client(known.accountId, token).users.list({ limit: 1 });
+    return { accountId: known.accountId, accountName: name, ownerId, ownerToken: token, users: total, licenses: licenses.quantity };
+  } catch {
+    return undefined;
+  }
 }
 
 function twoMonthsBefore(date: Date): Date {
@@ -53,51 +64,35 @@ function twoMonthsBefore(date: Date): Date {
 }
 
 export async function seedDemo(app: FetchApp, apiKey: string, now = new Date()): Promise<DemoAccount> {
-  const call = async <T>(path: string, token: string, method = 'GET', body?: unknown): Promise<T> => {
-    const response = await app.request(path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body !== undefined && { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`seed: ${method} ${path} → ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
-  };
+  const { admin, client } = sdkFor(app, apiKey);
   const DAY = 86_400_000;
   const accountName = 'Northwind Engineering';
-  const { account, owner } = await call<CreateAccountResult>('/v1/accounts', apiKey, 'POST', {
+  const { account, owner } = await admin.accounts.create({
     name: accountName,
     licenses: { quantity: 5, unitPrice: 4900, currency: 'USD', interval: 'month' },
     owner: { email: 'ada.lovelace@northwind.example', firstName: 'Ada', lastName: 'Lovelace', qualification: 'Managing director' },
     // Two billing periods back, so a period starts now (prices quoted in the demo are whole periods).
     testClock: { frozenTime: twoMonthsBefore(now).toISOString() },
   });
-  const base = `/v1/accounts/${account.id}`;
-  const signIn = async () => (await call<SessionResult>(`${base}/sessions`, apiKey, 'POST', { userId: owner.id })).token;
-  let token = await signIn();
+  const signIn = async () => client(account.id, (await admin.sessions.create(account.id, { userId: owner.id })).token);
+  let ownerClient = await signIn();
   /** The account's clock moves on to `daysAgo` days before `now` (a fresh session, in the account's time). */
   const daysAgo = async (days: number) => {
-    await call<Account>(`${base}/test-clock`, apiKey, 'POST', { advanceTo: new Date(now.getTime() - days * DAY).toISOString() });
-    token = await signIn();
+    await admin.testClock.advance(account.id, new Date(now.getTime() - days * DAY));
+    ownerClient = await signIn();
   };
   const invite = async ([firstName, lastName, handle, qualification]: (typeof PEOPLE)[number], accept: boolean, role: 'admin' | 'member' = 'member') => {
-    const { user } = await call<UserResult>(`${base}/invitations`, token, 'POST', {
-      email: `${handle}@northwind.example`,
-      firstName,
-      lastName,
-      qualification,
-      role,
-    });
+    const { user } = await ownerClient.invitations.create({ email: `${handle}@northwind.example`, firstName, lastName, qualification, role });
     if (accept) {
-      const outbox = await call<PageBody<OutboxMessage>>('/v1/outbox?limit=1', apiKey);
-      const invitation = outbox.data[0]!.activationUrl!.split('/').pop()!;
-      await call<AcceptResult>(`/v1/invitations/${invitation}/accept`, '', 'POST', {});
+      const [message] = (await admin.outbox.list({ limit: 1 })).data;
+      await ownerClient.invitations.accept(message!.activationUrl!.split('/').pop()!, {});
     }
     return user;
   };
   // People who worked here before and hold no license now.
   for (const person of PEOPLE.slice(4)) {
     const user = await invite(person, true);
-    await call<UserResult>(`${base}/users/${user.id}/license`, token, 'DELETE');
+    await ownerClient.licenses.unassign(user.id);
   }
   // Grace administers the team, so the demo can act as an admin too.
   await daysAgo(50);
@@ -109,5 +104,6 @@ export async function seedDemo(app: FetchApp, apiKey: string, now = new Date()):
   await daysAgo(1);
   await invite(PEOPLE[3], false);
   await daysAgo(0);
+  const { token } = await admin.sessions.create(account.id, { userId: owner.id });
   return { accountId: account.id, accountName, ownerId: owner.id, ownerToken: token, users: PEOPLE.length + 1, licenses: 5 };
 }
