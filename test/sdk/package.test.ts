@@ -251,7 +251,8 @@ describe('the built package seatkit/sdk', () => {
       const { sources, sourcesContent } = JSON.parse(await readFile(join(ROOT, map), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
       assert.ok(sources.every((_, i) => typeof sourcesContent?.[i] === 'string'), `${map}: every source inlined`);
     }
-    // The server's PostgreSQL store and host helpers ship in the same package (about 610 KiB with the source maps).
-    assert.ok(packed.size < 800 * 1024, `packed size ${packed.size} bytes`);
+    // The server (PostgreSQL store, live streams, host helpers) ships in the same package as the
+    // elements and their lazily loaded parts: about 860 KiB with the source maps.
+    assert.ok(packed.size < 1024 * 1024, `packed size ${packed.size} bytes`);
   });
 });

@@ -212,7 +212,7 @@ describe('live stream over HTTP', () => {
 });
 
 describe('live stream: the resume window across a restart', () => {
-  it('after a restart the old ids can no longer be told: reset, then the changes go on', async () => {
+  it('after a restart the old ids can no longer be told (a reset; on PostgreSQL, the missed changes), then the changes go on', async () => {
     const first = await liveServer();
     const p = await people(first.admin, first.url);
     const s1 = await openStream(p.streamUrl, p.owner);
@@ -224,8 +224,14 @@ describe('live stream: the resume window across a restart', () => {
       const client = new SeatClient({ baseUrl: second.url, accountId: p.accountId, token: p.owner });
       await invite(client, 'after@acme.example');
       const s2 = await openStream(`${second.url}/v1/accounts/${p.accountId}/stream`, p.owner, { lastEventId: ready.id });
-      const reset = await s2.next();
-      assert.equal(reset.event, 'reset');
+      const first = await s2.next();
+      if (second.databaseUrl) {
+        // On PostgreSQL the journal outlives the process: the missed change is told, not a reset.
+        assert.equal(first.event, 'change');
+        assert.equal(first.data.action, 'user.invited');
+      } else {
+        assert.equal(first.event, 'reset');
+      }
       assert.equal((await s2.next()).event, 'ready');
       await invite(client, 'later@acme.example');
       assert.equal((await s2.next()).data.action, 'user.invited');

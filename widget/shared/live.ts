@@ -10,9 +10,16 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { SeatStore } from './store.js';
 
 let module: Promise<typeof import('./live-connection.js')> | undefined;
+/**
+ * A moment after the account first showed: what the page first paints (the banner, the form, the
+ * table's rows) never waits behind the live code's requests. What changes meanwhile is not lost:
+ * the first connection brings the page up to date (live-connection.ts).
+ */
+const LIVE_AFTER_MS = 300;
+const painted = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, LIVE_AFTER_MS)));
 /** Runs `use` with the live module, in call order (a join before its leave). */
 function withLive(use: (live: typeof import('./live-connection.js')) => void): void {
-  module ??= import('./live-connection.js');
+  module ??= painted().then(() => import('./live-connection.js'));
   module.then(use, (error: unknown) => {
     module = undefined;
     console.warn('seatkit: live updates failed to load', error);
@@ -47,7 +54,8 @@ export class LiveController implements ReactiveController {
 
   #sync(): void {
     const store = this.store();
-    const wanted = store?.live && !store.sessionExpired && this.host.isConnected ? store : undefined;
+    // Live once the account has shown (the page painted it first), for as long as the session holds.
+    const wanted = store?.live && store.account && !store.sessionExpired && this.host.isConnected ? store : undefined;
     const joined = this.#joined;
     if (wanted === joined) return;
     this.#joined = wanted;

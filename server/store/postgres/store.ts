@@ -275,10 +275,7 @@ export class PgStore implements Store {
       let waiting = this.#waiting.get(accountId);
       if (!waiting) this.#waiting.set(accountId, (waiting = []));
       waiting.push({ fn, resolve, reject } as Waiting);
-      if (!this.#queues.has(accountId)) {
-        const drained = this.#drain(accountId).finally(() => this.#queues.delete(accountId));
-        this.#queues.set(accountId, drained);
-      }
+      if (!this.#queues.has(accountId)) this.#queues.set(accountId, this.#drain(accountId));
     });
   }
 
@@ -289,7 +286,10 @@ export class PgStore implements Store {
     for (;;) {
       const waiting = this.#waiting.get(accountId);
       if (!waiting || waiting.length === 0) {
+        // In the same turn as the check: a change that comes after it finds no drain and starts one
+        // (were the drain forgotten a turn later, that change would wait for ever).
         this.#waiting.delete(accountId);
+        this.#queues.delete(accountId);
         return;
       }
       await this.#transactGroup(accountId, waiting.splice(0, GROUP_MAX));
