@@ -100,8 +100,10 @@ describe('live updates', () => {
     const a = await page(API_BASE, s.accountId, s.ownerToken);
     const table = a.table;
     table.shadowRoot!.querySelector<HTMLButtonElement>('[part~="action-button"][aria-label="Edit Alan Turing"]')!.click();
-    const dialog = table.shadowRoot!.querySelector('dialog')!;
-    await until(() => dialog.open && !!dialog.querySelector('#edit-qualification'));
+    // (The dialog comes with its part, loaded on first use: looked up once it is there.)
+    const open = () => [...table.shadowRoot!.querySelectorAll('dialog')].find((d) => d.open && d.querySelector('#edit-qualification'));
+    await until(() => !!open());
+    const dialog = open()!;
     const field = dialog.querySelector<HTMLInputElement>('#edit-qualification')!;
     field.value = 'Cryptanalyst';
     field.dispatchEvent(new Event('input'));
