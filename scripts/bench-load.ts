@@ -105,8 +105,9 @@ export async function runLoad(spec: LoadSpec, onStart?: (stop: () => void) => vo
               duration: spec.duration,
               headers: spec.headers,
               ...(spec.overallRate !== undefined && { overallRate: spec.overallRate / spec.urls.length }),
-              // Each instance starts its turn of paths elsewhere, so several servers see different requests.
-              requests: requestsOf(spec.plan, k * 100_003),
+              // Each instance starts at its own share of the list: several servers see different
+              // requests, and two generators do not toggle the same user at once.
+              requests: requestsOf(spec.plan, Math.floor((k * 1_048_576) / spec.urls.length) + k),
             },
             (error, done) => (error ? reject(error) : resolve(done)),
           );
