@@ -4,63 +4,24 @@
  * imports resolve; `seatkit/server` pointed at server/index.ts) and run with tsx as its own process.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SeatAdmin } from '../../sdk/index.js';
-import { ROOT } from '../helpers/server-process.js';
 import { liveServer, type LiveServer } from '../helpers/live.js';
+import { runSnippet, snippet, type RunningSnippet } from '../helpers/snippets.js';
 
-const SERVER_ENTRY = join(ROOT, 'server', 'index.ts');
-
-async function snippet(name: string): Promise<string> {
-  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-  const marker = readme.indexOf(`<!-- ${name}`);
-  assert.ok(marker >= 0, `README.md has the <!-- ${name} marker`);
-  const match = /```ts\n([\s\S]*?)\n```/.exec(readme.slice(marker));
-  assert.ok(match && match.index < 200, `a \`\`\`ts block follows the <!-- ${name} marker`);
-  assert.match(match[1]!, /from 'seatkit\/server'/);
-  return match[1]!.replaceAll(`from 'seatkit/server'`, `from ${JSON.stringify(SERVER_ENTRY)}`);
-}
-
-interface Running {
-  url: string;
-  output: () => string;
-  child: ChildProcess;
-}
-
-const children: ChildProcess[] = [];
-let dir: string;
+const running: RunningSnippet[] = [];
 let seatkit: LiveServer;
 let admin: SeatAdmin;
 let accountId: string;
 
-/** Runs a snippet as a process with `env`; resolves once it prints "listening on <port>". */
-async function run(name: string, env: Record<string, string>): Promise<Running> {
-  const file = join(dir, `${name}.mts`);
-  await writeFile(file, await snippet(name));
-  const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (chunk) => (out += String(chunk)));
-  child.stderr!.on('data', (chunk) => (out += String(chunk)));
-  const port = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 30_000);
-    child.stdout!.on('data', () => {
-      const match = /listening on (\d+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${out}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, output: () => out, child };
+/** Runs the README's snippet `name` with `env`. */
+async function run(name: string, env: Record<string, string>): Promise<RunningSnippet> {
+  const app = await runSnippet(name, await snippet('README.md', name), env);
+  running.push(app);
+  return app;
 }
 
 before(async () => {
-  dir = await mkdtemp(join(ROOT, '.readme-host-'));
   seatkit = await liveServer();
   admin = seatkit.admin;
   const { account } = await admin.accounts.create({
@@ -74,9 +35,8 @@ before(async () => {
 });
 
 after(async () => {
-  for (const child of children) child.kill();
+  await Promise.all(running.map((app) => app.close()));
   await seatkit?.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 for (const name of ['host-gate-hono', 'host-gate-express']) {
