@@ -36,7 +36,11 @@ function comparator(descending: boolean) {
 }
 
 /** A user in a sorted list: the sort key, the id, the record, and its lowercased name, email and qualification. */
-type Row = [Key, string, UserRecord, string];
+type Row = [key: Key, id: string, user: UserRecord, text: string];
+/** The places in a row: its sort key, the user's id, the user, and the text a search looks in. */
+const KEY = 0;
+const ID = 1;
+const USER = 2;
 
 /** Position of each user in a sorted list (to put the users a search found in the list's order). */
 const positions = new WeakMap<Row[], Map<string, number>>();
@@ -45,7 +49,7 @@ function positionsOf(rows: Row[]): Map<string, number> {
   let byId = positions.get(rows);
   if (!byId) {
     byId = new Map();
-    for (let i = 0; i < rows.length; i++) byId.set(rows[i]![1], i);
+    for (let i = 0; i < rows.length; i++) byId.set(rows[i]![ID], i);
     positions.set(rows, byId);
   }
   return byId;
@@ -64,7 +68,7 @@ function sortedRows(users: Users, sort: string, keyOf: (u: UserRecord) => Key, c
   if (!rows) {
     rows = [];
     for (const u of users.values()) rows.push([keyOf(u), u.id, u, searchText(u)]);
-    rows.sort((a, b) => compare([a[0], a[1]], [b[0], b[1]]));
+    rows.sort((a, b) => compare([a[KEY], a[ID]], [b[KEY], b[ID]]));
     bySort.set(sort, rows);
   }
   return rows;
@@ -91,7 +95,7 @@ function filteredRows(rows: Row[], status: string | undefined, role: string | un
       kept = [];
       for (const i of places) {
         const row = rows[i]!;
-        if ((!status || row[2].status === status) && (!role || row[2].role === role)) kept.push(row);
+        if ((!status || row[USER].status === status) && (!role || row[USER].role === role)) kept.push(row);
       }
     } else {
       kept = rows.filter(([, , u, text]) => (!status || u.status === status) && (!role || u.role === role) && (!q || text.includes(q)));
@@ -168,7 +172,7 @@ export function listUsers(doc: AccountDoc, params: UserListQuery, now: Date): Pa
     let hi = rows.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (compare([rows[mid]![0], rows[mid]![1]], after) <= 0) lo = mid + 1;
+      if (compare([rows[mid]![KEY], rows[mid]![ID]], after) <= 0) lo = mid + 1;
       else hi = mid;
     }
     start = lo;
@@ -177,8 +181,8 @@ export function listUsers(doc: AccountDoc, params: UserListQuery, now: Date): Pa
   const last = slice.at(-1);
   const more = start + limit < rows.length;
   return {
-    data: slice.map((r) => toUser(r[2])),
+    data: slice.map((row) => toUser(row[USER])),
     total: rows.length,
-    nextCursor: more && last ? encodeCursor({ list: `users:${sort}`, after: [last[0], last[1]] }) : null,
+    nextCursor: more && last ? encodeCursor({ list: `users:${sort}`, after: [last[KEY], last[ID]] }) : null,
   };
 }

@@ -106,7 +106,7 @@ export class InviteCsv implements ReactiveController {
 
   hostConnected(): void {}
 
-  get #t() {
+  get #i18n() {
     return this.options.i18n;
   }
 
@@ -134,7 +134,7 @@ export class InviteCsv implements ReactiveController {
     });
     let rows: CsvRow[];
     try {
-      rows = parseCsv(this.#text, this.#t, this.options.problem);
+      rows = parseCsv(this.#text, this.#i18n, this.options.problem);
     } catch (error) {
       this.#set(() => (this.#error = (error as Error).message));
       return;
@@ -146,7 +146,7 @@ export class InviteCsv implements ReactiveController {
         const result = await store.client.batch({ operations: ready.map((row) => ({ op: 'invite', ...row.body })), mode: 'partial', dryRun: true });
         this.#apply(ready, result.results);
       } catch (error) {
-        this.#error = this.#t.messageOf(error);
+        this.#error = this.#i18n.messageOf(error);
       } finally {
         this.#busy = false;
       }
@@ -175,7 +175,7 @@ export class InviteCsv implements ReactiveController {
     if (!store) return;
     const needed = this.#shortfall();
     const asked = !this.options.kit.request(this.host, 'seat-purchase-request', { licenses: store.account?.licenses ?? null, needed }) || store.openPurchase(needed);
-    this.#set(() => (this.#buyHint = asked ? '' : this.#t.t('buyWithManage')));
+    this.#set(() => (this.#buyHint = asked ? '' : this.#i18n.t('buyWithManage')));
   }
 
   async #invite(): Promise<void> {
@@ -190,7 +190,7 @@ export class InviteCsv implements ReactiveController {
       const result = await store.mutate((client) => client.batch({ operations: ready.map((row) => ({ op: 'invite', ...row.body })) }));
       const users = result.results.map((r) => r.user).filter((u): u is User => !!u);
       this.options.kit.emit(this.host, 'seat-users-imported', { users, licenses: result.licenses });
-      this.options.announce(this.#t.t('csvInvited', users.length));
+      this.options.announce(this.#i18n.t('csvInvited', users.length));
       this.#text = '';
       this.#rows = null;
     } catch (error) {
@@ -198,14 +198,14 @@ export class InviteCsv implements ReactiveController {
       const problem = (error as Partial<SeatError>).code === 'batch_rejected' ? (error as SeatError).problem : undefined;
       if (problem?.results) this.#apply(ready, problem.results);
       else this.options.kit.emit(this.host, 'seat-error', { error: error as Error, action: 'batch' });
-      this.#error = this.#t.messageOf(error);
+      this.#error = this.#i18n.messageOf(error);
     } finally {
       this.#set(() => (this.#busy = false));
     }
   }
 
   render() {
-    const t = this.#t;
+    const i18n = this.#i18n;
     const { html, nothing, noLicenseAdvice } = this.options.kit;
     const rows = this.#rows;
     const ready = this.#ready().length;
@@ -214,7 +214,7 @@ export class InviteCsv implements ReactiveController {
     const canBuy = !!this.options.store()?.can('licenses:manage');
     return html`<div class="csv" part="csv">
       <div class="field">
-        <label for="csv">${t.t('csvPaste')}</label>
+        <label for="csv">${i18n.t('csvPaste')}</label>
         <textarea
           id="csv"
           rows="5"
@@ -223,25 +223,25 @@ export class InviteCsv implements ReactiveController {
           .value=${this.#text}
           @input=${(e: Event) => (this.#text = (e.target as HTMLTextAreaElement).value)}
         ></textarea>
-        <p id="csv-help" class="hint">${t.t('csvHelp')}</p>
+        <p id="csv-help" class="hint">${i18n.t('csvHelp')}</p>
       </div>
       <div class="field">
-        <label for="csv-file">${t.t('csvFile')}</label>
+        <label for="csv-file">${i18n.t('csvFile')}</label>
         <input id="csv-file" type="file" accept=".csv,text/csv" @change=${(e: Event) => void this.#readFile(e)} />
       </div>
       <div class="actions">
-        <button type="button" id="csv-check" ?disabled=${this.#busy} @click=${() => void this.#check()}>${this.#busy && !rows ? t.t('csvChecking') : t.t('csvPreview')}</button>
+        <button type="button" id="csv-check" ?disabled=${this.#busy} @click=${() => void this.#check()}>${this.#busy && !rows ? i18n.t('csvChecking') : i18n.t('csvPreview')}</button>
       </div>
       ${this.#error ? html`<p class="error" role="alert">${this.#error}</p>` : nothing}
       ${rows
         ? html`<div class="preview">
             <table part="csv-preview">
-              <caption class="visually-hidden">${t.t('csvHeading')}</caption>
+              <caption class="visually-hidden">${i18n.t('csvHeading')}</caption>
               <thead>
                 <tr>
-                  <th scope="col">${t.t('csvRow')}</th>
-                  <th scope="col">${t.t('columnName')}</th>
-                  <th scope="col">${t.t('csvProblem')}</th>
+                  <th scope="col">${i18n.t('csvRow')}</th>
+                  <th scope="col">${i18n.t('columnName')}</th>
+                  <th scope="col">${i18n.t('csvProblem')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -252,25 +252,25 @@ export class InviteCsv implements ReactiveController {
                       <span class="name">${`${row.body.firstName} ${row.body.lastName}`.trim()}</span>
                       <span class="email">${row.body.email}</span>
                     </td>
-                    <td class=${row.problem ? 'error' : 'ok'}>${row.problem || t.t('csvReady')}</td>
+                    <td class=${row.problem ? 'error' : 'ok'}>${row.problem || i18n.t('csvReady')}</td>
                   </tr>`,
                 )}
               </tbody>
             </table>
           </div>
           <div role="status">
-            <p>${t.t('csvSummary', ready, rows.length - ready)} ${t.t('csvLicenses', ready, available)}</p>
+            <p>${i18n.t('csvSummary', ready, rows.length - ready)} ${i18n.t('csvLicenses', ready, available)}</p>
           </div>
           ${shortfall > 0
             ? html`<div class="notice" part="notice">
-                <p>${t.t('csvShortfall', shortfall)}</p>
-                ${canBuy ? html`<button type="button" class="primary" @click=${() => this.#buy()}>${t.t('csvBuy', shortfall)}</button>` : html`<p>${noLicenseAdvice(this.options.store()!, t)}</p>`}
+                <p>${i18n.t('csvShortfall', shortfall)}</p>
+                ${canBuy ? html`<button type="button" class="primary" @click=${() => this.#buy()}>${i18n.t('csvBuy', shortfall)}</button>` : html`<p>${noLicenseAdvice(this.options.store()!, i18n)}</p>`}
                 ${this.#buyHint ? html`<p class="hint">${this.#buyHint}</p>` : nothing}
               </div>`
             : nothing}
           <div class="actions">
             <button type="button" id="csv-invite" class="primary" ?disabled=${this.#busy || ready === 0 || shortfall > 0} @click=${() => void this.#invite()}>
-              ${t.t('csvInvite', ready)}
+              ${i18n.t('csvInvite', ready)}
             </button>
           </div>`
         : nothing}

@@ -72,7 +72,7 @@ export class PurchaseDialog implements ReactiveController {
     return this.host.renderRoot.querySelector('dialog');
   }
 
-  get #t() {
+  get #i18n() {
     return this.options.i18n;
   }
 
@@ -133,7 +133,7 @@ export class PurchaseDialog implements ReactiveController {
     } catch (error) {
       if (abort.signal.aborted) return;
       this.#quote = null;
-      this.#quoteError = this.#t.messageOf(error);
+      this.#quoteError = this.#i18n.messageOf(error);
     } finally {
       if (!abort.signal.aborted) this.#quoting = false;
       this.#update();
@@ -176,7 +176,7 @@ export class PurchaseDialog implements ReactiveController {
     // Disabled before anything awaits: a double click buys once.
     this.#submitting = true;
     this.#update();
-    const t = this.#t;
+    const i18n = this.#i18n;
     try {
       const detail = { quantity: q.quantity, currentQuantity: q.currentQuantity, amountDue: q.amountDue, currency: q.currency };
       if (!request(this.host, 'seat-licenses-change-request', detail)) return;
@@ -185,20 +185,20 @@ export class PurchaseDialog implements ReactiveController {
       const { quantity, scheduled } = result.licenses;
       this.options.done(
         q.change > 0
-          ? t.t('paid', t.money(result.invoice?.amount ?? q.amountDue, q.currency), q.change, quantity)
+          ? i18n.t('paid', i18n.money(result.invoice?.amount ?? q.amountDue, q.currency), q.change, quantity)
           : scheduled
-            ? t.t('decreaseScheduled', scheduled.quantity, t.date(scheduled.effectiveAt))
-            : t.t('reductionCancelled', quantity),
+            ? i18n.t('decreaseScheduled', scheduled.quantity, i18n.date(scheduled.effectiveAt))
+            : i18n.t('reductionCancelled', quantity),
       );
       closeDialog(this.#dialog);
     } catch (error) {
       emit(this.host, 'seat-error', { error: error as Error, action: 'licenses.change' });
       this.#confirmingLarge = false;
       if ((error as Partial<SeatError>).code === 'quote_changed') {
-        this.#submitError = t.t('quoteChanged');
+        this.#submitError = i18n.t('quoteChanged');
         this.#requestQuote(0);
       } else {
-        this.#submitError = t.messageOf(error);
+        this.#submitError = i18n.messageOf(error);
       }
     } finally {
       this.#submitting = false;
@@ -207,10 +207,10 @@ export class PurchaseDialog implements ReactiveController {
   }
 
   render(account: Account) {
-    const t = this.#t;
+    const i18n = this.#i18n;
     const q = this.#quote;
     const invalid = !this.#validQuantity();
-    const money = (minor: number) => t.money(minor, account.billing.currency);
+    const money = (minor: number) => i18n.money(minor, account.billing.currency);
     const pays = !!q && q.change > 0 && q.quantity === this.#quantity && !this.#quoting;
     const submitting = this.#submitting;
     const agreementUrl = this.options.agreementUrl();
@@ -224,12 +224,12 @@ export class PurchaseDialog implements ReactiveController {
         @cancel=${(e: Event) => submitting && e.preventDefault()}
         @close=${() => this.#onClose()}
       >
-        <h2 id="manage-heading">${t.t('manageHeading')}</h2>
+        <h2 id="manage-heading">${i18n.t('manageHeading')}</h2>
         <p class="hint">
-          ${t.t('currentTotal', account.licenses.quantity)} ${t.t('unitPrice', money(account.billing.unitPrice), account.billing.interval)}
+          ${i18n.t('currentTotal', account.licenses.quantity)} ${i18n.t('unitPrice', money(account.billing.unitPrice), account.billing.interval)}
         </p>
         <div class="field">
-          <label for="quantity">${t.t('newTotal')}</label>
+          <label for="quantity">${i18n.t('newTotal')}</label>
           <input
             id="quantity"
             type="number"
@@ -256,20 +256,20 @@ export class PurchaseDialog implements ReactiveController {
               this.#update();
             }}
           />
-          <label for="agree">${t.t('agreement')}</label>
-          ${agreementUrl ? html`<a href=${agreementUrl} target="_blank" rel="noopener noreferrer">${t.t('agreementLink')}</a>` : nothing}
+          <label for="agree">${i18n.t('agreement')}</label>
+          ${agreementUrl ? html`<a href=${agreementUrl} target="_blank" rel="noopener noreferrer">${i18n.t('agreementLink')}</a>` : nothing}
         </div>
         ${this.#confirmingLarge && q
           ? html`<p class="notice" role="alert">
-              ${t.t('largePurchase', money(q.amountDue), money(account.licenses.quantity * account.billing.unitPrice), account.billing.interval)}
+              ${i18n.t('largePurchase', money(q.amountDue), money(account.licenses.quantity * account.billing.unitPrice), account.billing.interval)}
             </p>`
           : nothing}
         ${this.#submitError ? html`<p class="error" role="alert">${this.#submitError}</p>` : nothing}
-        <p class="hint" role="status">${submitting ? t.t(pays ? 'paying' : 'changing') : ''}</p>
+        <p class="hint" role="status">${submitting ? i18n.t(pays ? 'paying' : 'changing') : ''}</p>
         <div class="actions">
-          <button ?disabled=${submitting} @click=${() => closeDialog(this.#dialog)}>${t.t('cancel')}</button>
+          <button ?disabled=${submitting} @click=${() => closeDialog(this.#dialog)}>${i18n.t('cancel')}</button>
           <button part="confirm-button" class="primary" ?disabled=${!this.#canConfirm()} @click=${() => void this.#confirm()}>
-            ${pays ? t.t(this.#confirmingLarge ? 'confirmPay' : 'pay', money(q!.amountDue)) : t.t('completeChange')}
+            ${pays ? i18n.t(this.#confirmingLarge ? 'confirmPay' : 'pay', money(q!.amountDue)) : i18n.t('completeChange')}
           </button>
         </div>
       </dialog>
@@ -277,26 +277,26 @@ export class PurchaseDialog implements ReactiveController {
   }
 
   #renderQuote(q: Quote | null, invalid: boolean, account: Account) {
-    const t = this.#t;
-    if (invalid) return html`<p class="error">${t.t('quantityRange', t.number(LIMITS.quantityMin), t.number(LIMITS.quantityMax))}</p>`;
+    const i18n = this.#i18n;
+    if (invalid) return html`<p class="error">${i18n.t('quantityRange', i18n.number(LIMITS.quantityMin), i18n.number(LIMITS.quantityMax))}</p>`;
     if (this.#quoteError) return html`<p class="error">${this.#quoteError}</p>`;
-    if (this.#quoting || !q) return html`<p class="hint">${t.t('quoting')}</p>`;
+    if (this.#quoting || !q) return html`<p class="hint">${i18n.t('quoting')}</p>`;
     const scheduled = account.licenses.scheduled;
-    if (q.mustFree > 0) return html`<p class="error">${t.t('mustFree', q.mustFree)}</p>`;
+    if (q.mustFree > 0) return html`<p class="error">${i18n.t('mustFree', q.mustFree)}</p>`;
     const { unitPrice, currency, interval } = account.billing;
     const recurring = html`<p class="hint">
-      ${t.t('recurringTotal', t.date(account.billing.periodEnd), q.quantity, t.money(q.quantity * unitPrice, currency), interval)}
+      ${i18n.t('recurringTotal', i18n.date(account.billing.periodEnd), q.quantity, i18n.money(q.quantity * unitPrice, currency), interval)}
     </p>`;
     if (q.change > 0) {
-      return html`<p class="amount">${t.t('amountDueNow', t.money(q.amountDue, q.currency))}</p>
-        <p class="hint">${t.t('prorationNote', q.remainingDays, q.periodDays)}</p>
-        ${recurring} ${scheduled ? html`<p class="hint">${t.t('cancelsScheduled', scheduled.quantity)}</p>` : nothing}`;
+      return html`<p class="amount">${i18n.t('amountDueNow', i18n.money(q.amountDue, q.currency))}</p>
+        <p class="hint">${i18n.t('prorationNote', q.remainingDays, q.periodDays)}</p>
+        ${recurring} ${scheduled ? html`<p class="hint">${i18n.t('cancelsScheduled', scheduled.quantity)}</p>` : nothing}`;
     }
     if (q.change < 0) {
       // A decrease that would release anyone is refused (mustFree above), so it names nobody.
-      return html`<p class="amount">${t.t('takesEffect', t.date(q.effectiveAt))}</p>
+      return html`<p class="amount">${i18n.t('takesEffect', i18n.date(q.effectiveAt))}</p>
         ${recurring}`;
     }
-    return html`<p class="hint">${scheduled ? t.t('cancelsScheduled', scheduled.quantity) : t.t('noChange')}</p>`;
+    return html`<p class="hint">${scheduled ? i18n.t('cancelsScheduled', scheduled.quantity) : i18n.t('noChange')}</p>`;
   }
 }

@@ -119,7 +119,7 @@ export class UsageView implements ReactiveController {
     clearTimeout(this.#previewTimer);
   }
 
-  get #t() {
+  get #i18n() {
     return this.options.i18n;
   }
 
@@ -138,7 +138,7 @@ export class UsageView implements ReactiveController {
       },
       (error: unknown) => {
         if (abort.signal.aborted) return;
-        this.#error = this.#t.messageOf(error);
+        this.#error = this.#i18n.messageOf(error);
         this.options.kit.emit(this.host, 'seat-error', { error: error as Error, action: 'usage.get' });
         this.host.requestUpdate();
       },
@@ -169,7 +169,7 @@ export class UsageView implements ReactiveController {
     this.#daysText = (event.target as HTMLInputElement).value;
     this.#saved = '';
     const days = this.#days();
-    this.#daysError = days === null ? this.#t.t('reclaimDaysRange', DAYS_MIN, DAYS_MAX) : '';
+    this.#daysError = days === null ? this.#i18n.t('reclaimDaysRange', DAYS_MIN, DAYS_MAX) : '';
     clearTimeout(this.#previewTimer);
     if (days !== null) {
       this.#previewTimer = setTimeout(() => {
@@ -193,7 +193,7 @@ export class UsageView implements ReactiveController {
     const days = this.#days();
     if (!store || this.#saving) return;
     if (days === null) {
-      this.#daysError = this.#t.t('reclaimDaysRange', DAYS_MIN, DAYS_MAX);
+      this.#daysError = this.#i18n.t('reclaimDaysRange', DAYS_MIN, DAYS_MAX);
       this.host.requestUpdate();
       return;
     }
@@ -203,14 +203,14 @@ export class UsageView implements ReactiveController {
     try {
       const policy = await store.client.reclaimPolicy.update({ enabled: this.#enabled, inactiveDays: days });
       this.#setPolicy(policy);
-      this.#saved = this.#t.t('reclaimSaved');
+      this.#saved = this.#i18n.t('reclaimSaved');
       this.options.kit.emit(this.host, 'seat-reclaim-policy-changed', policy);
       // Turned on, it may have freed licenses at once: every element shows the new counts.
       store.usersRevision++;
       await store.load();
       this.reload();
     } catch (error) {
-      this.#daysError = this.#t.messageOf(error);
+      this.#daysError = this.#i18n.messageOf(error);
       this.options.kit.emit(this.host, 'seat-error', { error: error as Error, action: 'reclaimPolicy.update' });
     } finally {
       this.#saving = false;
@@ -219,28 +219,28 @@ export class UsageView implements ReactiveController {
   }
 
   render() {
-    const t = this.#t;
+    const i18n = this.#i18n;
     const { html, nothing } = this.options.kit;
     const data = this.#data;
     const store = this.options.store();
     return html`<section part="base" class="base" aria-labelledby="usage-heading">
         <div class="head">
-          <h2 id="usage-heading">${t.t('usageHeading')}</h2>
-          <p>${t.t('usageDays', data?.length ?? this.options.days())}</p>
+          <h2 id="usage-heading">${i18n.t('usageHeading')}</h2>
+          <p>${i18n.t('usageDays', data?.length ?? this.options.days())}</p>
         </div>
         ${this.#error
           ? html`<p class="error" role="alert">${this.#error}</p>`
           : !data
-            ? html`<p aria-busy="true">${t.t('loading')}</p>`
+            ? html`<p aria-busy="true">${i18n.t('loading')}</p>`
             : data.length === 0
-              ? html`<p>${t.t('usageNoData')}</p>`
+              ? html`<p>${i18n.t('usageNoData')}</p>`
               : this.#chart(data)}
         ${store?.can('licenses:manage') && this.#policy ? this.#policyForm() : nothing}
       </section>`;
   }
 
   #chart(days: UsageDay[]) {
-    const t = this.#t;
+    const i18n = this.#i18n;
     const { html, svg } = this.options.kit;
     const { periods: shown, unit } = periods(days);
     const top = Math.max(1, ...shown.map((p) => Math.max(p.peak, p.quantity)));
@@ -249,16 +249,16 @@ export class UsageView implements ReactiveController {
     const y = (v: number) => H - (v / max) * H;
     const label = (p: Period) =>
       unit === 'month'
-        ? new Intl.DateTimeFormat(t.lang, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(p.start))
+        ? new Intl.DateTimeFormat(i18n.lang, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(p.start))
         : unit === 'week'
-          ? `${t.date(p.start)} – ${t.date(p.end)}`
-          : t.date(p.start);
+          ? `${i18n.date(p.start)} – ${i18n.date(p.end)}`
+          : i18n.date(p.start);
     const steps = `M0 ${y(shown[0]!.quantity)} ${shown.map((p, i) => `V${y(p.quantity)} H${(i + 1) * slot}`).join(' ')}`;
     const peak = Math.max(...shown.map((p) => p.peak));
-    const name = t.t('usageChart', t.date(days[0]!.date), t.date(days.at(-1)!.date), peak, days.at(-1)!.quantity);
+    const name = i18n.t('usageChart', i18n.date(days[0]!.date), i18n.date(days.at(-1)!.date), peak, days.at(-1)!.quantity);
     // The axes' text repeats what the image's name and the table say: hidden from assistive technology.
     return html`<div class="plot">
-        <div class="y" aria-hidden="true"><span>${t.number(max)}</span><span>0</span></div>
+        <div class="y" aria-hidden="true"><span>${i18n.number(max)}</span><span>0</span></div>
         <svg part="chart" role="img" aria-label=${name} viewBox="0 0 ${W} ${H}" preserveAspectRatio="none">
           <line class="grid" x1="0" x2=${W} y1="0.5" y2="0.5" vector-effect="non-scaling-stroke"></line>
           ${shown.map((p, i) => svg`<rect class="bar" x=${i * slot + slot * 0.15} width=${slot * 0.7} y=${y(p.peak)} height=${H - y(p.peak)}></rect>`)}
@@ -267,28 +267,28 @@ export class UsageView implements ReactiveController {
         <div class="x" aria-hidden="true"><span>${label(shown[0]!)}</span><span>${label(shown.at(-1)!)}</span></div>
       </div>
       <ul class="legend">
-        <li><span class="peak"></span>${t.t('usagePeak')}</li>
-        <li><span class="total"></span>${t.t('usageTotal')}</li>
+        <li><span class="peak"></span>${i18n.t('usagePeak')}</li>
+        <li><span class="total"></span>${i18n.t('usageTotal')}</li>
       </ul>
       <details>
-        <summary>${t.t('usageTable')}</summary>
+        <summary>${i18n.t('usageTable')}</summary>
         <div class="periods">
           <table part="table">
             <thead>
               <tr>
-                <th scope="col">${t.t('usageDate')}</th>
-                <th scope="col">${t.t('usagePeak')}</th>
-                <th scope="col">${t.t('usageInUse')}</th>
-                <th scope="col">${t.t('usageTotal')}</th>
+                <th scope="col">${i18n.t('usageDate')}</th>
+                <th scope="col">${i18n.t('usagePeak')}</th>
+                <th scope="col">${i18n.t('usageInUse')}</th>
+                <th scope="col">${i18n.t('usageTotal')}</th>
               </tr>
             </thead>
             <tbody>
               ${shown.map(
                 (p) => html`<tr>
                   <th scope="row">${label(p)}</th>
-                  <td>${t.number(p.peak)}</td>
-                  <td>${t.number(p.inUse)}</td>
-                  <td>${t.number(p.quantity)}</td>
+                  <td>${i18n.number(p.peak)}</td>
+                  <td>${i18n.number(p.inUse)}</td>
+                  <td>${i18n.number(p.quantity)}</td>
                 </tr>`,
               )}
             </tbody>
@@ -298,11 +298,11 @@ export class UsageView implements ReactiveController {
   }
 
   #policyForm() {
-    const t = this.#t;
+    const i18n = this.#i18n;
     const { html, nothing } = this.options.kit;
     const error = this.#daysError;
     return html`<form part="policy" novalidate @submit=${(e: Event) => void this.#save(e)}>
-      <h3>${t.t('reclaimHeading')}</h3>
+      <h3>${i18n.t('reclaimHeading')}</h3>
       <div class="policy-row">
         <label class="check">
           <input
@@ -315,10 +315,10 @@ export class UsageView implements ReactiveController {
               this.host.requestUpdate();
             }}
           />
-          ${t.t('reclaimEnabled')}
+          ${i18n.t('reclaimEnabled')}
         </label>
         <div class="field">
-          <label for="reclaim-days">${t.t('reclaimDays')}</label>
+          <label for="reclaim-days">${i18n.t('reclaimDays')}</label>
           <input
             id="reclaim-days"
             type="number"
@@ -331,10 +331,10 @@ export class UsageView implements ReactiveController {
             @input=${(e: Event) => this.#onDays(e)}
           />
         </div>
-        <button type="submit" class="primary" ?disabled=${this.#saving}>${t.t('reclaimSave')}</button>
+        <button type="submit" class="primary" ?disabled=${this.#saving}>${i18n.t('reclaimSave')}</button>
       </div>
       ${error ? html`<p id="reclaim-days-error" class="field-error">${error}</p>` : nothing}
-      <p id="reclaim-preview" class="preview" role="status">${this.#preview === null || error ? '' : t.t('reclaimPreview', this.#preview)}</p>
+      <p id="reclaim-preview" class="preview" role="status">${this.#preview === null || error ? '' : i18n.t('reclaimPreview', this.#preview)}</p>
       <p class="success" role="status">${this.#saved}</p>
     </form>`;
   }

@@ -67,7 +67,7 @@ export class BulkActions implements ReactiveController {
 
   hostConnected(): void {}
 
-  get #t() {
+  get #i18n() {
     return this.options.i18n;
   }
 
@@ -104,9 +104,9 @@ export class BulkActions implements ReactiveController {
         page = await page.getNextPage();
       }
       this.options.select(all);
-      this.options.announce(this.#t.t('bulkSelected', all.size));
+      this.options.announce(this.#i18n.t('bulkSelected', all.size));
     } catch (error) {
-      this.#error = this.#t.messageOf(error);
+      this.#error = this.#i18n.messageOf(error);
     } finally {
       this.#selecting = false;
       this.#update();
@@ -148,7 +148,7 @@ export class BulkActions implements ReactiveController {
         this.#kit.emit(this.host, 'seat-bulk-completed', { action, results: result.results, users, licenses: result.licenses });
       }
     } catch (error) {
-      this.#error = this.#t.messageOf(error);
+      this.#error = this.#i18n.messageOf(error);
       this.#kit.emit(this.host, 'seat-error', { error: error as Error, action: 'batch' });
     } finally {
       this.#busy = false;
@@ -160,7 +160,7 @@ export class BulkActions implements ReactiveController {
       const selected = new Map(this.options.selected());
       for (const o of done) selected.delete(o.user.id);
       this.options.select(selected);
-      this.options.announce(this.#t.t('bulkDone', done.length, outcomes.length - done.length));
+      this.options.announce(this.#i18n.t('bulkDone', done.length, outcomes.length - done.length));
     }
     this.#update();
     await this.host.updateComplete;
@@ -168,26 +168,26 @@ export class BulkActions implements ReactiveController {
   }
 
   #label(action: BulkAction, n: number): string {
-    const t = this.#t;
-    if (action === 'unassign') return t.t('bulkRemove', n);
-    if (action === 'assign') return t.t('bulkAssign', n);
-    if (action === 'resend') return t.t('bulkResend', n);
-    return t.t('bulkRevoke', n);
+    const i18n = this.#i18n;
+    if (action === 'unassign') return i18n.t('bulkRemove', n);
+    if (action === 'assign') return i18n.t('bulkAssign', n);
+    if (action === 'resend') return i18n.t('bulkResend', n);
+    return i18n.t('bulkRevoke', n);
   }
 
   /** The bar above the table while users are selected. */
   renderBar() {
-    const t = this.#t;
+    const i18n = this.#i18n;
     const { html, nothing } = this.#kit;
     const selected = [...this.options.selected().values()];
     if (selected.length === 0) return nothing;
     const matching = this.options.matching();
     const counts = ACTIONS.map((action) => [action, selected.filter((user) => applies(action, user)).length] as const).filter(([, n]) => n > 0);
-    return html`<div part="bulk-bar" class="bulk-bar" role="region" aria-label=${t.t('bulkActions')}>
-      <p><strong>${t.t('bulkSelected', selected.length)}</strong></p>
+    return html`<div part="bulk-bar" class="bulk-bar" role="region" aria-label=${i18n.t('bulkActions')}>
+      <p><strong>${i18n.t('bulkSelected', selected.length)}</strong></p>
       ${matching > selected.length
         ? html`<button type="button" class="link" ?disabled=${this.#selecting} @click=${() => void this.#selectAll()}>
-            ${this.#selecting ? t.t('loading') : t.t('bulkSelectAll', matching)}
+            ${this.#selecting ? i18n.t('loading') : i18n.t('bulkSelectAll', matching)}
           </button>`
         : nothing}
       <div class="bulk-actions">
@@ -197,8 +197,8 @@ export class BulkActions implements ReactiveController {
               ${this.#label(action, n)}
             </button>`,
         )}
-        ${counts.length === 0 ? html`<p class="hint">${t.t('bulkNothing')}</p>` : nothing}
-        <button type="button" @click=${() => this.options.select(new Map())}>${t.t('bulkClear')}</button>
+        ${counts.length === 0 ? html`<p class="hint">${i18n.t('bulkNothing')}</p>` : nothing}
+        <button type="button" @click=${() => this.options.select(new Map())}>${i18n.t('bulkClear')}</button>
       </div>
       ${this.#error && !this.open ? html`<p class="error" role="alert">${this.#error}</p>` : nothing}
     </div>`;
@@ -206,7 +206,7 @@ export class BulkActions implements ReactiveController {
 
   /** The confirmation, and then each row's outcome. */
   renderDialog() {
-    const t = this.#t;
+    const i18n = this.#i18n;
     const { html, nothing, fullName, closeDialog } = this.#kit;
     const action = this.#action;
     const users = this.#users;
@@ -216,25 +216,25 @@ export class BulkActions implements ReactiveController {
     const more = users.length - names.length;
     return html`<dialog class="bulk" part="dialog" aria-labelledby="bulk-heading" @cancel=${this.#onCancel} @close=${() => this.#update()}>
       ${action
-        ? html`<h2 id="bulk-heading">${outcomes ? t.t('bulkResults') : label}</h2>
+        ? html`<h2 id="bulk-heading">${outcomes ? i18n.t('bulkResults') : label}</h2>
             ${outcomes
-              ? html`<p role="status">${t.t('bulkDone', outcomes.filter((o) => o.ok).length, outcomes.filter((o) => !o.ok).length)}</p>
+              ? html`<p role="status">${i18n.t('bulkDone', outcomes.filter((o) => o.ok).length, outcomes.filter((o) => !o.ok).length)}</p>
                   <ul class="outcomes">
                     ${outcomes.map(
                       (o) => html`<li class=${o.ok ? 'ok' : 'failed'}>
                         <span class="mark" aria-hidden="true">${o.ok ? '✓' : '✕'}</span>
-                        <span>${fullName(o.user)}: ${o.ok ? t.t('bulkOk') : o.detail}</span>
+                        <span>${fullName(o.user)}: ${o.ok ? i18n.t('bulkOk') : o.detail}</span>
                       </li>`,
                     )}
                   </ul>`
-              : html`<p>${t.t(action === 'unassign' ? 'bulkRemoveBody' : action === 'revoke' ? 'bulkRevokeBody' : action === 'assign' ? 'bulkAssignBody' : 'bulkResendBody')}</p>
-                  <p>${t.list(more > 0 ? [...names, t.t('bulkMore', more)] : names)}</p>`}
-            ${this.#busy ? html`<p role="status">${t.t('bulkWorking')}</p>` : nothing}
+              : html`<p>${i18n.t(action === 'unassign' ? 'bulkRemoveBody' : action === 'revoke' ? 'bulkRevokeBody' : action === 'assign' ? 'bulkAssignBody' : 'bulkResendBody')}</p>
+                  <p>${i18n.list(more > 0 ? [...names, i18n.t('bulkMore', more)] : names)}</p>`}
+            ${this.#busy ? html`<p role="status">${i18n.t('bulkWorking')}</p>` : nothing}
             ${this.#error ? html`<p class="error" role="alert">${this.#error}</p>` : nothing}
             <div class="actions">
               ${outcomes
-                ? html`<button type="button" class="primary" @click=${() => closeDialog(this.#dialog)}>${t.t('close')}</button>`
-                : html`<button type="button" ?disabled=${this.#busy} @click=${() => closeDialog(this.#dialog)}>${t.t('cancel')}</button>
+                ? html`<button type="button" class="primary" @click=${() => closeDialog(this.#dialog)}>${i18n.t('close')}</button>`
+                : html`<button type="button" ?disabled=${this.#busy} @click=${() => closeDialog(this.#dialog)}>${i18n.t('cancel')}</button>
                     <button
                       type="button"
                       part="confirm-button"

@@ -119,7 +119,7 @@ export class UserDialogs implements ReactiveController {
     return this.#dialog?.open ?? false;
   }
 
-  get #t() {
+  get #i18n() {
     return this.options.i18n;
   }
 
@@ -148,10 +148,10 @@ export class UserDialogs implements ReactiveController {
     const store = this.options.store()!;
     if (kind === 'assign') {
       emit(this.host, 'seat-license-assigned', await store.mutate((client) => client.licenses.assign(user.id)));
-      return this.#t.t('assigned', fullName(user));
+      return this.#i18n.t('assigned', fullName(user));
     }
     emit(this.host, 'seat-invitation-resent', await store.mutate((client) => client.invitations.resend(user.id)));
-    return this.#t.t('resent', user.email);
+    return this.#i18n.t('resent', user.email);
   }
 
   readonly #onClose = (): void => {
@@ -174,7 +174,7 @@ export class UserDialogs implements ReactiveController {
         if (!abort.signal.aborted) this.#set({ ...apply(result), error: '' });
       },
       (error: unknown) => {
-        if (!abort.signal.aborted) this.#set({ error: this.#t.messageOf(error) });
+        if (!abort.signal.aborted) this.#set({ error: this.#i18n.messageOf(error) });
       },
     );
   }
@@ -241,7 +241,7 @@ export class UserDialogs implements ReactiveController {
       } else {
         const fields = (error as Partial<SeatError>).errors ?? {};
         this.#set({
-          error: this.#t.messageOf(error),
+          error: this.#i18n.messageOf(error),
           fieldErrors: Object.fromEntries(Object.entries(fields).filter(([key]) => key in this.#state.form)),
         });
       }
@@ -253,24 +253,24 @@ export class UserDialogs implements ReactiveController {
   async #reloadAfterConflict(store: SeatStore, user: User): Promise<void> {
     try {
       const fresh = await store.client.users.get(user.id);
-      this.#set({ user: fresh, ...this.#filled(fresh), error: this.#t.t('editConflict') });
+      this.#set({ user: fresh, ...this.#filled(fresh), error: this.#i18n.t('editConflict') });
     } catch (error) {
-      this.#set({ error: this.#t.messageOf(error) });
+      this.#set({ error: this.#i18n.messageOf(error) });
     }
   }
 
   #confirm = (): void => {
     const { kind, user } = this.#state;
-    const t = this.#t;
+    const i18n = this.#i18n;
     if (kind === 'unassign') {
       void this.#run('licenses.unassign', async (store, user) => {
         emit(this.host, 'seat-license-unassigned', await store.mutate((client) => client.licenses.unassign(user.id)));
-        return t.t('unassigned', fullName(user));
+        return i18n.t('unassigned', fullName(user));
       });
     } else if (kind === 'revoke') {
       void this.#run('invitations.revoke', async (store, user) => {
         emit(this.host, 'seat-invitation-revoked', await store.mutate((client) => client.invitations.revoke(user.id)));
-        return t.t('revoked', fullName(user));
+        return i18n.t('revoked', fullName(user));
       });
     } else if (kind === 'assign' || kind === 'resend') {
       void this.#run(kind === 'assign' ? 'licenses.assign' : 'invitations.resend', (_store, user) => this.direct(kind, user));
@@ -290,16 +290,16 @@ export class UserDialogs implements ReactiveController {
       }
       void this.#run('licenses.reassign', async (store) => {
         emit(this.host, 'seat-license-reassigned', await store.mutate((client) => client.licenses.reassign(user.id, to.id)));
-        return t.t('reassigned', fullName(user), fullName(to));
+        return i18n.t('reassigned', fullName(user), fullName(to));
       });
     }
   };
 
   #problem(problem: TextProblem | null, max: number): string | undefined {
-    if (problem === 'required') return this.#t.t('required');
-    if (problem === 'too_long') return this.#t.t('tooLong', max);
-    if (problem === 'forbidden_characters') return this.#t.t('forbiddenCharacters');
-    if (problem === 'no_letter') return this.#t.t('noLetter');
+    if (problem === 'required') return this.#i18n.t('required');
+    if (problem === 'too_long') return this.#i18n.t('tooLong', max);
+    if (problem === 'forbidden_characters') return this.#i18n.t('forbiddenCharacters');
+    if (problem === 'no_letter') return this.#i18n.t('noLetter');
     return undefined;
   }
 
@@ -331,7 +331,7 @@ export class UserDialogs implements ReactiveController {
     void this.#run('users.update', async (store) => {
       const result = await store.mutate((client) => client.users.update(user.id, patch, { ifMatch: `"${version}"` }));
       emit(this.host, 'seat-user-updated', result);
-      return this.#t.t('userUpdated', fullName(result.user));
+      return this.#i18n.t('userUpdated', fullName(result.user));
     });
   };
 
@@ -352,7 +352,7 @@ export class UserDialogs implements ReactiveController {
 
   #buttons(label: string, danger = false, disabled = false) {
     return html`<div class="actions">
-      <button type="button" @click=${() => this.close()}>${this.#t.t('cancel')}</button>
+      <button type="button" @click=${() => this.close()}>${this.#i18n.t('cancel')}</button>
       <button type="button" part="confirm-button" class=${danger ? 'danger' : 'primary'} ?disabled=${this.#state.busy || disabled} @click=${this.#confirm}>
         ${label}
       </button>
@@ -360,7 +360,7 @@ export class UserDialogs implements ReactiveController {
   }
 
   #content(kind: Action, user: User) {
-    const t = this.#t;
+    const i18n = this.#i18n;
     const name = fullName(user);
     const error = this.#state.error ? html`<p class="error" role="alert">${this.#state.error}</p>` : nothing;
     const confirmation = (heading: string, body: string, label: string, danger = false) =>
@@ -369,15 +369,15 @@ export class UserDialogs implements ReactiveController {
         ${error} ${this.#buttons(label, danger)}`;
     switch (kind) {
       case 'unassign':
-        return confirmation(t.t('removeHeading'), t.t('removeBody', name), t.t('removeConfirm'), true);
+        return confirmation(i18n.t('removeHeading'), i18n.t('removeBody', name), i18n.t('removeConfirm'), true);
       case 'revoke':
-        return confirmation(t.t('revokeHeading'), t.t('revokeBody', name), t.t('revokeConfirm'), true);
+        return confirmation(i18n.t('revokeHeading'), i18n.t('revokeBody', name), i18n.t('revokeConfirm'), true);
       case 'owner':
-        return confirmation(t.t('ownerHeading'), t.t('ownerBody', name), t.t('ownerConfirm'));
+        return confirmation(i18n.t('ownerHeading'), i18n.t('ownerBody', name), i18n.t('ownerConfirm'));
       case 'assign':
-        return confirmation(t.t('assign', name), this.#state.warning, t.t('assignShort'));
+        return confirmation(i18n.t('assign', name), this.#state.warning, i18n.t('assignShort'));
       case 'resend':
-        return confirmation(t.t('resend', name), this.#state.warning, t.t('resendInvitation'));
+        return confirmation(i18n.t('resend', name), this.#state.warning, i18n.t('resendInvitation'));
       case 'reassign':
         return this.#reassign(user, error);
       case 'edit':
@@ -388,13 +388,13 @@ export class UserDialogs implements ReactiveController {
   }
 
   #reassign(user: User, error: unknown) {
-    const t = this.#t;
+    const i18n = this.#i18n;
     const { receivers, receiverId, receiverQuery } = this.#state;
     const shown = receivers?.data ?? [];
-    return html`<h2 id="dialog-heading">${t.t('reassignHeading')}</h2>
-      <p id="reassign-body">${t.t('reassignBody', fullName(user))}</p>
+    return html`<h2 id="dialog-heading">${i18n.t('reassignHeading')}</h2>
+      <p id="reassign-body">${i18n.t('reassignBody', fullName(user))}</p>
       <div class="field">
-        <label for="receiver-search">${t.t('findReceiver')}</label>
+        <label for="receiver-search">${i18n.t('findReceiver')}</label>
         <input
           id="receiver-search"
           type="search"
@@ -406,7 +406,7 @@ export class UserDialogs implements ReactiveController {
       </div>
       ${shown.length > 0
         ? html`<fieldset class="receivers">
-            <legend>${t.t('reassignTo')}</legend>
+            <legend>${i18n.t('reassignTo')}</legend>
             ${shown.map(
               (r) => html`<label class="receiver">
                 <input type="radio" name="receiver" .checked=${r.id === receiverId} @change=${() => this.#set({ receiverId: r.id })} />
@@ -419,18 +419,18 @@ export class UserDialogs implements ReactiveController {
         ${!receivers
           ? this.#state.error
             ? ''
-            : t.t('loading')
+            : i18n.t('loading')
           : shown.length === 0
-            ? t.t(receiverQuery ? 'noReceiverMatches' : 'noReceivers')
+            ? i18n.t(receiverQuery ? 'noReceiverMatches' : 'noReceivers')
             : receivers.total > shown.length
-              ? t.t('receiversMore', shown.length, receivers.total)
+              ? i18n.t('receiversMore', shown.length, receivers.total)
               : ''}
       </p>
-      ${error} ${this.#buttons(t.t('reassignConfirm'), false, !receiverId)}`;
+      ${error} ${this.#buttons(i18n.t('reassignConfirm'), false, !receiverId)}`;
   }
 
   #edit(user: User, error: unknown) {
-    const t = this.#t;
+    const i18n = this.#i18n;
     const { form, fieldErrors: e, busy } = this.#state;
     const text = (field: 'firstName' | 'lastName' | 'qualification', id: string, label: string, max: number, hint?: string) => html`<div class="field">
       <label for=${id}>${label}</label>
@@ -447,62 +447,62 @@ export class UserDialogs implements ReactiveController {
       ${hint ? html`<p class="hint" id=${`${id}-hint`}>${hint}</p>` : nothing}
       ${e[field] ? html`<p class="field-error" id=${`${id}-error`}>${e[field]}</p>` : nothing}
     </div>`;
-    return html`<h2 id="dialog-heading">${t.t('editHeading')}</h2>
+    return html`<h2 id="dialog-heading">${i18n.t('editHeading')}</h2>
       <p class="hint">${user.email}</p>
       <form novalidate @submit=${this.#save}>
-        ${text('firstName', 'edit-first-name', t.t('firstName'), LIMITS.nameMax)} ${text('lastName', 'edit-last-name', t.t('lastName'), LIMITS.nameMax)}
+        ${text('firstName', 'edit-first-name', i18n.t('firstName'), LIMITS.nameMax)} ${text('lastName', 'edit-last-name', i18n.t('lastName'), LIMITS.nameMax)}
         ${user.role === 'owner'
           ? nothing
           : html`<div class="field">
-              <label for="edit-role">${t.t('role')}</label>
+              <label for="edit-role">${i18n.t('role')}</label>
               <select id="edit-role" @change=${this.#input('role')}>
-                <option value="member" ?selected=${form.role === 'member'}>${t.t('roleMember')}</option>
-                <option value="admin" ?selected=${form.role === 'admin'}>${t.t('roleAdmin')}</option>
+                <option value="member" ?selected=${form.role === 'member'}>${i18n.t('roleMember')}</option>
+                <option value="admin" ?selected=${form.role === 'admin'}>${i18n.t('roleAdmin')}</option>
               </select>
             </div>`}
-        ${text('qualification', 'edit-qualification', t.t('qualification'), LIMITS.qualificationMax, t.t('qualificationHint'))} ${error}
+        ${text('qualification', 'edit-qualification', i18n.t('qualification'), LIMITS.qualificationMax, i18n.t('qualificationHint'))} ${error}
         <div class="actions">
-          <button type="button" @click=${() => this.close()}>${t.t('cancel')}</button>
-          <button type="submit" part="confirm-button" class="primary" ?disabled=${busy}>${t.t('save')}</button>
+          <button type="button" @click=${() => this.close()}>${i18n.t('cancel')}</button>
+          <button type="submit" part="confirm-button" class="primary" ?disabled=${busy}>${i18n.t('save')}</button>
         </div>
       </form>`;
   }
 
   /** One history entry: what happened (to whom, what changed) and who did it, or that it happened by itself. */
   #entry(event: AuditEvent, user: User): string {
-    const t = this.#t;
+    const i18n = this.#i18n;
     const store = this.options.store();
     const name = (id: string | undefined) => (id === user.id ? fullName(user) : (store?.names.get(id!) ?? '…'));
     const [first, second] = event.userIds;
     const other = first === user.id ? second : first;
-    let what = t.t('historyAction', event.action);
-    if (event.action === 'license.reassigned') what = first === user.id ? t.t('reassignedTo', name(other)) : t.t('reassignedFrom', name(other));
-    if (event.action === 'owner.transferred') what = first === user.id ? t.t('ownerTo', name(other)) : t.t('ownerFrom', name(other));
+    let what = i18n.t('historyAction', event.action);
+    if (event.action === 'license.reassigned') what = first === user.id ? i18n.t('reassignedTo', name(other)) : i18n.t('reassignedFrom', name(other));
+    if (event.action === 'owner.transferred') what = first === user.id ? i18n.t('ownerTo', name(other)) : i18n.t('ownerFrom', name(other));
     if (event.action === 'user.updated') {
       const before = event.before ?? {};
-      const value = (key: string, v: unknown) => (key === 'role' ? t.role(v as Role) : String(v));
+      const value = (key: string, v: unknown) => (key === 'role' ? i18n.role(v as Role) : String(v));
       const changes = Object.entries(event.after ?? {})
         .filter(([key]) => key in FRESH.form)
-        .map(([key, after]) => t.t('fieldChange', t.t(key as Field), value(key, before[key]), value(key, after)));
-      what = t.t('detailsChanged', t.list(changes));
+        .map(([key, after]) => i18n.t('fieldChange', i18n.t(key as Field), value(key, before[key]), value(key, after)));
+      what = i18n.t('detailsChanged', i18n.list(changes));
     }
     const actor = event.actor;
-    if (actor.type === 'system') return t.t('historyAutomatic', what);
-    const who = actor.type === 'api_key' ? t.t('actorApiKey') : actor.userId === store?.account?.viewer?.userId ? t.t('actorYou') : name(actor.userId);
-    return t.t('historyEntry', what, who);
+    if (actor.type === 'system') return i18n.t('historyAutomatic', what);
+    const who = actor.type === 'api_key' ? i18n.t('actorApiKey') : actor.userId === store?.account?.viewer?.userId ? i18n.t('actorYou') : name(actor.userId);
+    return i18n.t('historyEntry', what, who);
   }
 
   #history(user: User, error: unknown) {
-    const t = this.#t;
-    const format = new Intl.DateTimeFormat(t.lang, { dateStyle: 'medium', timeStyle: 'short' });
+    const i18n = this.#i18n;
+    const format = new Intl.DateTimeFormat(i18n.lang, { dateStyle: 'medium', timeStyle: 'short' });
     const { events, history } = this.#state;
-    return html`<h2 id="dialog-heading">${t.t('historyHeading', fullName(user))}</h2>
+    return html`<h2 id="dialog-heading">${i18n.t('historyHeading', fullName(user))}</h2>
       ${events === null
         ? this.#state.error
           ? nothing
-          : html`<p>${t.t('loading')}</p>`
+          : html`<p>${i18n.t('loading')}</p>`
         : events.length === 0
-          ? html`<p>${t.t('noHistory')}</p>`
+          ? html`<p>${i18n.t('noHistory')}</p>`
           : html`<ol>
               ${events.map(
                 (event) => html`<li>
@@ -512,10 +512,10 @@ export class UserDialogs implements ReactiveController {
               )}
             </ol>`}
       ${error}
-      ${events && history ? html`<p class="hint" role="status">${t.t('historyShown', events.length, history.total)}</p>` : nothing}
+      ${events && history ? html`<p class="hint" role="status">${i18n.t('historyShown', events.length, history.total)}</p>` : nothing}
       <div class="actions">
-        ${history?.hasNextPage() ? html`<button type="button" @click=${() => void this.#moreHistory()}>${t.t('showMore')}</button>` : nothing}
-        <button type="button" class="primary" @click=${() => this.close()}>${t.t('close')}</button>
+        ${history?.hasNextPage() ? html`<button type="button" @click=${() => void this.#moreHistory()}>${i18n.t('showMore')}</button>` : nothing}
+        <button type="button" class="primary" @click=${() => this.close()}>${i18n.t('close')}</button>
       </div>`;
   }
 }
