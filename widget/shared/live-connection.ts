@@ -39,6 +39,7 @@ const REFRESH_AFTER_MS = 100;
 export class LiveConnection {
   readonly #abort = new AbortController();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #opened = false;
 
   constructor(
     private readonly client: SeatClient,
@@ -72,9 +73,9 @@ export class LiveConnection {
         this.#refreshSoon();
         break;
       case 'ready':
-        // A connection that could not resume: what happened meanwhile (since the page loaded, for
-        // the first one, which opens a moment after the page showed) is unknown.
-        if (!event.resumed) this.#refreshSoon();
+        // A new connection that could not resume (after the first): what happened meanwhile is unknown.
+        if (this.#opened && !event.resumed) this.#refreshSoon();
+        this.#opened = true;
         break;
       case 'reset':
         this.#refreshSoon();

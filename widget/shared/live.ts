@@ -12,8 +12,8 @@ import type { SeatStore } from './store.js';
 let module: Promise<typeof import('./live-connection.js')> | undefined;
 /**
  * A moment after the account first showed: what the page first paints (the banner, the form, the
- * table's rows) never waits behind the live code's requests. What changes meanwhile is not lost:
- * the first connection brings the page up to date (live-connection.ts).
+ * table's rows) never waits behind the live code's requests. A change made in that moment shows
+ * with the next change (the stream starts from the present).
  */
 const LIVE_AFTER_MS = 300;
 const painted = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, LIVE_AFTER_MS)));
