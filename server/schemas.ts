@@ -164,17 +164,10 @@ export const UpdateUserBody = z
   })
   .openapi('UpdateUserBody');
 
-export const ProvisionBody = z
-  .strictObject({
-    email: Email,
-    firstName: Name,
-    lastName: Name,
-    role: AssignableRole.optional(),
-    qualification: Qualification.optional(),
-    externalId: ExternalId.optional(),
-    license: z.boolean().optional().openapi({ description: 'Give the person a license (default true); false adds the person disabled.' }),
-  })
-  .openapi('ProvisionBody');
+/** An invitation's fields, and whether the person gets a license. */
+export const ProvisionBody = InviteBody.extend({
+  license: z.boolean().optional().openapi({ description: 'Give the person a license (default true); false adds the person disabled.' }),
+}).openapi('ProvisionBody');
 
 export const ReclaimPolicyBody = z
   .strictObject({

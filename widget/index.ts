@@ -3,10 +3,10 @@
  * are exported for typing and subclassing.
  */
 export { SeatProvider } from './seat-provider/seat-provider.js';
-export { SeatEvent, type SeatEventDetails, type SeatEventType } from './shared/events.js';
-export { SeatStore } from './shared/store.js';
-export { registerLocale } from './shared/i18n/localize.js';
-export { en, type Messages } from './shared/i18n/en.js';
+export { SeatEvent, type SeatEventDetails, type SeatEventType } from './common/events.js';
+export { SeatStore } from './common/store.js';
+export { registerLocale } from './common/i18n/localize.js';
+export { en, type Messages } from './common/i18n/en.js';
 export { SeatBanner } from './seat-banner/seat-banner.js';
 export { InviteForm } from './invite-form/invite-form.js';
 export { UserTable } from './user-table/user-table.js';

@@ -4,7 +4,7 @@ import '../../widget/index.js';
 import type { InviteForm } from '../../widget/invite-form/invite-form.js';
 import type { SeatBanner } from '../../widget/seat-banner/seat-banner.js';
 import type { SeatProvider } from '../../widget/seat-provider/seat-provider.js';
-import type { SeatEventDetails } from '../../widget/shared/events.js';
+import type { SeatEventDetails } from '../../widget/common/events.js';
 import { API_BASE, api, seed, textOf, until, type Seeded } from './helpers.js';
 
 declare const describe: (name: string, fn: () => void) => void;

@@ -8,7 +8,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { SeatClient } from '../../sdk/client.js';
 import '../../widget/index.js';
 import type { SeatProvider } from '../../widget/seat-provider/seat-provider.js';
-import { openStreams } from '../../widget/shared/live-connection.js';
+import { openStreams } from '../../widget/common/live-connection.js';
 import type { UserTable } from '../../widget/user-table/user-table.js';
 import { API_BASE, API_BASE_2, API_KEY, api, seed, textOf, until } from './helpers.js';
 

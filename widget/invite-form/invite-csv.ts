@@ -9,9 +9,9 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import Papa from 'papaparse';
 import type { SeatError } from '../../sdk/core/errors.js';
 import type { AssignableRole, BatchItemResult, InviteBody, User } from '../../sdk/types.js';
-import type { Localize } from '../shared/i18n/localize.js';
-import type { Kit } from '../shared/kit.js';
-import type { SeatStore } from '../shared/store.js';
+import type { Localize } from '../common/i18n/localize.js';
+import type { Kit } from '../common/kit.js';
+import type { SeatStore } from '../common/store.js';
 
 export { csvMessages } from './invite-csv.messages.js';
 

@@ -2,8 +2,8 @@
  * German messages, opt-in: `import 'seatkit/widget/locales/de'` registers them, then
  * `locale="de"` (or `<html lang="de">`) uses them. Nothing of it is in the bundle unless imported.
  */
-import type { Messages } from '../shared/i18n/en.js';
-import { registerLocale } from '../shared/i18n/localize.js';
+import type { Messages } from '../common/i18n/en.js';
+import { registerLocale } from '../common/i18n/localize.js';
 
 const historyActions: Record<string, string> = {
   'account.created': 'Konto erstellt',

@@ -7,9 +7,9 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { SeatError } from '../../sdk/core/errors.js';
 import type { Account, Quote } from '../../sdk/types.js';
-import type { Localize } from '../shared/i18n/localize.js';
-import type { Kit } from '../shared/kit.js';
-import type { SeatStore } from '../shared/store.js';
+import type { Localize } from '../common/i18n/localize.js';
+import type { Kit } from '../common/kit.js';
+import type { SeatStore } from '../common/store.js';
 
 export { purchaseMessages } from './purchase.messages.js';
 

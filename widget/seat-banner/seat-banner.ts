@@ -1,11 +1,11 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { accountState, noLicenseAdvice } from '../shared/account-state.js';
-import { deepActiveElement } from '../shared/dialog.js';
-import { addEnglish } from '../shared/i18n/localize.js';
-import { kit } from '../shared/kit.js';
-import { SeatElement } from '../shared/seat-element.js';
-import { controls, tokens } from '../shared/styles.js';
+import { accountState, noLicenseAdvice } from '../common/account-state.js';
+import { deepActiveElement } from '../common/dialog.js';
+import { addEnglish } from '../common/i18n/localize.js';
+import { kit } from '../common/kit.js';
+import { SeatElement } from '../common/seat-element.js';
+import { controls, tokens } from '../common/styles.js';
 import type { PurchaseDialog } from './purchase-dialog.js';
 import { styles } from './seat-banner.styles.js';
 

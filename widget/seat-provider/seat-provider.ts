@@ -2,11 +2,11 @@ import { ContextProvider } from '@lit/context';
 import { html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { SeatClient } from '../../sdk/client.js';
-import { seatContext } from '../shared/context.js';
-import { emit } from '../shared/events.js';
-import type { Messages } from '../shared/i18n/en.js';
-import { clientFor } from '../shared/store-controller.js';
-import { SeatStore } from '../shared/store.js';
+import { seatContext } from '../common/context.js';
+import { emit } from '../common/events.js';
+import type { Messages } from '../common/i18n/en.js';
+import { clientFor } from '../common/store-controller.js';
+import { SeatStore } from '../common/store.js';
 
 /**
  * @summary Gives every seatkit element inside it one SDK client and one shared state, so a change

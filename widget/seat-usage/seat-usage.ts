@@ -1,10 +1,10 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { accountState } from '../shared/account-state.js';
-import { addEnglish } from '../shared/i18n/localize.js';
-import { kit } from '../shared/kit.js';
-import { SeatElement } from '../shared/seat-element.js';
-import { controls, tokens } from '../shared/styles.js';
+import { accountState } from '../common/account-state.js';
+import { addEnglish } from '../common/i18n/localize.js';
+import { kit } from '../common/kit.js';
+import { SeatElement } from '../common/seat-element.js';
+import { controls, tokens } from '../common/styles.js';
 import type { UsageView } from './usage-view.js';
 
 /**

@@ -6,9 +6,9 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ReclaimPolicy, UsageDay } from '../../sdk/types.js';
-import type { Localize } from '../shared/i18n/localize.js';
-import type { Kit } from '../shared/kit.js';
-import type { SeatStore } from '../shared/store.js';
+import type { Localize } from '../common/i18n/localize.js';
+import type { Kit } from '../common/kit.js';
+import type { SeatStore } from '../common/store.js';
 
 export { usageMessages } from './usage.messages.js';
 

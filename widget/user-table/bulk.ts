@@ -6,9 +6,9 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { BatchItemResult, BatchOperation, User, UserListParams } from '../../sdk/types.js';
-import type { Localize } from '../shared/i18n/localize.js';
-import type { Kit } from '../shared/kit.js';
-import type { SeatStore } from '../shared/store.js';
+import type { Localize } from '../common/i18n/localize.js';
+import type { Kit } from '../common/kit.js';
+import type { SeatStore } from '../common/store.js';
 
 export { bulkMessages } from './bulk.messages.js';
 

@@ -3,7 +3,7 @@
  * the server, handed to the browser as a download (`users.csv`).
  */
 import type { UserListParams } from '../../sdk/types.js';
-import type { SeatStore } from '../shared/store.js';
+import type { SeatStore } from '../common/store.js';
 
 export async function exportCsv(store: SeatStore, params: Omit<UserListParams, 'limit' | 'cursor'>): Promise<void> {
   const blob = new Blob([await new Response(await store.client.users.exportCsv(params)).blob()], { type: 'text/csv' });

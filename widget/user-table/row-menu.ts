@@ -6,8 +6,8 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { User } from '../../sdk/types.js';
-import type { Localize } from '../shared/i18n/localize.js';
-import type { Kit } from '../shared/kit.js';
+import type { Localize } from '../common/i18n/localize.js';
+import type { Kit } from '../common/kit.js';
 import type { Action } from './user-dialogs.js';
 
 /** The text of each action in the menu: the name of its dialog's button, where it has one. */

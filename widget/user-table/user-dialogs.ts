@@ -9,9 +9,9 @@ import type { SeatError } from '../../sdk/core/errors.js';
 import type { Page } from '../../sdk/core/pagination.js';
 import type { TextProblem } from '../../sdk/limits.js';
 import type { AssignableRole, AuditEvent, Role, UpdateUserBody, User } from '../../sdk/types.js';
-import type { Localize } from '../shared/i18n/localize.js';
-import type { Kit } from '../shared/kit.js';
-import type { SeatStore } from '../shared/store.js';
+import type { Localize } from '../common/i18n/localize.js';
+import type { Kit } from '../common/kit.js';
+import type { SeatStore } from '../common/store.js';
 
 export { dialogMessages } from './user-dialogs.messages.js';
 
