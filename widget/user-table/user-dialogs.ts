@@ -115,8 +115,15 @@ export class UserDialogs implements ReactiveController {
     return this.host.renderRoot.querySelector('dialog');
   }
 
+  /** Shown since `show`, until its `close` event (a task after closing) gave focus back to the trigger. */
+  #shown = false;
+
+  /**
+   * Whether the dialog is shown or its close is still under way: focus moved elsewhere before the
+   * `close` event would be taken back to the trigger by it.
+   */
   get open(): boolean {
-    return this.#dialog?.open ?? false;
+    return this.#shown;
   }
 
   get #i18n() {
@@ -135,6 +142,7 @@ export class UserDialogs implements ReactiveController {
     this.#set({ kind, user, ...FRESH, warning, ...(kind === 'edit' && this.#filled(user)) });
     await this.host.updateComplete;
     openDialog(this.#dialog, trigger);
+    this.#shown = this.#dialog?.open ?? false;
     if (kind === 'reassign') void this.#findReceivers('');
     if (kind === 'history') void this.#moreHistory();
   }
@@ -156,7 +164,8 @@ export class UserDialogs implements ReactiveController {
 
   readonly #onClose = (): void => {
     // `close` fires a task after closing: a dialog opened again meanwhile keeps its new content.
-    if (this.open) return;
+    if (this.#dialog?.open) return;
+    this.#shown = false;
     this.#abort?.abort();
     clearTimeout(this.#searchTimer);
     this.#set({ kind: null, busy: false });
