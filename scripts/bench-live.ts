@@ -152,12 +152,12 @@ async function pool(base: string, accountId: string, count: number): Promise<str
   return ids;
 }
 
-export async function benchLive(dir: string, row: Row, options: { runs: number; duration: number }): Promise<void> {
+export async function benchLive(dir: string, row: Row, options: { runs: number; duration: number; entry?: string[] }): Promise<void> {
   let server: ServerProcess | undefined;
   const ms = (n: number) => `${n.toFixed(1)} ms`;
   const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
   try {
-    server = await startServerProcess({ SEATKIT_DB: `${dir}/live-data`, SEATKIT_RATE_LIMITS: 'off', SEATKIT_LOG_REQUESTS: 'off' });
+    server = await startServerProcess({ SEATKIT_DB: `${dir}/live-data`, SEATKIT_RATE_LIMITS: 'off', SEATKIT_LOG_REQUESTS: 'off' }, { entry: options.entry });
     const base = server.url;
 
     // ---- latency: 100 streams on one account, one change at a time

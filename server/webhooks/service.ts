@@ -53,7 +53,18 @@ interface PendingResult {
 interface ResultQueue {
   items: PendingResult[];
   saving: Promise<void> | null;
+  /** The save waiting for its turn (see RESULTS_EVERY_MS). */
+  timer: ReturnType<typeof setTimeout> | null;
 }
+
+/**
+ * Attempt results of an account are saved together at most this often. Each save is a commit of
+ * the account (a journal line and a disk flush); saved as they came, they were about one commit per
+ * change that made deliveries, queued with the account's own changes. What the delay costs: the
+ * delivery log shows an attempt up to this much later, and a crash within it sends those
+ * deliveries again (at least once, with the same id).
+ */
+const RESULTS_EVERY_MS = 1000;
 
 /** HMAC keys by secret, imported once (an endpoint's secret signs every one of its deliveries). */
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -132,6 +143,9 @@ export class Webhooks {
     setTimeout(() => void this.sweep(), 0);
   }
 
+  /** The last look for due deliveries stopped at IN_FLIGHT_MAX. */
+  #capped = false;
+
   /** Starts an attempt for every due delivery not already under way (at most IN_FLIGHT_MAX at once). */
   async sweep(): Promise<void> {
     if (this.#stopped) return;
@@ -158,14 +172,24 @@ export class Webhooks {
       if (!doc) continue;
       for (const [id, due] of pendingDeliveries(doc.webhookDeliveries)) {
         if (due > now || this.#inFlight.has(id) || this.#unsaved.has(id)) continue;
-        if (this.#inFlight.size >= IN_FLIGHT_MAX) return;
+        if (this.#inFlight.size >= IN_FLIGHT_MAX) {
+          this.#capped = true;
+          return;
+        }
         const delivery = doc.webhookDeliveries.get(id)!;
         const endpoint = endpoints.get(delivery.endpointId);
         const message = doc.webhookMessages.get(delivery.eventId);
         if (endpoint?.disabled) continue;
         // Several processes on one store: each attempt is made by the one that leases it.
         if (this.store.lease && !(await this.store.lease(`delivery:${id}:${delivery.attempts}`, this.options.timeoutMs + 5000).catch(() => false))) continue;
-        const attempt = this.#attempt(accountId, delivery, message, endpoint).finally(() => this.#inFlight.delete(id));
+        const attempt = this.#attempt(accountId, delivery, message, endpoint).finally(() => {
+          this.#inFlight.delete(id);
+          // Due deliveries were left for want of a free place: this one is free now.
+          if (this.#capped) {
+            this.#capped = false;
+            void this.sweep();
+          }
+        });
         this.#inFlight.set(id, attempt);
       }
     }
@@ -191,24 +215,34 @@ export class Webhooks {
   readonly #unsaved = new Set<string>();
 
   /**
-   * Saves an attempt's result at once, in one commit with every other result of the account that
-   * finished while the previous such commit was being written: a commit per result would be as
-   * many commits as deliveries (three per change with three endpoints), each queued behind and
-   * ahead of the account's changes. A crash before the save sends the delivery again after the
-   * restart (at least once, the same id).
+   * Keeps an attempt's result for the account's next save of results (RESULTS_EVERY_MS): one commit
+   * for every result that came meanwhile, rather than a commit per result (three per change with
+   * three endpoints) queued behind and ahead of the account's changes. A crash before the save sends
+   * the delivery again after the restart (at least once, the same id).
    */
   #record(accountId: string, item: PendingResult): void {
     let queue = this.#results.get(accountId);
-    if (!queue) this.#results.set(accountId, (queue = { items: [], saving: null }));
+    if (!queue) this.#results.set(accountId, (queue = { items: [], saving: null, timer: null }));
     queue.items.push(item);
     this.#unsaved.add(item.delivery.id);
-    if (!queue.saving) void this.#save(accountId, queue);
+    this.#saveSoon(accountId, queue);
   }
 
+  #saveSoon(accountId: string, queue: ResultQueue): void {
+    if (queue.saving || queue.timer) return;
+    queue.timer = setTimeout(() => {
+      queue.timer = null;
+      void this.#save(accountId, queue);
+    }, RESULTS_EVERY_MS);
+  }
+
+  /** Saves the results in hand in one commit; once stopped, until none is left. */
   #save(accountId: string, queue: ResultQueue): Promise<void> {
+    if (queue.timer) clearTimeout(queue.timer);
+    queue.timer = null;
     // Started on the next microtask, so `saving` is set before the loop can end and clear it.
     queue.saving ??= Promise.resolve().then(async () => {
-      while (queue.items.length > 0) {
+      do {
         const items = queue.items.splice(0);
         await this.store
           .transact(accountId, (doc) => {
@@ -227,9 +261,11 @@ export class Webhooks {
             }
           });
         for (const { delivery } of items) this.#unsaved.delete(delivery.id);
-      }
+      } while (this.#stopped && queue.items.length > 0);
       queue.saving = null;
-      this.#results.delete(accountId);
+      // Results that came during the save wait for the next one.
+      if (queue.items.length > 0) this.#saveSoon(accountId, queue);
+      else this.#results.delete(accountId);
       // Retries that became due meanwhile were skipped while unsaved.
       this.kick();
     });
