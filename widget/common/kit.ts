@@ -6,7 +6,6 @@
  * Lazy modules import only types (and their own libraries, such as the CSV parser).
  */
 import { html, nothing, svg } from 'lit';
-import { live } from 'lit/directives/live.js';
 import { checkName, checkQualification, LIMITS } from '../../sdk/limits.js';
 import { noLicenseAdvice } from './account-state.js';
 import { closeDialog, openDialog } from './dialog.js';
@@ -25,8 +24,6 @@ function addStyles(host: HTMLElement, text: string): void {
   root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
 }
 
-/** `live` typed by what a binding takes (its own type names a class declarations cannot name). */
-const liveValue: (value: unknown) => unknown = live;
 
-export const kit = { addStyles, html, svg, nothing, emit, request, openDialog, closeDialog, fullName, noLicenseAdvice, live: liveValue, checkName, checkQualification, LIMITS };
+export const kit = { addStyles, html, svg, nothing, emit, request, openDialog, closeDialog, fullName, noLicenseAdvice, checkName, checkQualification, LIMITS };
 export type Kit = typeof kit;

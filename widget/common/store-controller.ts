@@ -1,12 +1,11 @@
 /**
- * Connects an element to its store: the provider's (through `@lit/context`), or one of its own
+ * Connects an element to its store: the provider's (context.ts), or one of its own
  * when it is used alone with `base-url`, `account-id` and `token`. Re-renders the element on every
  * change of the store.
  */
-import { ContextConsumer } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { SeatClient } from '../../sdk/client.js';
-import { seatContext } from './context.js';
+import { StoreConsumer } from './context.js';
 import { emit } from './events.js';
 import { SeatStore } from './store.js';
 
@@ -38,14 +37,10 @@ export class StoreController implements ReactiveController {
 
   constructor(private readonly host: StoreHost) {
     host.addController(this);
-    new ContextConsumer(host, {
-      context: seatContext,
-      subscribe: true,
-      callback: (store) => {
-        this.#provided = store;
-        this.#subscribe();
-        host.requestUpdate();
-      },
+    new StoreConsumer(host, (store) => {
+      this.#provided = store;
+      this.#subscribe();
+      host.requestUpdate();
     });
   }
 

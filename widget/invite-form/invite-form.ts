@@ -1,6 +1,5 @@
 import { html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { live } from 'lit/directives/live.js';
 import { SeatError } from '../../sdk/core/errors.js';
 import { checkEmail, checkName, checkQualification, LIMITS, type TextProblem } from '../../sdk/limits.js';
 import type { AssignableRole, InviteBody, User } from '../../sdk/types.js';
@@ -322,7 +321,7 @@ export class InviteForm extends SeatElement {
               <select
                 part="input"
                 id="role"
-                .value=${live(this.values.role)}
+                .value=${this.values.role}
                 aria-invalid=${this.errors.role !== undefined ? 'true' : 'false'}
                 aria-describedby=${this.errors.role !== undefined ? 'role-error' : nothing}
                 @change=${(e: Event) => this.#onInput('role', e)}
@@ -365,7 +364,7 @@ export class InviteForm extends SeatElement {
           autocomplete="off"
           spellcheck="false"
           ?required=${!optional}
-          .value=${live(this.values[field])}
+          .value=${this.values[field]}
           aria-invalid=${error !== undefined ? 'true' : 'false'}
           aria-describedby=${describedBy || nothing}
           @input=${(e: Event) => this.#onInput(field, e)}

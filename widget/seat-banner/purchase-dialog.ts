@@ -20,7 +20,6 @@ let emit: Kit['emit'];
 let request: Kit['request'];
 let openDialog: Kit['openDialog'];
 let closeDialog: Kit['closeDialog'];
-let live: Kit['live'];
 let LIMITS: Kit['LIMITS'];
 
 const QUOTE_DEBOUNCE_MS = 250;
@@ -57,7 +56,7 @@ export class PurchaseDialog implements ReactiveController {
     private readonly options: PurchaseHostOptions,
   ) {
     host.addController(this);
-    ({ html, nothing, emit, request, openDialog, closeDialog, live, LIMITS } = options.kit);
+    ({ html, nothing, emit, request, openDialog, closeDialog, LIMITS } = options.kit);
     options.kit.addStyles(host, STYLE);
   }
 
@@ -249,7 +248,7 @@ export class PurchaseDialog implements ReactiveController {
           <input
             id="agree"
             type="checkbox"
-            .checked=${live(this.#agreed)}
+            .checked=${this.#agreed}
             ?disabled=${submitting}
             @change=${(e: Event) => {
               this.#agreed = (e.target as HTMLInputElement).checked;

@@ -1,8 +1,7 @@
-import { ContextProvider } from '@lit/context';
 import { html, LitElement, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { SeatClient } from '../../sdk/client.js';
-import { seatContext } from '../common/context.js';
+import { StoreProvider } from '../common/context.js';
 import { emit } from '../common/events.js';
 import type { Messages } from '../common/i18n/en.js';
 import { clientFor } from '../common/store-controller.js';
@@ -38,7 +37,7 @@ export class SeatProvider extends LitElement {
 
   /** A client the host set; otherwise one is made from the attributes. */
   #hostClient?: SeatClient;
-  readonly #context = new ContextProvider(this, { context: seatContext });
+  readonly #context = new StoreProvider(this);
   readonly #onExpired = (event: Event) =>
     emit(this, 'seat-session-expired', { reason: (event as CustomEvent<'owner_transferred' | 'unauthorized'>).detail });
 
