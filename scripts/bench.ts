@@ -196,6 +196,8 @@ let page = {};
 let headers = {};
 app.post('/page', async (c) => { ({ page, headers } = await c.req.json()); return c.body(null, 204); });
 app.get('/page', (c) => c.json(page, 200, headers));
+// The body alone (how the ratio was taken before 1 December; context).
+app.get('/body', (c) => c.json(page));
 const server = serve({ fetch: app.fetch, port: 0 }, (info) => console.log('listening ' + info.port));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', source], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -407,6 +409,8 @@ async function benchServer(dir: string): Promise<void> {
     row('server', 'bare Hono route answering the same page of 50', fmtLoad(vsPage.bare));
     row('server', `GET /users page of 50 (session), ${BIG} users`, fmtLoad(vsPage.runs), 'p99 ≤ 20 ms', median(pick(vsPage.runs, 'p99')) <= 20);
     row('server', 'list throughput / bare route, same bytes', showPct(vsPage.ratios), '≥ 60 %', median(vsPage.ratios) >= 0.6);
+    const pageBody = await repeated('bare page body', { urls: [bare.url], plan: { kind: 'path', path: '/body' } });
+    row('server', '… / bare route sending the body without the headers (context)', showPct(vsPage.runs.map((r, i) => r.rps / pageBody[i]!.rps)));
     const ping = await repeated('bare ping', { urls: [bare.url], plan: { kind: 'path', path: '/ping' } });
     row('server', 'bare Hono route, a 22-byte answer (context)', fmtLoad(ping));
     const vsPing = vsPage.runs.map((r, i) => r.rps / ping[i]!.rps);
@@ -529,6 +533,8 @@ async function benchHost(dir: string): Promise<void> {
     row('host', 'bare Hono route answering the same entitlement', fmtLoad(check.bare));
     row('host', `GET /entitlement?email= (API key), ${BIG} users`, fmtLoad(check.runs), 'p99 ≤ 10 ms', median(pick(check.runs, 'p99')) <= 10);
     row('host', 'entitlement throughput / bare route, same bytes', showPct(check.ratios), '≥ 60 %', median(check.ratios) >= 0.6);
+    const checkBody = await repeated('bare entitlement body', { urls: [bare.url], plan: { kind: 'path', path: '/body' } });
+    row('host', '… / bare route sending the body without the headers (context)', showPct(check.runs.map((r, i) => r.rps / checkBody[i]!.rps)));
 
     log('host: a change with 3 webhook endpoints vs none');
     const endpoints: string[] = [];
