@@ -1,7 +1,8 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../widget/index.js';
 import type { SeatProvider } from '../../widget/seat-provider/seat-provider.js';
-import { API_BASE, seed, textOf, until } from './helpers.js';
+import type { CreateAccountResult, SessionResult } from '../../sdk/types.js';
+import { API_BASE, API_KEY, api, seed, textOf, until } from './helpers.js';
 
 declare const describe: (name: string, fn: () => void) => void;
 declare const it: (name: string, fn: () => Promise<void>) => void;
@@ -19,6 +20,44 @@ function page(accountId: string, token: string) {
 const texts = (provider: SeatProvider) => [...provider.querySelectorAll('seat-banner, invite-form, user-table')].map((el) => textOf(el));
 
 describe('<seat-provider>', () => {
+  it('gives each element the store of the nearest provider, and follows a change of account or a move to another provider', async () => {
+    const five = await seed({ quantity: 5 });
+    // More accounts on the same server (seed starts a new one): the owner alone holds a license.
+    const another = async (quantity: number) => {
+      const { account, owner } = await api<CreateAccountResult>('POST', '/v1/accounts', API_KEY, {
+        name: `Account of ${quantity}`,
+        licenses: { quantity, unitPrice: 400, currency: 'USD', interval: 'month' },
+        owner: { email: `owner${quantity}@acme.example`, firstName: 'Olive', lastName: 'Owner' },
+      });
+      return { accountId: account.id, token: (await api<SessionResult>('POST', `/v1/accounts/${account.id}/sessions`, API_KEY, { userId: owner.id })).token };
+    };
+    const [seven, nine] = [await another(7), await another(9)];
+    const root = await fixture<HTMLDivElement>(html`<div>
+      <seat-provider id="outer" base-url=${API_BASE} account-id=${five.accountId} token=${five.ownerToken}>
+        <seat-banner id="a"></seat-banner>
+        <seat-banner id="b"></seat-banner>
+        <seat-provider id="inner" base-url=${API_BASE} account-id=${nine.accountId} token=${nine.token}>
+          <seat-banner id="c"></seat-banner>
+        </seat-provider>
+      </seat-provider>
+      <seat-provider id="other" base-url=${API_BASE} account-id=${nine.accountId} token=${nine.token}></seat-provider>
+    </div>`);
+    const el = (id: string) => root.querySelector<HTMLElement>(`#${id}`)!;
+    /** The total the banner shows ("3 of 5 licenses in use": 5). */
+    const shows = (id: string) => / of (\d+) licenses in use/.exec(textOf(el(id)))?.[1];
+    await until(() => shows('a') === '5' && shows('b') === '5' && shows('c') === '9');
+
+    // Moved into another provider: its account, and no longer the old provider's.
+    el('other').append(el('a'));
+    await until(() => shows('a') === '9');
+    const outer = el('outer') as SeatProvider;
+    outer.accountId = seven.accountId;
+    outer.token = seven.token;
+    await until(() => shows('b') === '7');
+    expect(shows('a')).to.equal('9');
+    expect(shows('c')).to.equal('9', 'the nearest provider answers');
+  });
+
   it('says "Loading…" once for all its elements, then each shows its part', async () => {
     const s = await seed({ quantity: 5 });
     let release!: () => void;

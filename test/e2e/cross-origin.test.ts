@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { SeatAdmin } from '../../sdk/index.js';
 import { start, type Started } from '../../server/node.js';
-import { buildBundle, launchChromium, serveHost, type Host } from '../helpers/browser.js';
+import { buildBundle, hostPage, launchChromium, serveBundle, serveHost, type Host } from '../helpers/browser.js';
 
 const API_KEY = 'sk_e2e_cross_origin_0123456789';
 
@@ -20,17 +20,9 @@ describe('a host page on another origin', () => {
     const bundle = await buildBundle();
     api = await start({ PORT: '0', SEATKIT_DB: ':memory:', SEATKIT_API_KEY: API_KEY, SEATKIT_LOG_REQUESTS: 'off' }, () => {});
     host = await serveHost((req, res) => {
-      if (req.url === '/seatkit.js' || bundle.chunks.has(req.url ?? '')) {
-        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(bundle.chunks.get(req.url ?? '') ?? bundle);
-        return;
-      }
-      const query = new URL(req.url ?? '/', 'http://host').searchParams;
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(`<!doctype html>
-<html lang="en"><head><title>Host product</title><script type="module" src="/seatkit.js"></script></head>
-<body><h1>Licenses &amp; Users</h1>
-<seat-provider base-url="${api.url}" account-id="${query.get('account')}" token="${query.get('token')}">
-  <seat-banner></seat-banner>
-</seat-provider></body></html>`);
+      const url = new URL(req.url ?? '/', 'http://host');
+      if (serveBundle(bundle, url.pathname, res)) return;
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(hostPage(api.url, url.searchParams, '<seat-banner></seat-banner>'));
     });
     browser = await launchChromium();
   });

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { SeatAdmin, SeatClient } from '../../sdk/index.js';
 import { start, type Started } from '../../server/node.js';
-import { buildBundle, launchChromium, serveHost, type Host } from '../helpers/browser.js';
+import { buildBundle, hostPage, launchChromium, serveBundle, serveHost, type Host } from '../helpers/browser.js';
 
 const API_KEY = 'sk_e2e_csp_0123456789abcdef';
 const CSP = "default-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; require-trusted-types-for 'script'; trusted-types lit-html";
@@ -48,19 +48,10 @@ describe('a host page with a strict CSP', () => {
         res.end();
         return;
       }
-      if (url.pathname === '/seatkit.js' || bundle.chunks.has(url.pathname)) {
-        res.writeHead(200, { 'Content-Type': 'text/javascript', 'Content-Security-Policy': CSP }).end(bundle.chunks.get(url.pathname) ?? bundle);
-        return;
-      }
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP }).end(`<!doctype html>
-<html lang="en"><head><title>Host product</title><script type="module" src="/seatkit.js"></script></head>
-<body><h1>Licenses &amp; Users</h1>
-<seat-provider base-url="${host.url}" account-id="${url.searchParams.get('account')}" token="${url.searchParams.get('token')}">
-  <seat-banner></seat-banner>
-  <invite-form></invite-form>
-  <user-table></user-table>
-  <seat-usage></seat-usage>
-</seat-provider></body></html>`);
+      if (serveBundle(bundle, url.pathname, res, { 'Content-Security-Policy': CSP })) return;
+      res
+        .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP })
+        .end(hostPage(host.url, url.searchParams, '<seat-banner></seat-banner><invite-form></invite-form><user-table></user-table><seat-usage></seat-usage>'));
     });
     browser = await launchChromium();
   });

@@ -16,7 +16,9 @@ export function launchChromium(): Promise<Browser> {
  * `dist/seatkit.js` built into a temp folder (the repository's dist/ may be rebuilt meanwhile), with
  * `chunks`: the files it loads on first use, by path (`/seatkit-user-dialogs-….js`), to serve beside it.
  */
-export async function buildBundle(): Promise<Buffer & { chunks: Map<string, Buffer> }> {
+export type Bundle = Buffer & { chunks: Map<string, Buffer> };
+
+export async function buildBundle(): Promise<Bundle> {
   const dir = mkdtempSync(join(tmpdir(), 'seatkit-bundle-'));
   try {
     await build({ logLevel: 'silent', build: { outDir: dir, emptyOutDir: true, sourcemap: false } });
@@ -43,4 +45,27 @@ export async function serveHost(handler: (req: IncomingMessage, res: ServerRespo
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   return { url, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * Answers `/seatkit.js` or one of the chunks it loads from the bundle, with `headers` besides the
+ * content type; false (nothing sent) for any other path.
+ */
+export function serveBundle(bundle: Bundle, path: string, res: ServerResponse, headers: Record<string, string> = {}): boolean {
+  if (path !== '/seatkit.js' && !bundle.chunks.has(path)) return false;
+  res.writeHead(200, { 'Content-Type': 'text/javascript', ...headers }).end(bundle.chunks.get(path) ?? bundle);
+  return true;
+}
+
+/**
+ * A host product's "Licenses & Users" page: `/seatkit.js`, and `elements` inside a provider of the
+ * account and token the page's query names (`?account=…&token=…`).
+ */
+export function hostPage(baseUrl: string, query: URLSearchParams, elements: string): string {
+  return `<!doctype html>
+<html lang="en"><head><title>Host product</title><script type="module" src="/seatkit.js"></script></head>
+<body><h1>Licenses &amp; Users</h1>
+<seat-provider base-url="${baseUrl}" account-id="${query.get('account')}" token="${query.get('token')}">
+  ${elements}
+</seat-provider></body></html>`;
 }

@@ -24,6 +24,5 @@ function addStyles(host: HTMLElement, text: string): void {
   root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
 }
 
-
 export const kit = { addStyles, html, svg, nothing, emit, request, openDialog, closeDialog, fullName, noLicenseAdvice, checkName, checkQualification, LIMITS };
 export type Kit = typeof kit;
