@@ -11,9 +11,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { SeatAdmin, SeatClient } from '../../sdk/index.js';
+import { SeatAdmin } from '../../sdk/index.js';
 import { start, type Started } from '../../server/node.js';
-import { buildBundle, hostPage, launchChromium, serveBundle, serveHost, type Host } from '../helpers/browser.js';
+import { buildBundle, hostAccount, hostPage, launchChromium, serveBundle, serveHost, type Host } from '../helpers/browser.js';
 
 const API_KEY = 'sk_e2e_csp_0123456789abcdef';
 const CSP = "default-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; require-trusted-types-for 'script'; trusted-types lit-html";
@@ -64,16 +64,8 @@ describe('a host page with a strict CSP', () => {
 
   it('runs every element, its dialogs and an invite and a removal with 0 CSP violations, and stores no token', async () => {
     const admin = new SeatAdmin({ baseUrl: api.url, apiKey: API_KEY });
-    const { account, owner } = await admin.accounts.create({
-      name: 'Host Co',
-      licenses: { quantity: 5, unitPrice: 1000, currency: 'EUR', interval: 'month' },
-      owner: { email: 'owner@host.example', firstName: 'Olga', lastName: 'Owner' },
-    });
-    const { token } = await admin.sessions.create(account.id, { userId: owner.id });
-    // An active member, to remove through the table's dialog.
-    const owned = new SeatClient({ baseUrl: api.url, accountId: account.id, token });
-    await owned.invitations.create({ email: 'mia@host.example', firstName: 'Mia', lastName: 'Member' });
-    await owned.invitations.accept(decodeURIComponent((await admin.outbox.list()).data[0]!.activationUrl!.split('/').pop()!));
+    // With an active member, to remove through the table's dialog.
+    const { accountId, token } = await hostAccount(api.url, API_KEY);
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('console', (message) => {
@@ -85,7 +77,7 @@ describe('a host page with a strict CSP', () => {
       (window as unknown as { __violations: string[] }).__violations = seen;
       document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
     });
-    const response = await page.goto(`${host.url}/?account=${account.id}&token=${token}`);
+    const response = await page.goto(`${host.url}/?account=${accountId}&token=${token}`);
     assert.equal(response?.headers()['content-security-policy'], CSP, 'the page is served under the strict CSP');
 
     const banner = page.locator('seat-banner');

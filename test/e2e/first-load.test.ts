@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { SeatAdmin, SeatClient } from '../../sdk/index.js';
 import { start, type Started } from '../../server/node.js';
-import { buildBundle, hostPage, launchChromium, serveBundle, serveHost, type Host } from '../helpers/browser.js';
+import { buildBundle, hostAccount, hostPage, launchChromium, serveBundle, serveHost, type Host } from '../helpers/browser.js';
 
 const API_KEY = 'sk_e2e_first_load_0123456789';
 const SLOW_MS = 1500;
@@ -39,23 +38,9 @@ describe('the first load', () => {
     await api?.close();
   });
 
-  async function account() {
-    const admin = new SeatAdmin({ baseUrl: api.url, apiKey: API_KEY });
-    const { account, owner } = await admin.accounts.create({
-      name: 'Host Co',
-      licenses: { quantity: 5, unitPrice: 1000, currency: 'EUR', interval: 'month' },
-      owner: { email: 'owner@host.example', firstName: 'Olga', lastName: 'Owner' },
-    });
-    const { token } = await admin.sessions.create(account.id, { userId: owner.id });
-    const client = new SeatClient({ baseUrl: api.url, accountId: account.id, token });
-    await client.invitations.create({ email: 'mia@host.example', firstName: 'Mia', lastName: 'Member' });
-    await client.invitations.accept(decodeURIComponent((await admin.outbox.list()).data[0]!.activationUrl!.split('/').pop()!));
-    return { accountId: account.id, token };
-  }
-
   it('paints the banner, the form and the table, styled, from dist/seatkit.js alone; the other parts come later', async () => {
     assert.ok(chunks.some((c) => c.includes('user-dialogs')) && chunks.some((c) => c.includes('purchase-dialog')), `chunks: ${chunks.join(', ')}`);
-    const { accountId, token } = await account();
+    const { accountId, token } = await hostAccount(api.url, API_KEY);
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(String(error)));
@@ -99,7 +84,7 @@ describe('the first load', () => {
   });
 
   it('opens and runs a dialog on first use with the network slowed', async () => {
-    const { accountId, token } = await account();
+    const { accountId, token } = await hostAccount(api.url, API_KEY);
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(String(error)));

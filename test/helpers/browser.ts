@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
 import { chromium, type Browser } from 'playwright-core';
+import { SeatAdmin, SeatClient } from '../../sdk/index.js';
 // @ts-expect-error a plain .mjs helper shared with the test runner config
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.mjs';
 
@@ -68,4 +69,23 @@ export function hostPage(baseUrl: string, query: URLSearchParams, elements: stri
 <seat-provider base-url="${baseUrl}" account-id="${query.get('account')}" token="${query.get('token')}">
   ${elements}
 </seat-provider></body></html>`;
+}
+
+/**
+ * An account of a host product on the server at `apiUrl`: 5 licenses, its owner's session token
+ * and an active member (Mia Member, mia@host.example), for a host page to show.
+ */
+export async function hostAccount(apiUrl: string, apiKey: string): Promise<{ accountId: string; token: string }> {
+  const admin = new SeatAdmin({ baseUrl: apiUrl, apiKey });
+  const { account, owner } = await admin.accounts.create({
+    name: 'Host Co',
+    licenses: { quantity: 5, unitPrice: 1000, currency: 'EUR', interval: 'month' },
+    owner: { email: 'owner@host.example', firstName: 'Olga', lastName: 'Owner' },
+  });
+  const { token } = await admin.sessions.create(account.id, { userId: owner.id });
+  const client = new SeatClient({ baseUrl: apiUrl, accountId: account.id, token });
+  await client.invitations.create({ email: 'mia@host.example', firstName: 'Mia', lastName: 'Member' });
+  const activation = (await admin.outbox.list()).data.find((m) => m.to === 'mia@host.example')!.activationUrl!;
+  await client.invitations.accept(decodeURIComponent(activation.split('/').pop()!));
+  return { accountId: account.id, token };
 }
