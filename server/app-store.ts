@@ -8,6 +8,7 @@ import type { AuditEvent } from '../sdk/types.js';
 import type { Clock } from './config.js';
 import type { AccountDoc, Outcome } from './domain/state.js';
 import { withUsage } from './domain/usage.js';
+import { changedKeys } from './domain/users-map.js';
 import type { EventPage, EventQuery, Store } from './store/types.js';
 import type { WebhookEndpointRecord } from './webhooks/endpoints.js';
 import { withWebhookMessages } from './webhooks/messages.js';
@@ -32,15 +33,16 @@ export class AppStore implements Store {
 
   async transact<T>(accountId: string, fn: (doc: AccountDoc) => Outcome<T> | Promise<Outcome<T>>): Promise<Outcome<T>> {
     const endpoints: readonly WebhookEndpointRecord[] = await this.webhooks.endpoints();
-    let made = false;
+    let made: string[] | undefined | null = null;
     const outcome = await this.inner.transact(accountId, async (doc) => {
       const done = await fn(doc);
       if (done.events.length === 0) return done;
       const withMessages = withWebhookMessages(withUsage(doc, done.doc, done.events), done.events, endpoints, this.clock.now(), webhookId);
-      made = withMessages.webhookMessages !== done.doc.webhookMessages;
+      // The deliveries it made (unknown past a few thousand: then the sender looks for them).
+      made = withMessages.webhookDeliveries === done.doc.webhookDeliveries ? null : changedKeys(done.doc.webhookDeliveries, withMessages.webhookDeliveries);
       return { ...done, doc: withMessages };
     });
-    if (made) this.webhooks.kick();
+    if (made !== null) this.webhooks.kick(made && { accountId, ids: made });
     return outcome;
   }
 

@@ -185,7 +185,7 @@ export function createApp(options: AppOptions): SeatApp {
   const config = defaultConfig(options.config);
   const clock = options.clock ?? systemClock;
   const stored: Store = options.store ?? new MemoryStore();
-  const webhooks = new Webhooks(stored, clock, { retries: config.webhookRetries, timeoutMs: config.webhookTimeoutMs, log: config.log, fetch: config.webhookFetch });
+  const webhooks = new Webhooks(stored, clock, { retries: config.webhookRetries, timeoutMs: config.webhookTimeoutMs, log: config.log, transport: config.webhookTransport });
   const store = new AppStore(stored, webhooks, clock);
   // Counted across processes when the store is shared by several, else in this process.
   const limiter = (name: string, limit: number, windowMs: number) => stored.limiter?.(name, limit, windowMs) ?? new RateLimiter(limit, windowMs);

@@ -1,4 +1,5 @@
 import type { StreamLimits } from './streams.js';
+import type { WebhookTransport } from './webhooks/transport.js';
 
 /** What `createApp` needs besides its collaborators. Node reads it from the environment (server/node.ts). */
 export interface AppConfig {
@@ -20,8 +21,8 @@ export interface AppConfig {
   webhookRetries: number[];
   /** How long a webhook endpoint has to answer an attempt. */
   webhookTimeoutMs: number;
-  /** The fetch webhooks are sent with (tests). */
-  webhookFetch?: typeof fetch;
+  /** How webhook attempts are sent (default: `fetch` and Web Crypto; the Node entry uses a worker thread). */
+  webhookTransport?: WebhookTransport;
   /** Caps and keep-alive of live streams (defaults in server/streams.ts). */
   streams?: Partial<StreamLimits>;
 }

@@ -9,3 +9,5 @@ export { FileStore, type FileStoreOptions } from './store/file.js';
 export { PgStore, type PgStoreOptions } from './store/postgres/store.js';
 export { licenseGate, type LicenseGateOptions, type Person } from './host/license-gate.js';
 export { verifyWebhook, WebhookVerificationError } from './host/verify-webhook.js';
+export { fetchTransport, type WebhookAttempt, type WebhookTransport } from './webhooks/transport.js';
+export { workerTransport } from './webhooks/worker-transport.js';

@@ -12,6 +12,7 @@ import { open, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { correlationId, createApp } from './app.js';
+import { workerTransport } from './webhooks/worker-transport.js';
 import { mountApiReference } from './docs.js';
 import { clientAddress, rateLimitKey, trustedProxies } from './client-address.js';
 import { DEFAULT_RATE_LIMITS, DEFAULT_WEBHOOK_RETRIES, type AppConfig, type Logger } from './config.js';
@@ -97,6 +98,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, log: Logger): NodeConfig {
     shutdownGraceMs: Number(grace) * 1000,
     webhookRetries: retries?.map(Number) ?? DEFAULT_WEBHOOK_RETRIES,
     webhookTimeoutMs: 10_000,
+    // Attempts go out from a worker thread: they never hold up the answer to a request.
+    webhookTransport: workerTransport(),
   };
 }
 

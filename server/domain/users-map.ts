@@ -40,15 +40,18 @@ export function withUser(users: Users, user: UserRecord): Users {
   return withEntry(users, user.id, user);
 }
 
+/** How far `changedKeys` walks back: a step costs a lookup, far less than comparing every entry. */
+const STEPS_WALKED = 4096;
+
 /**
- * The keys `after` changed from `before`, when `after` was made from `before` by `withEntry` (a
- * few steps at most); undefined when unknown (the caller compares every entry).
+ * The keys `after` changed from `before`, when `after` was made from `before` by `withEntry` (at
+ * most STEPS_WALKED steps); undefined when unknown (the caller compares every entry).
  */
 export function changedKeys<V>(before: ImmutableMap<string, V>, after: ImmutableMap<string, V>): string[] | undefined {
   const keys: string[] = [];
   for (let map = after; map !== before; ) {
     const step = derivations.get(map);
-    if (!step || keys.length >= 64) return undefined;
+    if (!step || keys.length >= STEPS_WALKED) return undefined;
     keys.push(step.key);
     map = step.parent as ImmutableMap<string, V>;
   }

@@ -8,11 +8,12 @@
  */
 import type { Clock, Logger } from '../config.js';
 import { randomId } from '../crypto.js';
-import type { WebhookDeliveryRecord, WebhookMessageRecord } from '../domain/state.js';
+import type { AccountDoc, WebhookDeliveryRecord, WebhookMessageRecord } from '../domain/state.js';
 import { withEntry } from '../domain/users-map.js';
 import type { Store } from '../store/types.js';
 import { signingSecrets, type WebhookEndpointRecord } from './endpoints.js';
 import { afterAttempt, pendingDeliveries, type AttemptResult } from './messages.js';
+import { fetchTransport, type WebhookTransport } from './transport.js';
 
 /** Attempts in flight at once, across endpoints. */
 const IN_FLIGHT_MAX = 16;
@@ -26,18 +27,8 @@ export interface WebhookOptions {
   /** How long an attempt may take before it counts as failed. */
   timeoutMs: number;
   log: Logger;
-  fetch?: typeof fetch;
-}
-
-/**
- * A Standard Webhooks signature: `v1,` + base64 of HMAC-SHA256 over `id.timestamp.body`, keyed by
- * the bytes of a `whsec_` secret. Web Crypto rather than the `standardwebhooks` package (CommonJS),
- * so the app keeps running in a browser; the tests verify these signatures with that package.
- */
-async function sign(secret: string, id: string, at: Date, body: string): Promise<string> {
-  const key = await signingKey(secret);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${id}.${Math.floor(at.getTime() / 1000)}.${body}`)));
-  return `v1,${btoa(String.fromCharCode(...mac))}`;
+  /** How attempts are sent (default: `fetch` and Web Crypto, in this thread). */
+  transport?: WebhookTransport;
 }
 
 /** An attempt's result waiting for its commit. */
@@ -66,21 +57,6 @@ interface ResultQueue {
  */
 const RESULTS_EVERY_MS = 1000;
 
-/** HMAC keys by secret, imported once (an endpoint's secret signs every one of its deliveries). */
-const keys = new Map<string, Promise<CryptoKey>>();
-const KEYS_KEPT = 256;
-
-function signingKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    const raw = Uint8Array.from(atob(secret.replace(/^whsec_/, '')), (c) => c.charCodeAt(0));
-    key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    if (keys.size >= KEYS_KEPT) keys.delete(keys.keys().next().value!);
-    keys.set(secret, key);
-  }
-  return key;
-}
-
 export class Webhooks {
   #endpoints: Promise<Map<string, WebhookEndpointRecord>> | undefined;
   readonly #inFlight = new Map<string, Promise<void>>();
@@ -88,12 +64,15 @@ export class Webhooks {
   #again = false;
   #stopped = false;
   readonly #abort = new AbortController();
+  readonly #transport: WebhookTransport;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly options: WebhookOptions,
-  ) {}
+  ) {
+    this.#transport = options.transport ?? fetchTransport();
+  }
 
   // ---- endpoints ----
 
@@ -137,17 +116,32 @@ export class Webhooks {
 
   // ---- sending ----
 
-  /** Looks for due deliveries now (after a commit that made messages). */
-  kick(): void {
+  /** Deliveries made by recent commits, started without looking through every pending one. */
+  #fresh: { accountId: string; ids: readonly string[] }[] = [];
+  /** The next pass looks through every pending delivery. */
+  #scan = false;
+
+  /**
+   * Starts due deliveries now: after a commit, the ones it made (`fresh`); without them, whatever
+   * is due (an endpoint enabled again, a retry by hand).
+   */
+  kick(fresh?: { accountId: string; ids: readonly string[] }): void {
     if (this.#stopped) return;
-    setTimeout(() => void this.sweep(), 0);
+    if (fresh) this.#fresh.push(fresh);
+    else this.#scan = true;
+    setTimeout(() => void this.#pass(), 0);
   }
 
-  /** The last look for due deliveries stopped at IN_FLIGHT_MAX. */
+  /** The last pass stopped at IN_FLIGHT_MAX. */
   #capped = false;
 
   /** Starts an attempt for every due delivery not already under way (at most IN_FLIGHT_MAX at once). */
-  async sweep(): Promise<void> {
+  sweep(): Promise<void> {
+    this.#scan = true;
+    return this.#pass();
+  }
+
+  async #pass(): Promise<void> {
     if (this.#stopped) return;
     if (this.#sweeping) {
       this.#again = true;
@@ -167,32 +161,50 @@ export class Webhooks {
   async #startDue(): Promise<void> {
     const endpoints = await this.#cache();
     const now = this.clock.now().getTime();
-    for (const accountId of await this.store.accountIds()) {
+    const fresh = this.#fresh.splice(0);
+    if (this.#scan) {
+      this.#scan = false;
+      for (const accountId of await this.store.accountIds()) {
+        const doc = await this.store.get(accountId);
+        if (!doc) continue;
+        for (const [id, due] of pendingDeliveries(doc.webhookDeliveries)) {
+          if (due <= now && !(await this.#start(accountId, doc, id, endpoints))) return;
+        }
+      }
+      return;
+    }
+    // A commit's deliveries are due at once: no need to look through the others (a pending one
+    // not sent yet, as the results of the last second's attempts are, would be looked at again).
+    for (const { accountId, ids } of fresh) {
       const doc = await this.store.get(accountId);
       if (!doc) continue;
-      for (const [id, due] of pendingDeliveries(doc.webhookDeliveries)) {
-        if (due > now || this.#inFlight.has(id) || this.#unsaved.has(id)) continue;
-        if (this.#inFlight.size >= IN_FLIGHT_MAX) {
-          this.#capped = true;
-          return;
-        }
-        const delivery = doc.webhookDeliveries.get(id)!;
-        const endpoint = endpoints.get(delivery.endpointId);
-        const message = doc.webhookMessages.get(delivery.eventId);
-        if (endpoint?.disabled) continue;
-        // Several processes on one store: each attempt is made by the one that leases it.
-        if (this.store.lease && !(await this.store.lease(`delivery:${id}:${delivery.attempts}`, this.options.timeoutMs + 5000).catch(() => false))) continue;
-        const attempt = this.#attempt(accountId, delivery, message, endpoint).finally(() => {
-          this.#inFlight.delete(id);
-          // Due deliveries were left for want of a free place: this one is free now.
-          if (this.#capped) {
-            this.#capped = false;
-            void this.sweep();
-          }
-        });
-        this.#inFlight.set(id, attempt);
-      }
+      for (const id of ids) if (!(await this.#start(accountId, doc, id, endpoints))) return;
     }
+  }
+
+  /** Starts the attempt of a due delivery unless it is under way, not pending or its endpoint is disabled; false when no place is free. */
+  async #start(accountId: string, doc: AccountDoc, id: string, endpoints: Map<string, WebhookEndpointRecord>): Promise<boolean> {
+    const delivery = doc.webhookDeliveries.get(id);
+    if (delivery?.status !== 'pending' || this.#inFlight.has(id) || this.#unsaved.has(id)) return true;
+    if (this.#inFlight.size >= IN_FLIGHT_MAX) {
+      this.#capped = true;
+      return false;
+    }
+    const endpoint = endpoints.get(delivery.endpointId);
+    const message = doc.webhookMessages.get(delivery.eventId);
+    if (endpoint?.disabled) return true;
+    // Several processes on one store: each attempt is made by the one that leases it.
+    if (this.store.lease && !(await this.store.lease(`delivery:${id}:${delivery.attempts}`, this.options.timeoutMs + 5000).catch(() => false))) return true;
+    const attempt = this.#attempt(accountId, delivery, message, endpoint).finally(() => {
+      this.#inFlight.delete(id);
+      // Due deliveries were left for want of a free place: this one is free now.
+      if (this.#capped) {
+        this.#capped = false;
+        void this.sweep();
+      }
+    });
+    this.#inFlight.set(id, attempt);
+    return true;
   }
 
   async #attempt(accountId: string, delivery: WebhookDeliveryRecord, message: WebhookMessageRecord | undefined, endpoint: WebhookEndpointRecord | undefined): Promise<void> {
@@ -272,43 +284,10 @@ export class Webhooks {
     return queue.saving;
   }
 
-  async #post(endpoint: WebhookEndpointRecord, message: WebhookMessageRecord): Promise<AttemptResult> {
+  #post(endpoint: WebhookEndpointRecord, message: WebhookMessageRecord): Promise<AttemptResult> {
     const now = this.clock.now();
-    const signature = (await Promise.all(signingSecrets(endpoint, now).map((secret) => sign(secret, message.eventId, now, message.body)))).join(' ');
-    // One controller per attempt, aborted by its own timer or by stop(): AbortSignal.timeout and
-    // AbortSignal.any keep a timer and a listener per attempt alive for the whole timeout.
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.options.timeoutMs);
-    const stop = () => controller.abort();
-    this.#abort.signal.addEventListener('abort', stop, { once: true });
-    try {
-      const response = await (this.options.fetch ?? fetch)(endpoint.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'seatkit-webhooks/1',
-          'webhook-id': message.eventId,
-          'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-          'webhook-signature': signature,
-        },
-        body: message.body,
-        redirect: 'manual',
-        signal: controller.signal,
-      });
-      // The answer's body is not needed; reading it frees the connection.
-      await response.arrayBuffer().catch(() => undefined);
-      return { status: response.status };
-    } catch (error) {
-      if (timedOut) return { error: `no answer within ${this.options.timeoutMs / 1000} s` };
-      return { error: String((error as Error)?.cause ?? (error as Error)?.message ?? error).slice(0, 200) };
-    } finally {
-      clearTimeout(timer);
-      this.#abort.signal.removeEventListener('abort', stop);
-    }
+    const attempt = { url: endpoint.url, id: message.eventId, timestamp: Math.floor(now.getTime() / 1000), body: message.body, secrets: signingSecrets(endpoint, now), timeoutMs: this.options.timeoutMs };
+    return this.#transport.send(attempt, this.#abort.signal);
   }
 
   async #disable(endpoint: WebhookEndpointRecord): Promise<void> {
@@ -325,6 +304,7 @@ export class Webhooks {
     await Promise.all(this.#inFlight.values());
     // Results in hand are saved now rather than sent again after the restart.
     await Promise.all([...this.#results].map(([accountId, queue]) => this.#save(accountId, queue)));
+    await this.#transport.close?.();
   }
 }
 

@@ -13,7 +13,7 @@ const MISSING_USER = 'usr_doesNotExist0000000000';
 
 async function makeWorld() {
   // Webhooks are answered at once (no network): deliveries succeed in the background.
-  const h = makeHarness({ rateLimits: false, webhookFetch: async () => new Response(null, { status: 204 }) });
+  const h = makeHarness({ rateLimits: false, webhookTransport: { send: async () => ({ status: 204 }) } });
   const endpoint = await h.admin('POST', '/v1/webhook-endpoints', { url: 'https://hooks.example/seatkit' });
   assert.equal(endpoint.status, 201);
   const a = await h.createAccount({

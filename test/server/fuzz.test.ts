@@ -14,6 +14,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { API_KEY, makeHarness, type Harness, type Reply } from '../helpers/api.js';
 import type { MemoryStore } from '../../server/store/memory.js';
+import type { WebhookTransport } from '../../server/webhooks/transport.js';
 
 const STRESS = process.env.STRESS === '1';
 const RUNS = Number(process.env.FUZZ_RUNS ?? (STRESS ? 3000 : 120));
@@ -38,11 +39,12 @@ interface Fixture {
 }
 
 /** Webhook endpoints the fuzzer creates are never answered (until shutdown): no delivery changes the state mid-case. */
-const neverAnswers: typeof fetch = (_input, init) =>
-  new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+const neverAnswers: WebhookTransport = {
+  send: (_attempt, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve({ error: 'aborted' }), { once: true })),
+};
 
 async function setUp(): Promise<Fixture> {
-  const h = makeHarness({ rateLimits: false, webhookFetch: neverAnswers });
+  const h = makeHarness({ rateLimits: false, webhookTransport: neverAnswers });
   h.clock.current = new Date(FROZEN);
   const a = await h.createAccount({ licenses: { quantity: 6, unitPrice: 400, currency: 'USD', interval: 'month' }, testClock: { frozenTime: FROZEN } });
   const admin = await h.addUser(a.accountId, a.ownerToken, { email: 'admin@acme.example', role: 'admin' });

@@ -50,7 +50,7 @@ async function senderWith(count: number) {
     retries: [60],
     timeoutMs: 10_000,
     log: () => {},
-    fetch: () => new Promise<Response>((resolve) => answers.push(() => resolve(new Response(null, { status: 204 })))),
+    transport: { send: () => new Promise((resolve) => answers.push(() => resolve({ status: 204 }))) },
   });
   return { store, webhooks, answers, accountId: created.result.accountId };
 }
