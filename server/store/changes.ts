@@ -94,6 +94,11 @@ export class ChangeFeed implements Changes {
     }
   }
 
+  /** Whether anyone here listens to the account's changes (a live stream). */
+  watched(accountId: string): boolean {
+    return (this.#feeds.get(accountId)?.listeners.size ?? 0) > 0;
+  }
+
   subscribe(accountId: string, listener: ChangeListener): () => void {
     const feed = this.#feed(accountId);
     feed.listeners.add(listener);

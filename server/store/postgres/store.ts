@@ -2,14 +2,16 @@
  * The store for several server processes on one PostgreSQL database (`DATABASE_URL`).
  *
  * Each account is a snapshot and a journal of the changes since (as in the file store), and every
- * process keeps the accounts it serves in memory. A change locks the account's row
- * (`SELECT … FOR UPDATE`: correct under READ COMMITTED, whichever process asks), catches the
- * process's copy up from the journal rows it lacks (never a reload of the whole account, but after
- * a long absence), lets the domain compute the change, then writes its journal row, audit events,
- * token changes and the new sequence in one transaction, and `NOTIFY`s every process. A read
- * checks the account's sequence first, so a change made through one process is seen by the next
- * request to any other. Each process listens on one connection and catches up, and tells its live
- * streams, as changes are announced.
+ * process keeps the accounts it serves in memory. A read fetches the account's sequence with the
+ * journal rows the copy lacks (one statement; never a reload of the whole account, but after a
+ * long absence), so a change made through one process is seen by the next request to any other.
+ * The changes waiting for an account are computed together by the domain on the copy, then written
+ * (journal rows, audit events, token changes, the new sequence, a `NOTIFY`) in one statement that
+ * takes the account's row lock and writes only if the sequence is still the copy's: two processes
+ * cannot both pass it, under READ COMMITTED. When one did first, the changes are computed again on
+ * the caught-up copy, and after a few tries under the row lock held for the whole transaction
+ * (`SELECT … FOR UPDATE`). A process catches up as changes are announced only for accounts its
+ * live streams follow.
  *
  * The database going away answers 503 `storage_unavailable` within seconds (connection and
  * statement timeouts), and the pool reconnects by itself when it is back.
@@ -47,6 +49,9 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
+/** Tries of a group on this process's copy (caught up between them) before it takes the row lock. */
+const COPY_ATTEMPTS = 3;
+
 /** Changes committed together at most. */
 const GROUP_MAX = 64;
 
@@ -54,6 +59,23 @@ interface Cached {
   doc: AccountDoc;
   seq: number;
   eventCount: number;
+  /** The sequence of the account's last snapshot, when known. */
+  snapshotSeq?: number;
+}
+
+/** A group of changes computed on an account (see `#compute`). */
+interface Computed {
+  answers: ({ ok: true; outcome: Outcome<unknown> } | { ok: false; error: unknown })[];
+  committed: { record: JournalRecord; outcome: Outcome<unknown>; eventCount: number }[];
+  events: AuditEvent[];
+  /** Token hash → whether it is there after the group (the last change to touch it decides). */
+  tokens: Map<string, boolean>;
+  /** The state the group was computed on. */
+  current: Cached;
+  /** The sequence and event count after the group. */
+  seq: number;
+  eventCount: number;
+  snapshotSeq: number | undefined;
 }
 
 interface Head {
@@ -133,7 +155,8 @@ export class PgStore implements Store {
     const client = new pg.Client({ connectionString: this.options.connectionString, connectionTimeoutMillis: 2000 });
     client.on('notification', (message) => {
       const accountId = message.payload ?? '';
-      if (this.#cache.has(accountId)) void this.get(accountId).catch(() => undefined);
+      // Only for live streams here: every read checks the account's sequence anyway.
+      if (this.#cache.has(accountId) && this.changes.watched(accountId)) this.#follow(accountId);
     });
     client.on('error', () => undefined);
     client.on('end', () => {
@@ -145,6 +168,29 @@ export class PgStore implements Store {
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
     this.#listener = client;
+  }
+
+  /** Accounts being caught up after a notification, and whether another came meanwhile. */
+  readonly #following = new Map<string, boolean>();
+
+  /**
+   * Catches the account up after another process announced a change: one catch-up at a time per
+   * account, and one more after it for whatever was announced meanwhile (at a few hundred changes
+   * a second, a catch-up per notification read the same journal rows over and over).
+   */
+  #follow(accountId: string): void {
+    if (this.#following.has(accountId)) {
+      this.#following.set(accountId, true);
+      return;
+    }
+    this.#following.set(accountId, false);
+    void (async () => {
+      do {
+        this.#following.set(accountId, false);
+        await this.get(accountId).catch(() => undefined);
+      } while (this.#following.get(accountId) && !this.#closed);
+      this.#following.delete(accountId);
+    })();
   }
 
   #relisten(attempt = 0): void {
@@ -194,11 +240,16 @@ export class PgStore implements Store {
     }
   }
 
-  /** The account as of its current sequence: the kept copy, caught up row by row (or reloaded). */
-  async #catchUp(db: Queryable, accountId: string, head: Head): Promise<Cached> {
+  /**
+   * The account as of its current sequence: the kept copy, caught up row by row (or reloaded).
+   * `records`: the journal rows after the copy's sequence, when the caller read them with `head`.
+   */
+  async #catchUp(db: Queryable, accountId: string, head: Head, records?: JournalRecord[]): Promise<Cached> {
     let cached = this.#cache.get(accountId);
-    if (cached && cached.seq === head.seq) return cached;
-    if (!cached || cached.seq < head.snapshot_seq - JOURNAL_KEPT || cached.seq > head.seq) {
+    // Ahead of `head` is not stale: a commit of this process landed after `head` was read (a read
+    // racing a change). The copy only moves forward, and only after a commit.
+    if (cached && cached.seq >= head.seq) return cached;
+    if (!cached || cached.seq < head.snapshot_seq - JOURNAL_KEPT) {
       const { rows } = await db.query<{ snapshot: StoredDoc; snapshot_seq: string; snapshot_event_count: string }>(
         'SELECT snapshot, snapshot_seq, snapshot_event_count FROM seatkit_accounts WHERE id = $1',
         [accountId],
@@ -206,11 +257,13 @@ export class PgStore implements Store {
       const row = rows[0]!;
       cached = { doc: decodeDoc(row.snapshot), seq: Number(row.snapshot_seq), eventCount: Number(row.snapshot_event_count) };
       if (!this.#cache.has(accountId)) this.changes.start(accountId, cached.seq);
+      records = undefined;
     }
-    const { rows } = await db.query<{ record: JournalRecord }>('SELECT record FROM seatkit_journal WHERE account_id = $1 AND seq > $2 ORDER BY seq', [accountId, cached.seq]);
+    records ??= (await db.query<{ record: JournalRecord }>('SELECT record FROM seatkit_journal WHERE account_id = $1 AND seq > $2 ORDER BY seq', [accountId, cached.seq])).rows.map((r) => r.record);
     let { doc, seq } = cached;
     let eventCount = cached.eventCount;
-    for (const { record } of rows) {
+    for (const record of records) {
+      if (record.seq <= seq) continue; // committed here meanwhile: the copy has it
       if (record.seq !== seq + 1) break; // a row another transaction is writing right now: the next read takes it
       const problem = checkRecord(record);
       if (problem) throw new Error(`seatkit_journal ${accountId} ${record.seq}: ${problem}`);
@@ -219,7 +272,7 @@ export class PgStore implements Store {
       eventCount = record.firstEvent + record.events.length;
       this.changes.publish(changeOf(doc, seq, record.events as AuditEvent[]));
     }
-    const next = { doc, seq, eventCount };
+    const next = { doc, seq, eventCount, snapshotSeq: head.snapshot_seq };
     const kept = this.#cache.get(accountId);
     if (!kept || kept.seq < seq) this.#cache.set(accountId, next);
     return next;
@@ -234,10 +287,21 @@ export class PgStore implements Store {
     return row && { seq: Number(row.seq), event_count: Number(row.event_count), snapshot_seq: Number(row.snapshot_seq) };
   }
 
+  /** The account as of now: its sequence and the journal rows the copy lacks, in one statement (one snapshot, one round trip). */
   async get(accountId: string): Promise<AccountDoc | undefined> {
     return this.#with(async (client) => {
-      const head = await this.#head(client, accountId, false);
-      return head && (await this.#catchUp(client, accountId, head)).doc;
+      // Without a copy, no rows: the account is read from its snapshot first.
+      const since = this.#cache.get(accountId)?.seq ?? Number.MAX_SAFE_INTEGER;
+      const { rows } = await client.query<{ seq: string; event_count: string; snapshot_seq: string; records: JournalRecord[] }>(
+        `SELECT seq, event_count, snapshot_seq,
+           (SELECT coalesce(json_agg(record ORDER BY seq), '[]'::json) FROM seatkit_journal WHERE account_id = $1 AND seq > $2) AS records
+         FROM seatkit_accounts WHERE id = $1`,
+        [accountId, since],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      const head = { seq: Number(row.seq), event_count: Number(row.event_count), snapshot_seq: Number(row.snapshot_seq) };
+      return (await this.#catchUp(client, accountId, head, row.records)).doc;
     });
   }
 
@@ -263,7 +327,7 @@ export class PgStore implements Store {
         throw error;
       }
     });
-    this.#cache.set(doc.id, { doc, seq: 1, eventCount: events.length });
+    this.#cache.set(doc.id, { doc, seq: 1, eventCount: events.length, snapshotSeq: 1 });
     this.changes.start(doc.id, 0);
     this.changes.publish(changeOf(doc, 1, events));
   }
@@ -297,86 +361,161 @@ export class PgStore implements Store {
   }
 
   /**
-   * Commits a group of changes of one account in one transaction (group commit): the row lock, the
-   * catch-up, then each change computed on the state the one before it left, their journal rows and
-   * audit events written together, one sequence update, one notification, one commit. A change
-   * whose function throws (a refused command) fails alone and writes nothing; a failed write fails
-   * the whole group, none of which was acknowledged.
+   * Commits a group of changes of one account together (group commit): each change computed on the
+   * state the one before it left, their journal rows and audit events written together, one
+   * sequence update, one notification. A change whose function throws (a refused command) fails
+   * alone and writes nothing; a failed write fails the whole group, none of which was acknowledged.
+   *
+   * First on this process's copy of the account, in one statement that commits only if the
+   * account is still at that copy's sequence (the row lock is held for that statement alone, not
+   * across round trips to this process); when another process got there first, again under the
+   * row lock (`FOR UPDATE`) on the account as it is then.
    */
   async #transactGroup(accountId: string, group: Waiting[]): Promise<void> {
-    const answers: ({ ok: true; outcome: Outcome<unknown> } | { ok: false; error: unknown })[] = [];
-    const committed: { record: JournalRecord; outcome: Outcome<unknown>; eventCount: number }[] = [];
+    let done: Computed | undefined;
     try {
-      await this.#with(async (client) => {
-        await client.query('BEGIN');
-        try {
-          const head = await this.#head(client, accountId, true);
-          if (!head) throw new ApiError('not_found', 'No such account.');
-          const current = await this.#catchUp(client, accountId, head);
-          let { doc, seq, eventCount } = current;
-          const events: AuditEvent[] = [];
-          for (const { fn } of group) {
-            let done: Outcome<unknown>;
-            try {
-              done = await fn(doc);
-            } catch (error) {
-              answers.push({ ok: false, error });
-              continue;
-            }
-            answers.push({ ok: true, outcome: done });
-            if (done.doc === doc && done.events.length === 0) continue;
-            const record: JournalRecord = { seq: seq + 1, ...diffDocs(doc, done.doc), firstEvent: eventCount, events: [...done.events] };
-            const tokens = tokenChanges(doc, done.doc);
-            await this.#writeTokens(client, accountId, tokens.added, tokens.removed);
-            events.push(...done.events);
-            seq = record.seq;
-            eventCount += done.events.length;
-            doc = done.doc;
-            committed.push({ record, outcome: done, eventCount });
-          }
-          if (committed.length === 0) {
-            await client.query('COMMIT');
-            return;
-          }
-          await client.query('INSERT INTO seatkit_journal (account_id, seq, record) SELECT $1, s, r::jsonb FROM unnest($2::bigint[], $3::text[]) AS t(s, r)', [
-            accountId,
-            committed.map((c) => c.record.seq),
-            committed.map((c) => JSON.stringify(c.record)),
-          ]);
-          await this.#writeEvents(client, accountId, current.eventCount, events);
-          if (seq - head.snapshot_seq >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY)) {
-            await client.query('UPDATE seatkit_accounts SET seq = $2, event_count = $3, snapshot = $4, snapshot_seq = $2, snapshot_event_count = $3 WHERE id = $1', [
-              accountId,
-              seq,
-              eventCount,
-              JSON.stringify(encodeDoc(doc)),
-            ]);
-            await client.query('DELETE FROM seatkit_journal WHERE account_id = $1 AND seq <= $2', [accountId, seq - JOURNAL_KEPT]);
-          } else {
-            await client.query('UPDATE seatkit_accounts SET seq = $2, event_count = $3 WHERE id = $1', [accountId, seq, eventCount]);
-          }
-          await client.query('SELECT pg_notify($1, $2)', [CHANNEL, accountId]);
-          await client.query('COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw error;
-        }
-      });
+      for (let attempt = 0; attempt < COPY_ATTEMPTS && !done; attempt++) {
+        // Another process committed first: catch the copy up (its journal rows) and try again.
+        if (attempt > 0) await this.get(accountId);
+        done = await this.#commitOnCopy(accountId, group);
+      }
+      done ??= await this.#commitLocked(accountId, group);
     } catch (error) {
       for (const { reject } of group) reject(error);
       return;
     }
-    const last = committed.at(-1);
+    const last = done.committed.at(-1);
     if (last) {
       const kept = this.#cache.get(accountId);
-      if (!kept || kept.seq < last.record.seq) this.#cache.set(accountId, { doc: last.outcome.doc, seq: last.record.seq, eventCount: last.eventCount });
-      for (const c of committed) this.changes.publish(changeOf(c.outcome.doc, c.record.seq, c.outcome.events));
+      if (!kept || kept.seq < last.record.seq) this.#cache.set(accountId, { doc: last.outcome.doc, seq: last.record.seq, eventCount: last.eventCount, snapshotSeq: done.snapshotSeq });
+      for (const c of done.committed) this.changes.publish(changeOf(c.outcome.doc, c.record.seq, c.outcome.events));
     }
     group.forEach(({ resolve, reject }, i) => {
-      const answer = answers[i]!;
+      const answer = done.answers[i]!;
       if (answer.ok) resolve(answer.outcome);
       else reject(answer.error);
     });
+  }
+
+  /** Runs the group's changes on `current`, each on the state the one before it left. */
+  async #compute(group: Waiting[], current: Cached): Promise<Computed> {
+    const out: Computed = { answers: [], committed: [], events: [], tokens: new Map(), current, seq: current.seq, eventCount: current.eventCount, snapshotSeq: current.snapshotSeq };
+    let doc = current.doc;
+    for (const { fn } of group) {
+      let done: Outcome<unknown>;
+      try {
+        done = await fn(doc);
+      } catch (error) {
+        out.answers.push({ ok: false, error });
+        continue;
+      }
+      out.answers.push({ ok: true, outcome: done });
+      if (done.doc === doc && done.events.length === 0) continue;
+      const record: JournalRecord = { seq: out.seq + 1, ...diffDocs(doc, done.doc), firstEvent: out.eventCount, events: [...done.events] };
+      const changed = tokenChanges(doc, done.doc);
+      for (const hash of changed.removed) out.tokens.set(hash, false);
+      for (const hash of changed.added) out.tokens.set(hash, true);
+      out.events.push(...done.events);
+      out.seq = record.seq;
+      out.eventCount += done.events.length;
+      doc = done.doc;
+      out.committed.push({ record, outcome: done, eventCount: out.eventCount });
+    }
+    return out;
+  }
+
+  /**
+   * The group on this process's copy, committed in one statement if the account is still at the
+   * copy's sequence; undefined (nothing written, nothing answered) when it is not, or when the
+   * group should write a snapshot (that takes the locked path).
+   */
+  async #commitOnCopy(accountId: string, group: Waiting[]): Promise<Computed | undefined> {
+    const copy = this.#cache.get(accountId);
+    if (!copy || copy.snapshotSeq === undefined) return undefined;
+    const done = await this.#compute(group, copy);
+    // Refused or unchanged on a copy at least as new as the request's own read: answered as is.
+    if (done.committed.length === 0) return done;
+    if (done.seq - copy.snapshotSeq >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY)) return undefined;
+    const written = await this.#with((client) => this.#writeGroup(client, accountId, done, copy.seq));
+    return written ? done : undefined;
+  }
+
+  /** The group under the account's row lock, on the account as it is once the lock is held. */
+  async #commitLocked(accountId: string, group: Waiting[]): Promise<Computed> {
+    return this.#with(async (client) => {
+      await client.query('BEGIN');
+      try {
+        const head = await this.#head(client, accountId, true);
+        if (!head) throw new ApiError('not_found', 'No such account.');
+        const done = await this.#compute(group, await this.#catchUp(client, accountId, head));
+        done.snapshotSeq = head.snapshot_seq;
+        if (done.committed.length > 0) {
+          if (done.seq - head.snapshot_seq >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY)) {
+            const doc = done.committed.at(-1)!.outcome.doc;
+            await client.query('UPDATE seatkit_accounts SET snapshot = $2, snapshot_seq = $3, snapshot_event_count = $4 WHERE id = $1', [
+              accountId,
+              JSON.stringify(encodeDoc(doc)),
+              done.seq,
+              done.eventCount,
+            ]);
+            await client.query('DELETE FROM seatkit_journal WHERE account_id = $1 AND seq <= $2', [accountId, done.seq - JOURNAL_KEPT]);
+            done.snapshotSeq = done.seq;
+          }
+          await this.#writeGroup(client, accountId, done);
+        }
+        await client.query('COMMIT');
+        return done;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * What a group of changes writes, in one statement (one round trip, instead of one per table):
+   * the journal rows, the audit events and their users, the token index, the account's new
+   * sequence, and the notification (sent at the commit). With `expectedSeq`, every part is written
+   * only if the account's row is still at that sequence, checked under the row's lock (a change
+   * committed meanwhile by another process makes it write nothing): false when it wrote nothing.
+   */
+  async #writeGroup(client: pg.PoolClient, accountId: string, group: Computed, expectedSeq?: number): Promise<boolean> {
+    const users = group.events.flatMap((e, i) => [...new Set(e.userIds)].map((id): [number, string] => [group.current.eventCount + i, id]));
+    const tokens = [...group.tokens];
+    const guard = expectedSeq === undefined ? '' : 'WHERE EXISTS (SELECT 1 FROM account)';
+    const { rows } = await client.query<{ written: boolean }>(
+      `WITH account AS (
+         UPDATE seatkit_accounts SET seq = $10, event_count = $11 WHERE id = $1${expectedSeq === undefined ? '' : ' AND seq = $13'} RETURNING id
+       ), journal AS (
+         INSERT INTO seatkit_journal (account_id, seq, record) SELECT $1, s, r::jsonb FROM unnest($2::bigint[], $3::text[]) AS t(s, r) ${guard}
+       ), events AS (
+         INSERT INTO seatkit_events (account_id, position, event) SELECT $1, p, e::jsonb FROM unnest($4::bigint[], $5::text[]) AS t(p, e) ${guard}
+       ), event_users AS (
+         INSERT INTO seatkit_event_users (account_id, user_id, position) SELECT $1, u, p FROM unnest($6::text[], $7::bigint[]) AS t(u, p) ${guard}
+       ), removed AS (
+         DELETE FROM seatkit_tokens WHERE hash = ANY($8::text[]) ${expectedSeq === undefined ? '' : 'AND EXISTS (SELECT 1 FROM account)'}
+       ), added AS (
+         INSERT INTO seatkit_tokens (hash, account_id) SELECT h, $1 FROM unnest($9::text[]) AS t(h) ${guard}
+         ON CONFLICT (hash) DO UPDATE SET account_id = EXCLUDED.account_id
+       )
+       SELECT EXISTS (SELECT 1 FROM account) AS written, pg_notify($12, $1) FROM account`,
+      [
+        accountId,
+        group.committed.map((c) => c.record.seq),
+        group.committed.map((c) => JSON.stringify(c.record)),
+        group.events.map((_, i) => group.current.eventCount + i),
+        group.events.map((e) => JSON.stringify(e)),
+        users.map(([, id]) => id),
+        users.map(([position]) => position),
+        tokens.filter(([, present]) => !present).map(([hash]) => hash),
+        tokens.filter(([, present]) => present).map(([hash]) => hash),
+        group.seq,
+        group.eventCount,
+        CHANNEL,
+        ...(expectedSeq === undefined ? [] : [expectedSeq]),
+      ],
+    );
+    return rows[0]?.written === true;
   }
 
   async #writeEvents(client: pg.PoolClient, accountId: string, first: number, events: readonly AuditEvent[]): Promise<void> {
