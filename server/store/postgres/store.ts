@@ -111,6 +111,8 @@ export class PgStore implements Store {
   /** Streams ask after catching the account up, so a change another process announced is known here. */
   readonly changes = new ChangeFeed(undefined, (accountId) => this.get(accountId));
   readonly #cache = new Map<string, Cached>();
+  /** Accounts whose last try on the copy found that another process had committed first. */
+  readonly #contended = new Set<string>();
   readonly #queues = new Map<string, Promise<unknown>>();
   #listener: pg.Client | undefined;
   #closed = false;
@@ -292,12 +294,13 @@ export class PgStore implements Store {
     return this.#with(async (client) => {
       // Without a copy, no rows: the account is read from its snapshot first.
       const since = this.#cache.get(accountId)?.seq ?? Number.MAX_SAFE_INTEGER;
-      const { rows } = await client.query<{ seq: string; event_count: string; snapshot_seq: string; records: JournalRecord[] }>(
-        `SELECT seq, event_count, snapshot_seq,
+      const { rows } = await client.query<{ seq: string; event_count: string; snapshot_seq: string; records: JournalRecord[] }>({
+        name: 'seatkit_read',
+        text: `SELECT seq, event_count, snapshot_seq,
            (SELECT coalesce(json_agg(record ORDER BY seq), '[]'::json) FROM seatkit_journal WHERE account_id = $1 AND seq > $2) AS records
          FROM seatkit_accounts WHERE id = $1`,
-        [accountId, since],
-      );
+        values: [accountId, since],
+      });
       const row = rows[0];
       if (!row) return undefined;
       const head = { seq: Number(row.seq), event_count: Number(row.event_count), snapshot_seq: Number(row.snapshot_seq) };
@@ -374,10 +377,13 @@ export class PgStore implements Store {
   async #transactGroup(accountId: string, group: Waiting[]): Promise<void> {
     let done: Computed | undefined;
     try {
-      for (let attempt = 0; attempt < COPY_ATTEMPTS && !done; attempt++) {
+      // An account other processes are writing too goes straight to the row lock: computing on a
+      // copy that another commit has just made stale would be work thrown away.
+      for (let attempt = 0; attempt < COPY_ATTEMPTS && !done && !this.#contended.has(accountId); attempt++) {
         // Another process committed first: catch the copy up (its journal rows) and try again.
         if (attempt > 0) await this.get(accountId);
         done = await this.#commitOnCopy(accountId, group);
+        if (!done) this.#contended.add(accountId);
       }
       done ??= await this.#commitLocked(accountId, group);
     } catch (error) {
@@ -447,6 +453,9 @@ export class PgStore implements Store {
       try {
         const head = await this.#head(client, accountId, true);
         if (!head) throw new ApiError('not_found', 'No such account.');
+        const copy = this.#cache.get(accountId);
+        // Nobody else wrote since this process's last look: the copy may be tried again next time.
+        if (copy && copy.seq >= head.seq) this.#contended.delete(accountId);
         const done = await this.#compute(group, await this.#catchUp(client, accountId, head));
         done.snapshotSeq = head.snapshot_seq;
         if (done.committed.length > 0) {
@@ -483,8 +492,10 @@ export class PgStore implements Store {
     const users = group.events.flatMap((e, i) => [...new Set(e.userIds)].map((id): [number, string] => [group.current.eventCount + i, id]));
     const tokens = [...group.tokens];
     const guard = expectedSeq === undefined ? '' : 'WHERE EXISTS (SELECT 1 FROM account)';
-    const { rows } = await client.query<{ written: boolean }>(
-      `WITH account AS (
+    const { rows } = await client.query<{ written: boolean }>({
+      // Prepared once per connection (planning six parts each time cost more than running them).
+      name: expectedSeq === undefined ? 'seatkit_write_locked' : 'seatkit_write_on_copy',
+      text: `WITH account AS (
          UPDATE seatkit_accounts SET seq = $10, event_count = $11 WHERE id = $1${expectedSeq === undefined ? '' : ' AND seq = $13'} RETURNING id
        ), journal AS (
          INSERT INTO seatkit_journal (account_id, seq, record) SELECT $1, s, r::jsonb FROM unnest($2::bigint[], $3::text[]) AS t(s, r) ${guard}
@@ -499,7 +510,7 @@ export class PgStore implements Store {
          ON CONFLICT (hash) DO UPDATE SET account_id = EXCLUDED.account_id
        )
        SELECT EXISTS (SELECT 1 FROM account) AS written, pg_notify($12, $1) FROM account`,
-      [
+      values: [
         accountId,
         group.committed.map((c) => c.record.seq),
         group.committed.map((c) => JSON.stringify(c.record)),
@@ -514,7 +525,7 @@ export class PgStore implements Store {
         CHANNEL,
         ...(expectedSeq === undefined ? [] : [expectedSeq]),
       ],
-    );
+    });
     return rows[0]?.written === true;
   }
 
