@@ -81,9 +81,15 @@ batch.openapi(
       const ran = runBatch(doc, operations, ctx, grantsAt(ctx.now));
       if (atomic && ran.results.some((r) => !r.ok)) throw reject(doc, ran.results, ctx.now, ctx);
       // The batch's emails count together: all fit the hour's limit, or the batch does not run.
-      if (limiter && ran.invitations.size > 0) {
-        await limiter.hit(accountId, c.var.deps.clock.now().getTime(), ran.invitations.size);
-        counted = ran.invitations.size;
+      // Counted once however often the change is computed (PostgreSQL computes it again when
+      // another process committed first): only the difference from what is counted already.
+      const emails = limiter ? ran.invitations.size : 0;
+      if (emails > counted) {
+        await limiter!.hit(accountId, c.var.deps.clock.now().getTime(), emails - counted);
+        counted = emails;
+      } else if (emails < counted) {
+        await limiter!.refund(accountId, counted - emails);
+        counted = emails;
       }
       return { doc: ran.doc, events: ran.events, result: ran };
     }).catch(async (error: unknown) => {

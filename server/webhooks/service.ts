@@ -150,7 +150,8 @@ export class Webhooks {
     this.#sweeping = (async () => {
       do {
         this.#again = false;
-        await this.#startDue();
+        // The store away (PostgreSQL gone): the deliveries stay pending for the next pass.
+        await this.#startDue().catch((error) => this.options.log({ level: 'warn', message: `webhooks: could not look for due deliveries: ${String(error)}` }));
       } while (this.#again && !this.#stopped);
     })().finally(() => {
       this.#sweeping = null;

@@ -22,6 +22,9 @@ const SENDER = import.meta.url.endsWith('.ts')
     )
   : new URL('./send-worker.js', import.meta.url);
 
+/** How long past an attempt's timeout the thread may take to report it. */
+const LATE_MS = 5000;
+
 export function workerTransport(): WebhookTransport {
   let worker: Worker | undefined;
   let next = 0;
@@ -29,8 +32,6 @@ export function workerTransport(): WebhookTransport {
 
   const start = (): Worker => {
     const started = new Worker(SENDER);
-    // Attempts in flight keep their own promises; the thread alone must not keep the process up.
-    started.unref();
     started.on('message', ({ n, result }: FromSender) => {
       const settle = waiting.get(n);
       waiting.delete(n);
@@ -44,6 +45,8 @@ export function workerTransport(): WebhookTransport {
     };
     started.on('error', (error) => lost(String(error)));
     started.on('exit', (code) => lost(`exit code ${code}`));
+    // The thread alone must not keep the process up (after the listeners: adding one refs it again).
+    started.unref();
     return started;
   };
 
@@ -53,12 +56,23 @@ export function workerTransport(): WebhookTransport {
       const thread = (worker ??= start());
       const n = ++next;
       return new Promise((resolve) => {
-        const abort = () => thread.postMessage({ abort: n } satisfies ToSender);
-        signal.addEventListener('abort', abort, { once: true });
-        waiting.set(n, (result) => {
+        let settled = false;
+        const settle = (result: AttemptResult) => {
+          if (settled) return;
+          settled = true;
+          waiting.delete(n);
+          clearTimeout(late);
           signal.removeEventListener('abort', abort);
           resolve(result);
-        });
+        };
+        const abort = () => thread.postMessage({ abort: n } satisfies ToSender);
+        // The thread ends the attempt at its timeout; this one is for a thread that stopped answering.
+        const late = setTimeout(() => {
+          abort();
+          settle({ error: `no answer within ${attempt.timeoutMs / 1000} s` });
+        }, attempt.timeoutMs + LATE_MS);
+        signal.addEventListener('abort', abort, { once: true });
+        waiting.set(n, settle);
         thread.postMessage({ n, attempt } satisfies ToSender);
       });
     },

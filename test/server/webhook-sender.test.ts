@@ -90,4 +90,26 @@ describe('webhooks: the sender', () => {
     assert.equal(commits, 1, 'ten results, one commit');
     assert.equal(pendingDeliveries((await store.get(accountId))!.webhookDeliveries).size, 0);
   });
+
+  it('keeps going when the store cannot be read (the database away): the deliveries wait for the next look', async () => {
+    const { webhooks, answers, store, accountId } = await senderWith(3);
+    const warnings: string[] = [];
+    (webhooks as unknown as { options: { log: (e: { message: string }) => void } }).options.log = (entry) => warnings.push(entry.message);
+    const get = store.get.bind(store);
+    store.get = async () => {
+      throw new Error('storage_unavailable');
+    };
+    const ids = [...(await get(accountId))!.webhookDeliveries.keys()];
+    webhooks.kick({ accountId, ids });
+    await webhooks.sweep();
+    await settle();
+    assert.equal(answers.length, 0, 'nothing sent while the store is away');
+    assert.ok(warnings.some((w) => w.includes('storage_unavailable')), 'said why');
+    store.get = get;
+    await webhooks.sweep();
+    await settle();
+    assert.equal(answers.length, 3, 'sent once the store is back');
+    for (const answer of answers) answer();
+    await webhooks.stop();
+  });
 });

@@ -8,10 +8,10 @@
  * The changes waiting for an account are computed together by the domain on the copy, then written
  * (journal rows, audit events, token changes, the new sequence, a `NOTIFY`) in one statement that
  * takes the account's row lock and writes only if the sequence is still the copy's: two processes
- * cannot both pass it, under READ COMMITTED. When one did first, the changes are computed again on
- * the caught-up copy, and after a few tries under the row lock held for the whole transaction
- * (`SELECT … FOR UPDATE`). A process catches up as changes are announced only for accounts its
- * live streams follow.
+ * cannot both pass it, under READ COMMITTED. When one did first, the changes are computed again
+ * under the row lock held for the whole transaction (`SELECT … FOR UPDATE`), where an account that
+ * other processes keep writing goes at once. A process catches up as changes are announced only
+ * for accounts its live streams follow.
  *
  * The database going away answers 503 `storage_unavailable` within seconds (connection and
  * statement timeouts), and the pool reconnects by itself when it is back.
@@ -48,9 +48,6 @@ interface Waiting {
   resolve: (outcome: Outcome<unknown>) => void;
   reject: (error: unknown) => void;
 }
-
-/** Tries of a group on this process's copy (caught up between them) before it takes the row lock. */
-const COPY_ATTEMPTS = 3;
 
 /** Changes committed together at most. */
 const GROUP_MAX = 64;
@@ -372,19 +369,15 @@ export class PgStore implements Store {
    * First on this process's copy of the account, in one statement that commits only if the
    * account is still at that copy's sequence (the row lock is held for that statement alone, not
    * across round trips to this process); when another process got there first, again under the
-   * row lock (`FOR UPDATE`) on the account as it is then.
+   * row lock (`FOR UPDATE`) on the account as it is then. A change's function may run twice, so
+   * it must have no effect outside the outcome it returns (the domain's functions have none).
    */
   async #transactGroup(accountId: string, group: Waiting[]): Promise<void> {
     let done: Computed | undefined;
     try {
       // An account other processes are writing too goes straight to the row lock: computing on a
       // copy that another commit has just made stale would be work thrown away.
-      for (let attempt = 0; attempt < COPY_ATTEMPTS && !done && !this.#contended.has(accountId); attempt++) {
-        // Another process committed first: catch the copy up (its journal rows) and try again.
-        if (attempt > 0) await this.get(accountId);
-        done = await this.#commitOnCopy(accountId, group);
-        if (!done) this.#contended.add(accountId);
-      }
+      if (!this.#contended.has(accountId)) done = await this.#commitOnCopy(accountId, group);
       done ??= await this.#commitLocked(accountId, group);
     } catch (error) {
       for (const { reject } of group) reject(error);
@@ -437,13 +430,14 @@ export class PgStore implements Store {
    */
   async #commitOnCopy(accountId: string, group: Waiting[]): Promise<Computed | undefined> {
     const copy = this.#cache.get(accountId);
-    if (!copy || copy.snapshotSeq === undefined) return undefined;
+    // Decided before computing (a change computed here and again under the lock runs twice).
+    if (!copy || copy.snapshotSeq === undefined || copy.seq + group.length - copy.snapshotSeq >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY)) return undefined;
     const done = await this.#compute(group, copy);
     // Refused or unchanged on a copy at least as new as the request's own read: answered as is.
     if (done.committed.length === 0) return done;
-    if (done.seq - copy.snapshotSeq >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY)) return undefined;
-    const written = await this.#with((client) => this.#writeGroup(client, accountId, done, copy.seq));
-    return written ? done : undefined;
+    if (await this.#with((client) => this.#writeGroup(client, accountId, done, copy.seq))) return done;
+    this.#contended.add(accountId);
+    return undefined;
   }
 
   /** The group under the account's row lock, on the account as it is once the lock is held. */
@@ -455,7 +449,10 @@ export class PgStore implements Store {
         if (!head) throw new ApiError('not_found', 'No such account.');
         const copy = this.#cache.get(accountId);
         // Nobody else wrote since this process's last look: the copy may be tried again next time.
-        if (copy && copy.seq >= head.seq) this.#contended.delete(accountId);
+        if (copy && copy.seq === head.seq) this.#contended.delete(accountId);
+        // Ahead of the row it holds locked, the copy is not the database's (restored from a
+        // backup under running processes): read the account afresh.
+        if (copy && copy.seq > head.seq) this.#cache.delete(accountId);
         const done = await this.#compute(group, await this.#catchUp(client, accountId, head));
         done.snapshotSeq = head.snapshot_seq;
         if (done.committed.length > 0) {
