@@ -192,7 +192,7 @@ function openMailer(config: NodeConfig, log: Logger): { mailer: Mailer; close():
 type NodeServer = ReturnType<typeof serve> & { closeIdleConnections(): void; closeAllConnections(): void };
 
 /** Listens on `port`; a port in use (or not allowed) is a one-line error naming it and PORT. */
-function listen(fetch: (request: Request, bindings: unknown) => Promise<Response>, port: number): Promise<NodeServer> {
+function listen(fetch: (request: Request, bindings: unknown) => Response | Promise<Response>, port: number): Promise<NodeServer> {
   return new Promise((resolve, reject) => {
     const refused = (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') reject(new Error(`port ${port} is already in use: stop what listens there, or set PORT to another port`));
@@ -225,27 +225,28 @@ export async function start(
     new Response('starting', { status: 503, headers: { 'Retry-After': '1' } });
   // Only the path of INVITE_URL matters here, and PORT=0 below changes only its port.
   const pathForLog = loggablePath(config.inviteUrl);
-  const fetch = async (request: Request, bindings: unknown) => {
+  // Without request logs, no wrapper around the app (an async layer per request measured about 10 %
+  // of the entitlement check's throughput).
+  const plain = (request: Request, bindings: unknown) => handle(request, bindings);
+  const logged = async (request: Request, bindings: unknown) => {
     const started = performance.now();
     const response = await handle(request, bindings);
-    if (config.logRequests) {
-      log({
-        level: response.status >= 500 ? 'error' : 'info',
-        message: 'request',
-        requestId: response.headers.get('X-Request-Id'),
-        correlationId: correlationId(request),
-        method: request.method,
-        path: pathForLog(new URL(request.url).pathname),
-        status: response.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      });
-    }
+    log({
+      level: response.status >= 500 ? 'error' : 'info',
+      message: 'request',
+      requestId: response.headers.get('X-Request-Id'),
+      correlationId: correlationId(request),
+      method: request.method,
+      path: pathForLog(new URL(request.url).pathname),
+      status: response.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
     return response;
   };
   let server: NodeServer;
   try {
     if (!config.apiKeyFromEnv) ({ key: config.apiKey, announce: announceKey } = await generatedApiKey(config.db));
-    server = await listen(fetch, config.port);
+    server = await listen(config.logRequests ? logged : plain, config.port);
   } catch (error) {
     await store.close();
     await mail.close();
