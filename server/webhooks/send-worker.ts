@@ -8,7 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { parentPort } from 'node:worker_threads';
 import type { AttemptResult } from './messages.js';
-import { failedAttempt, secretBytes, signedContent, webhookHeaders, type WebhookAttempt } from './transport.js';
+import { failedAttempt, keysBySecret, secretBytes, signedContent, webhookHeaders, type WebhookAttempt } from './transport.js';
 
 export type ToSender = { n: number; attempt: WebhookAttempt } | { abort: number };
 export interface FromSender {
@@ -20,19 +20,7 @@ const port = parentPort!;
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 const running = new Map<number, AbortController>();
 
-/** Key bytes by secret (an endpoint's secret signs every one of its deliveries). */
-const keys = new Map<string, Uint8Array>();
-const KEYS_KEPT = 256;
-
-function key(secret: string): Uint8Array {
-  let bytes = keys.get(secret);
-  if (!bytes) {
-    bytes = secretBytes(secret);
-    if (keys.size >= KEYS_KEPT) keys.delete(keys.keys().next().value!);
-    keys.set(secret, bytes);
-  }
-  return bytes;
-}
+const key = keysBySecret(secretBytes);
 
 function send(n: number, attempt: WebhookAttempt): void {
   const controller = new AbortController();

@@ -53,19 +53,21 @@ export function failedAttempt(error: unknown, timedOut: boolean, timeoutMs: numb
   return { error: String(e?.cause ?? e?.message ?? error).slice(0, 200) };
 }
 
-/** HMAC keys by secret, imported once (an endpoint's secret signs every one of its deliveries). */
-const keys = new Map<string, Promise<CryptoKey>>();
-const KEYS_KEPT = 256;
-
-function signingKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey('raw', secretBytes(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    if (keys.size >= KEYS_KEPT) keys.delete(keys.keys().next().value!);
-    keys.set(secret, key);
-  }
-  return key;
+/** Keys by secret, made once (an endpoint's secret signs every one of its deliveries); the 256 newest kept. */
+export function keysBySecret<K>(make: (secret: string) => K): (secret: string) => K {
+  const keys = new Map<string, K>();
+  return (secret) => {
+    let key = keys.get(secret);
+    if (key === undefined) {
+      key = make(secret);
+      if (keys.size >= 256) keys.delete(keys.keys().next().value!);
+      keys.set(secret, key);
+    }
+    return key;
+  };
 }
+
+const signingKey = keysBySecret((secret) => crypto.subtle.importKey('raw', secretBytes(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']));
 
 async function sign(secret: string, content: string): Promise<string> {
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await signingKey(secret), new TextEncoder().encode(content)));

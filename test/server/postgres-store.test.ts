@@ -8,10 +8,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { createApp } from '../../server/app.js';
 import { randomId } from '../../server/crypto.js';
 import type { AccountDoc } from '../../server/domain/state.js';
 import { createAccount } from '../../server/domain/users.js';
 import { PgStore } from '../../server/store/postgres/store.js';
+import type { Store } from '../../server/store/types.js';
+import { API_KEY } from '../helpers/api.js';
 import { freshDatabase } from '../helpers/postgres.js';
 
 let database: Awaited<ReturnType<typeof freshDatabase>>;
@@ -48,16 +51,17 @@ const append = (mark: string, seen?: string[]) => (doc: AccountDoc) => {
   return { doc: { ...doc, name: `${doc.name}${mark}` }, events: [], result: undefined };
 };
 
-async function journalSeqs(accountId: string): Promise<number[]> {
+async function sql<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ seq: string }>('SELECT seq FROM seatkit_journal WHERE account_id = $1 ORDER BY seq', [accountId]);
-    return rows.map((r) => Number(r.seq));
+    return (await client.query<R>(text, values)).rows;
   } finally {
     await client.end();
   }
 }
+
+const journalSeqs = async (accountId: string) => (await sql<{ seq: string }>('SELECT seq FROM seatkit_journal WHERE account_id = $1 ORDER BY seq', [accountId])).map((r) => Number(r.seq));
 
 describe('PostgreSQL store: commits from two processes', () => {
   it('recomputes a change made on a copy another process has moved past, and writes it once', async () => {
@@ -94,5 +98,66 @@ describe('PostgreSQL store: commits from two processes', () => {
     assert.equal([...name.slice(6)].filter((c) => c === 'a').length, 30);
     assert.equal((await b.get(id))!.name, name, 'both processes see the same account');
     assert.deepEqual(await journalSeqs(id), Array.from({ length: 60 }, (_, i) => i + 2));
+  });
+
+  it('reads the account afresh when the copy is ahead of the database (restored from a backup under running processes)', async () => {
+    const id = await newAccount();
+    await a.transact(id, append('A'));
+    await a.transact(id, append('B'));
+    // The database goes back to the account as created; process a still holds 'Two CoAB'.
+    await sql('DELETE FROM seatkit_journal WHERE account_id = $1', [id]);
+    await sql('UPDATE seatkit_accounts SET seq = 1, event_count = snapshot_event_count WHERE id = $1', [id]);
+    const seen: string[] = [];
+    await a.transact(id, append('C', seen));
+    assert.equal(seen.at(-1), 'Two Co', 'computed on the account the database holds');
+    assert.equal((await b.get(id))!.name, 'Two CoC');
+    assert.deepEqual(await journalSeqs(id), [2]);
+  });
+
+  it('counts the emails of a batch against the hourly limit once when the change is computed again', async () => {
+    // Process b's copy goes stale between the request's read and its commit (process a commits
+    // in between), so b computes the batch on the copy, finds a's commit, and computes it again.
+    let interleave: (() => Promise<unknown>) | null = null;
+    const staleOnce = new Proxy(b, {
+      get(target, name) {
+        if (name === 'transact') {
+          return async (...args: Parameters<Store['transact']>) => {
+            const before = interleave;
+            interleave = null;
+            await before?.();
+            return target.transact(...args);
+          };
+        }
+        const value = Reflect.get(target, name, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const app = createApp({ store: staleOnce as Store, config: { apiKey: API_KEY } });
+    try {
+      const call = async (method: string, path: string, body?: unknown) => {
+        const res = await app.request(path, { method, headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        return { status: res.status, body: await res.json() };
+      };
+      const created = await call('POST', '/v1/accounts', {
+        name: 'Limit Co',
+        licenses: { quantity: 200, unitPrice: 400, currency: 'USD', interval: 'month' },
+        owner: { email: 'owner@limit.example', firstName: 'Olive', lastName: 'Owner' },
+      });
+      const id = created.body.account.id as string;
+      await a.get(id);
+      const invites = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ op: 'invite', email: `p${from + i}@limit.example`, firstName: 'P', lastName: String(from + i) }));
+      interleave = () => a.transact(id, append('!'));
+      // 60 of the hour's 100: counted twice, the second count would pass the limit (429).
+      const first = await call('POST', `/v1/accounts/${id}/batch`, { operations: invites(0, 60) });
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      assert.equal(interleave, null, 'the other process committed in between');
+      assert.equal((await b.get(id))!.name, 'Limit Co!', 'both changes are there');
+      const over = await call('POST', `/v1/accounts/${id}/batch`, { operations: invites(60, 41) });
+      assert.equal(over.status, 429, '60 + 41 is over the limit');
+      const fits = await call('POST', `/v1/accounts/${id}/batch`, { operations: invites(60, 40) });
+      assert.equal(fits.status, 200, `60 + 40 fits: ${JSON.stringify(fits.body)}`);
+    } finally {
+      await app.jobs.stop();
+    }
   });
 });

@@ -60,18 +60,25 @@ interface Cached {
   snapshotSeq?: number;
 }
 
-/** A group of changes computed on an account (see `#compute`). */
-interface Computed {
-  answers: ({ ok: true; outcome: Outcome<unknown> } | { ok: false; error: unknown })[];
-  committed: { record: JournalRecord; outcome: Outcome<unknown>; eventCount: number }[];
-  events: AuditEvent[];
+/** What a commit writes (see `#writeGroup`). */
+interface GroupWrite {
+  records: readonly JournalRecord[];
+  /** The position of the first of `events` in the audit log. */
+  firstEvent: number;
+  events: readonly AuditEvent[];
   /** Token hash → whether it is there after the group (the last change to touch it decides). */
   tokens: Map<string, boolean>;
-  /** The state the group was computed on. */
-  current: Cached;
   /** The sequence and event count after the group. */
   seq: number;
   eventCount: number;
+}
+
+/** A group of changes computed on an account (see `#compute`): what to write, and each change's answer. */
+interface Computed extends GroupWrite {
+  records: JournalRecord[];
+  events: AuditEvent[];
+  answers: ({ ok: true; outcome: Outcome<unknown> } | { ok: false; error: unknown })[];
+  committed: { outcome: Outcome<unknown>; seq: number; eventCount: number }[];
   snapshotSeq: number | undefined;
 }
 
@@ -318,9 +325,7 @@ export class PgStore implements Store {
           events.length,
           JSON.stringify(encodeDoc(doc)),
         ]);
-        await this.#writeEvents(client, doc.id, 0, events);
-        await this.#writeTokens(client, doc.id, tokenHashes(doc), []);
-        await client.query('SELECT pg_notify($1, $2)', [CHANNEL, doc.id]);
+        await this.#writeGroup(client, doc.id, { records: [], firstEvent: 0, events, tokens: new Map(tokenHashes(doc).map((hash) => [hash, true])), seq: 1, eventCount: events.length });
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
@@ -386,8 +391,8 @@ export class PgStore implements Store {
     const last = done.committed.at(-1);
     if (last) {
       const kept = this.#cache.get(accountId);
-      if (!kept || kept.seq < last.record.seq) this.#cache.set(accountId, { doc: last.outcome.doc, seq: last.record.seq, eventCount: last.eventCount, snapshotSeq: done.snapshotSeq });
-      for (const c of done.committed) this.changes.publish(changeOf(c.outcome.doc, c.record.seq, c.outcome.events));
+      if (!kept || kept.seq < last.seq) this.#cache.set(accountId, { doc: last.outcome.doc, seq: last.seq, eventCount: last.eventCount, snapshotSeq: done.snapshotSeq });
+      for (const c of done.committed) this.changes.publish(changeOf(c.outcome.doc, c.seq, c.outcome.events));
     }
     group.forEach(({ resolve, reject }, i) => {
       const answer = done.answers[i]!;
@@ -398,7 +403,7 @@ export class PgStore implements Store {
 
   /** Runs the group's changes on `current`, each on the state the one before it left. */
   async #compute(group: Waiting[], current: Cached): Promise<Computed> {
-    const out: Computed = { answers: [], committed: [], events: [], tokens: new Map(), current, seq: current.seq, eventCount: current.eventCount, snapshotSeq: current.snapshotSeq };
+    const out: Computed = { answers: [], committed: [], records: [], firstEvent: current.eventCount, events: [], tokens: new Map(), seq: current.seq, eventCount: current.eventCount, snapshotSeq: current.snapshotSeq };
     let doc = current.doc;
     for (const { fn } of group) {
       let done: Outcome<unknown>;
@@ -415,10 +420,11 @@ export class PgStore implements Store {
       for (const hash of changed.removed) out.tokens.set(hash, false);
       for (const hash of changed.added) out.tokens.set(hash, true);
       out.events.push(...done.events);
+      out.records.push(record);
       out.seq = record.seq;
       out.eventCount += done.events.length;
       doc = done.doc;
-      out.committed.push({ record, outcome: done, eventCount: out.eventCount });
+      out.committed.push({ outcome: done, seq: out.seq, eventCount: out.eventCount });
     }
     return out;
   }
@@ -485,8 +491,8 @@ export class PgStore implements Store {
    * only if the account's row is still at that sequence, checked under the row's lock (a change
    * committed meanwhile by another process makes it write nothing): false when it wrote nothing.
    */
-  async #writeGroup(client: pg.PoolClient, accountId: string, group: Computed, expectedSeq?: number): Promise<boolean> {
-    const users = group.events.flatMap((e, i) => [...new Set(e.userIds)].map((id): [number, string] => [group.current.eventCount + i, id]));
+  async #writeGroup(client: pg.PoolClient, accountId: string, group: GroupWrite, expectedSeq?: number): Promise<boolean> {
+    const users = group.events.flatMap((e, i) => [...new Set(e.userIds)].map((id): [number, string] => [group.firstEvent + i, id]));
     const tokens = [...group.tokens];
     const guard = expectedSeq === undefined ? '' : 'WHERE EXISTS (SELECT 1 FROM account)';
     const { rows } = await client.query<{ written: boolean }>({
@@ -509,9 +515,9 @@ export class PgStore implements Store {
        SELECT EXISTS (SELECT 1 FROM account) AS written, pg_notify($12, $1) FROM account`,
       values: [
         accountId,
-        group.committed.map((c) => c.record.seq),
-        group.committed.map((c) => JSON.stringify(c.record)),
-        group.events.map((_, i) => group.current.eventCount + i),
+        group.records.map((r) => r.seq),
+        group.records.map((r) => JSON.stringify(r)),
+        group.events.map((_, i) => group.firstEvent + i),
         group.events.map((e) => JSON.stringify(e)),
         users.map(([, id]) => id),
         users.map(([position]) => position),
@@ -524,33 +530,6 @@ export class PgStore implements Store {
       ],
     });
     return rows[0]?.written === true;
-  }
-
-  async #writeEvents(client: pg.PoolClient, accountId: string, first: number, events: readonly AuditEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const positions = events.map((_, i) => first + i);
-    await client.query('INSERT INTO seatkit_events (account_id, position, event) SELECT $1, p, e::jsonb FROM unnest($2::bigint[], $3::text[]) AS t(p, e)', [
-      accountId,
-      positions,
-      events.map((e) => JSON.stringify(e)),
-    ]);
-    const users: [number, string][] = events.flatMap((e, i) => [...new Set(e.userIds)].map((id): [number, string] => [first + i, id]));
-    if (users.length === 0) return;
-    await client.query('INSERT INTO seatkit_event_users (account_id, user_id, position) SELECT $1, u, p FROM unnest($2::text[], $3::bigint[]) AS t(u, p)', [
-      accountId,
-      users.map(([, id]) => id),
-      users.map(([p]) => p),
-    ]);
-  }
-
-  async #writeTokens(client: pg.PoolClient, accountId: string, added: readonly string[], removed: readonly string[]): Promise<void> {
-    if (removed.length > 0) await client.query('DELETE FROM seatkit_tokens WHERE hash = ANY($1::text[])', [removed]);
-    if (added.length > 0) {
-      await client.query('INSERT INTO seatkit_tokens (hash, account_id) SELECT h, $1 FROM unnest($2::text[]) AS t(h) ON CONFLICT (hash) DO UPDATE SET account_id = EXCLUDED.account_id', [
-        accountId,
-        added,
-      ]);
-    }
   }
 
   async events(accountId: string, query: EventQuery): Promise<EventPage> {
