@@ -18,7 +18,8 @@ import { Jobs } from './jobs.js';
 import { pruneDeliveries } from './webhooks/messages.js';
 import { Webhooks } from './webhooks/service.js';
 import { AppStore } from './app-store.js';
-import { responseHeaders } from './response-headers.js';
+import { answerHeaders, requestIds, responseHeaders } from './response-headers.js';
+import { hotPath, type HotPath } from './http/hot-path.js';
 import { RateLimiter } from './rate-limit.js';
 import { accounts } from './routes/accounts.js';
 import { entitlements } from './routes/entitlements.js';
@@ -55,9 +56,8 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * with ours; undefined when absent or not a plain token (it goes into log lines). The request's
  * id is always the server's own.
  */
-export function correlationId(request: Request): string | undefined {
-  const id = request.headers.get('X-Request-Id');
-  return id !== null && CORRELATION_ID.test(id) ? id : undefined;
+export function correlationId(header: string | null | undefined): string | undefined {
+  return header != null && CORRELATION_ID.test(header) ? header : undefined;
 }
 
 /**
@@ -129,9 +129,10 @@ async function jsonBodies(c: Context<Env>, next: () => Promise<void>): Promise<v
 
 /**
  * The app, and the work it does on its own timers (`app.jobs.stop()` before closing the store);
- * `app.streams.close()` ends the live streams (before the server stops listening).
+ * `app.streams.close()` ends the live streams (before the server stops listening); `app.hotPath`
+ * answers the entitlement check's plain case without the framework (http/hot-path.ts).
  */
-export type SeatApp = OpenAPIHono<Env> & { jobs: Jobs; streams: StreamHub };
+export type SeatApp = OpenAPIHono<Env> & { jobs: Jobs; streams: StreamHub; hotPath: HotPath };
 
 /** How often the activity noted in memory is committed. */
 const ACTIVITY_FLUSH_MS = 1000;
@@ -209,7 +210,8 @@ export function createApp(options: AppOptions): SeatApp {
 
   const app = new OpenAPIHono<Env>();
 
-  app.use(responseHeaders(config.corsOrigins, (c) => c.set('deps', deps)));
+  const nextRequestId = requestIds();
+  app.use(responseHeaders(config.corsOrigins, nextRequestId, (c) => c.set('deps', deps)));
   const limit = (maxSize: number) =>
     bodyLimit({
       maxSize,
@@ -288,7 +290,7 @@ export function createApp(options: AppOptions): SeatApp {
       level: 'error',
       message: 'unexpected error',
       requestId: c.get('requestId'),
-      correlationId: correlationId(c.req.raw),
+      correlationId: correlationId(c.req.header('X-Request-Id')),
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),
     });
     return problem(c, new ApiError('internal_error', 'Something went wrong on our side. Quote the request id when you report it.'));
@@ -302,5 +304,5 @@ export function createApp(options: AppOptions): SeatApp {
   jobs.schedule('settle', SETTLE_MS, () => settleAll(deps), { exclusive: true });
   jobs.onStop(() => webhooks.stop());
   jobs.onStop(async () => deps.streams.close());
-  return Object.assign(app, { jobs, streams: deps.streams });
+  return Object.assign(app, { jobs, streams: deps.streams, hotPath: hotPath(deps, nextRequestId, answerHeaders(config.corsOrigins)) });
 }

@@ -30,9 +30,9 @@ export async function sha256(text: string): Promise<string> {
 
 /** Compares secrets in time independent of where they differ. */
 export function timingSafeEqual(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  // Code unit by code unit (a code unit past the end reads NaN, which `| 0` makes 0): no bytes to
+  // encode per request on the API key's hot path.
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
   return diff === 0;
 }

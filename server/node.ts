@@ -6,12 +6,13 @@
  * puts the demo page in front of it through `start()`'s `wrap` option.
  */
 import { serve, type HttpBindings } from '@hono/node-server';
+import { createServer, type IncomingMessage, type RequestListener, type ServerOptions, type ServerResponse } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { open, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { correlationId, createApp } from './app.js';
+import { correlationId, createApp, type SeatApp } from './app.js';
 import { workerTransport } from './webhooks/worker-transport.js';
 import { mountApiReference } from './docs.js';
 import { clientAddress, rateLimitKey, trustedProxies } from './client-address.js';
@@ -191,15 +192,30 @@ function openMailer(config: NodeConfig, log: Logger): { mailer: Mailer; close():
 
 type NodeServer = ReturnType<typeof serve> & { closeIdleConnections(): void; closeAllConnections(): void };
 
+/** A request header as the app's web `Headers` give it: repeated ones joined with `, ` (Node keeps only the first of some, Authorization among them). */
+function rawHeader(req: IncomingMessage, name: string): string | undefined {
+  const raw = req.rawHeaders;
+  let value: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name) value = value === undefined ? raw[i + 1]! : `${value}, ${raw[i + 1]!}`;
+  }
+  return value;
+}
+
+/** What answers a request before the app does, or hands it to the app (`next`). */
+type Front = (req: IncomingMessage, res: ServerResponse, next: RequestListener) => void;
+
 /** Listens on `port`; a port in use (or not allowed) is a one-line error naming it and PORT. */
-function listen(fetch: (request: Request, bindings: unknown) => Response | Promise<Response>, port: number): Promise<NodeServer> {
+function listen(fetch: (request: Request, bindings: unknown) => Response | Promise<Response>, port: number, front: Front): Promise<NodeServer> {
   return new Promise((resolve, reject) => {
     const refused = (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') reject(new Error(`port ${port} is already in use: stop what listens there, or set PORT to another port`));
       else if (error.code === 'EACCES') reject(new Error(`not allowed to listen on port ${port}: set PORT to another port (1024 or above)`));
       else reject(error);
     };
-    const server = serve({ fetch, port }, () => {
+    // @hono/node-server calls it as createServer(serverOptions, listener).
+    const withFront = ((options: ServerOptions, listener: RequestListener) => createServer(options, (req, res) => front(req, res, listener))) as typeof createServer;
+    const server = serve({ fetch, port, createServer: withFront }, () => {
       server.off('error', refused);
       resolve(server as NodeServer);
     });
@@ -225,28 +241,52 @@ export async function start(
     new Response('starting', { status: 503, headers: { 'Retry-After': '1' } });
   // Only the path of INVITE_URL matters here, and PORT=0 below changes only its port.
   const pathForLog = loggablePath(config.inviteUrl);
+  const logRequest = (entry: { requestId: string | null; correlationId: string | undefined; method: string; pathname: string; status: number; started: number }) =>
+    log({
+      level: entry.status >= 500 ? 'error' : 'info',
+      message: 'request',
+      requestId: entry.requestId,
+      correlationId: entry.correlationId,
+      method: entry.method,
+      path: pathForLog(entry.pathname),
+      status: entry.status,
+      ms: Math.round((performance.now() - entry.started) * 10) / 10,
+    });
   // Without request logs, no wrapper around the app (an async layer per request measured about 10 %
   // of the entitlement check's throughput).
   const plain = (request: Request, bindings: unknown) => handle(request, bindings);
   const logged = async (request: Request, bindings: unknown) => {
     const started = performance.now();
     const response = await handle(request, bindings);
-    log({
-      level: response.status >= 500 ? 'error' : 'info',
-      message: 'request',
-      requestId: response.headers.get('X-Request-Id'),
-      correlationId: correlationId(request),
-      method: request.method,
-      path: pathForLog(new URL(request.url).pathname),
-      status: response.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    });
+    const { method, url } = request;
+    logRequest({ requestId: response.headers.get('X-Request-Id'), correlationId: correlationId(request.headers.get('X-Request-Id')), method, pathname: new URL(url).pathname, status: response.status, started });
     return response;
+  };
+  // The entitlement check's plain case, answered before a web Request is built (http/hot-path.ts)
+  // by the app, once there is one, unless a wrapper (the demo) answers every request itself.
+  let hotApp: SeatApp | undefined;
+  const front: Front = (req, res, next) => {
+    const started = performance.now();
+    const answering = hotApp?.hotPath({ method: req.method ?? '', url: req.url ?? '', header: (name) => (name === 'authorization' ? rawHeader(req, name) : req.headers[name]) });
+    if (!answering) return next(req, res);
+    answering.then(
+      (answer) => {
+        if (!answer) return next(req, res);
+        res.writeHead(answer.status, [...answer.headers.flat(), 'Content-Length', String(Buffer.byteLength(answer.body))]);
+        res.end(answer.body);
+        if (config.logRequests) {
+          const pathname = req.url!.slice(0, req.url!.indexOf('?'));
+          logRequest({ requestId: answer.requestId, correlationId: correlationId(rawHeader(req, 'x-request-id')), method: 'GET', pathname, status: answer.status, started });
+        }
+      },
+      // The app answers it, and any error (a store that cannot be read: 503) as it always does.
+      () => next(req, res),
+    );
   };
   let server: NodeServer;
   try {
     if (!config.apiKeyFromEnv) ({ key: config.apiKey, announce: announceKey } = await generatedApiKey(config.db));
-    server = await listen(config.logRequests ? logged : plain, config.port);
+    server = await listen(config.logRequests ? logged : plain, config.port, front);
   } catch (error) {
     await store.close();
     await mail.close();
@@ -263,6 +303,7 @@ export async function start(
   mountApiReference(app);
   const api = (request: Request, bindings: unknown) => app.fetch(request, bindings);
   handle = options.wrap?.(app, { config }) ?? api;
+  if (!options.wrap) hotApp = app;
   if (announceKey) write(announceKey);
   write(`seatkit API listening on ${url} (API reference: ${url}/docs), data: ${config.db}, mail: ${config.smtpUrl ? 'SMTP' : 'dev outbox'}`);
   let closing: Promise<void> | undefined;

@@ -43,20 +43,33 @@ export function requestIds(): () => string {
 }
 
 /**
+ * The CORS and security headers of an answer to a request from `origin` (its `Origin` header).
+ * `Vary: Origin` is to be appended (a route may vary already), the others set.
+ */
+export function answerHeaders(corsOrigins: readonly string[]): (origin: string | undefined) => [string, string][] {
+  const anyOrigin = corsOrigins.includes('*');
+  const expose: [string, string] = ['Access-Control-Expose-Headers', EXPOSE_HEADERS.join(',')];
+  const fixed: [string, string][] = anyOrigin ? [['Access-Control-Allow-Origin', '*'], expose, ...SECURITY_HEADERS] : [expose, ['Vary', 'Origin'], ...SECURITY_HEADERS];
+  return (origin) => (!anyOrigin && origin !== undefined && corsOrigins.includes(origin) ? [['Access-Control-Allow-Origin', origin], ...fixed] : fixed);
+}
+
+/**
  * Sets `requestId` and the app's dependencies on the context, answers preflights (CORS), and
  * adds the request id, CORS and security headers to every answer.
  */
-export function responseHeaders(corsOrigins: readonly string[], before: (c: Parameters<MiddlewareHandler<Env>>[0]) => void): MiddlewareHandler<Env> {
-  const anyOrigin = corsOrigins.includes('*');
+export function responseHeaders(
+  corsOrigins: readonly string[],
+  nextId: () => string,
+  before: (c: Parameters<MiddlewareHandler<Env>>[0]) => void,
+): MiddlewareHandler<Env> {
   const preflight = cors({
-    origin: anyOrigin ? '*' : [...corsOrigins],
+    origin: corsOrigins.includes('*') ? '*' : [...corsOrigins],
     allowMethods: ALLOW_METHODS,
     allowHeaders: ALLOW_HEADERS,
     exposeHeaders: EXPOSE_HEADERS,
     maxAge: 600,
   });
-  const expose = EXPOSE_HEADERS.join(',');
-  const nextId = requestIds();
+  const headersFor = answerHeaders(corsOrigins);
   return async (c, next) => {
     const id = nextId();
     c.set('requestId', id);
@@ -69,11 +82,10 @@ export function responseHeaders(corsOrigins: readonly string[], before: (c: Para
     }
     await next();
     const headers = c.res.headers;
-    const origin = anyOrigin ? '*' : corsOrigins.includes(c.req.header('Origin') ?? '') ? c.req.header('Origin')! : null;
-    if (origin) headers.set('Access-Control-Allow-Origin', origin);
-    headers.set('Access-Control-Expose-Headers', expose);
-    if (!anyOrigin) headers.append('Vary', 'Origin');
-    for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
+    for (const [name, value] of headersFor(c.req.header('Origin'))) {
+      if (name === 'Vary') headers.append(name, value);
+      else headers.set(name, value);
+    }
     headers.delete('X-Powered-By');
     headers.set('X-Request-Id', id);
   };

@@ -7,11 +7,12 @@ import { ApiError, unauthorized } from '../errors.js';
 import { accountNow, loadAccount } from './account.js';
 import type { Ctx, Env } from './context.js';
 
-function bearer(c: Ctx): string | undefined {
-  const header = c.req.header('Authorization');
-  const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/);
-  return match?.[1];
+/** The token of an `Authorization: Bearer …` header; undefined when absent or malformed. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header?.match(/^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/)?.[1];
 }
+
+const bearer = (c: Ctx) => bearerToken(c.req.header('Authorization'));
 
 function isApiKey(c: Ctx, token: string): boolean {
   return timingSafeEqual(token, c.get('deps').config.apiKey);
