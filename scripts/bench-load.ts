@@ -6,6 +6,7 @@
  * response's own time, and failures. SIGTERM ends the run early (and still prints the result).
  */
 import autocannon from 'autocannon';
+import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 
 export type Plan =
@@ -26,6 +27,12 @@ export interface LoadSpec {
   /** Seconds. */
   duration: number;
   overallRate?: number;
+  /**
+   * With `overallRate`: `even` sends one request every 1/rate s, spread over the connections (for
+   * a latency at a steady rate); by default autocannon's own pacing, which lets each connection
+   * send its share of a second back to back at the start of each second (bursts).
+   */
+  pace?: 'even';
   headers?: Record<string, string>;
   plan: Plan;
 }
@@ -91,6 +98,7 @@ function requestsOf(plan: Plan, offset: number): autocannon.Request[] {
 }
 
 export async function runLoad(spec: LoadSpec, onStart?: (stop: () => void) => void): Promise<LoadResult> {
+  if (spec.pace === 'even') return runPaced(spec, onStart);
   const times: number[] = [];
   let errors = 0;
   const instances: autocannon.Instance[] = [];
@@ -131,6 +139,73 @@ export async function runLoad(spec: LoadSpec, onStart?: (stop: () => void) => vo
     requests: times.length,
     errors: errors + results.reduce((n, r) => n + r.errors + r.timeouts, 0),
   };
+}
+
+function percentiles(times: number[], seconds: number, errors: number): LoadResult {
+  times.sort((a, b) => a - b);
+  const at = (p: number) => (times.length === 0 ? NaN : times[Math.min(times.length - 1, Math.max(0, Math.ceil((p / 100) * times.length) - 1))]!);
+  return { rps: times.length / seconds, p50: at(50), p95: at(95), p99: at(99), requests: times.length, errors };
+}
+
+/**
+ * Open-loop pacing: request i is due at i/rate s, on connection i mod connections (each with its
+ * own kept-alive socket, its requests in the plan's order). A request is sent when due, or when its
+ * connection's previous one has answered if that was later; its time runs from when it was due,
+ * so a server that falls behind shows it (no coordinated omission).
+ */
+async function runPaced(spec: LoadSpec, onStart?: (stop: () => void) => void): Promise<LoadResult> {
+  if (!spec.overallRate) throw new Error('pace: even needs overallRate');
+  const interval = 1000 / spec.overallRate;
+  const times: number[] = [];
+  let errors = 0;
+  let stopped = false;
+  let wake: () => void = () => {};
+  onStart?.(() => {
+    stopped = true;
+    wake();
+  });
+  const started = performance.now();
+  const end = started + spec.duration * 1000;
+  const lanes = Array.from({ length: spec.connections }, async (_, k) => {
+    const url = spec.urls[k % spec.urls.length]!;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const requests = requestsOf(spec.plan, Math.floor((k * 1_048_576) / spec.connections) + k);
+    const context: Record<string, unknown> = {};
+    try {
+      for (let j = 0; ; j++) {
+        const due = started + (j * spec.connections + k) * interval;
+        if (due >= end || stopped) break;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, wait)));
+        if (stopped) break;
+        const template = requests[j % requests.length]!;
+        const base = { method: template.method ?? 'GET', path: template.path ?? '/', headers: { ...spec.headers, ...template.headers }, body: template.body } as autocannon.Request;
+        const req = typeof template.setupRequest === 'function' ? template.setupRequest(base, context) : base;
+        const { status, body } = await send(agent, url, req);
+        times.push(performance.now() - due);
+        if (status >= 400 || status === 0) errors++;
+        if (typeof template.onResponse === 'function') template.onResponse(status, body, context, {});
+      }
+    } finally {
+      agent.destroy();
+    }
+  });
+  await Promise.all(lanes);
+  return percentiles(times, (Math.min(performance.now(), end) - started) / 1000, errors);
+}
+
+function send(agent: http.Agent, base: string, req: autocannon.Request): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const request = http.request(new URL(req.path ?? '/', base), { method: req.method ?? 'GET', headers: req.headers as http.OutgoingHttpHeaders, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+      res.on('error', () => resolve({ status: 0, body: '' }));
+    });
+    request.on('error', () => resolve({ status: 0, body: '' }));
+    request.end(req.body);
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -266,13 +266,14 @@ export async function start(
   // by the app, once there is one, unless a wrapper (the demo) answers every request itself.
   let hotApp: SeatApp | undefined;
   const front: Front = (req, res, next) => {
-    const started = performance.now();
+    const started = config.logRequests ? performance.now() : 0;
     const answering = hotApp?.hotPath({ method: req.method ?? '', url: req.url ?? '', header: (name) => (name === 'authorization' ? rawHeader(req, name) : req.headers[name]) });
     if (!answering) return next(req, res);
     answering.then(
       (answer) => {
         if (!answer) return next(req, res);
-        res.writeHead(answer.status, [...answer.headers.flat(), 'Content-Length', String(Buffer.byteLength(answer.body))]);
+        answer.headers.push('Content-Length', String(Buffer.byteLength(answer.body)));
+        res.writeHead(answer.status, answer.headers);
         res.end(answer.body);
         if (config.logRequests) {
           const pathname = req.url!.slice(0, req.url!.indexOf('?'));

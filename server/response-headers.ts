@@ -46,11 +46,13 @@ export function requestIds(): () => string {
  * The CORS and security headers of an answer to a request from `origin` (its `Origin` header).
  * `Vary: Origin` is to be appended (a route may vary already), the others set.
  */
-export function answerHeaders(corsOrigins: readonly string[]): (origin: string | undefined) => [string, string][] {
+export function answerHeaders(corsOrigins: readonly string[]): (origin: string | undefined) => readonly [string, string][] {
   const anyOrigin = corsOrigins.includes('*');
   const expose: [string, string] = ['Access-Control-Expose-Headers', EXPOSE_HEADERS.join(',')];
   const fixed: [string, string][] = anyOrigin ? [['Access-Control-Allow-Origin', '*'], expose, ...SECURITY_HEADERS] : [expose, ['Vary', 'Origin'], ...SECURITY_HEADERS];
-  return (origin) => (!anyOrigin && origin !== undefined && corsOrigins.includes(origin) ? [['Access-Control-Allow-Origin', origin], ...fixed] : fixed);
+  // The same list each time for the same origin (the hot path keeps it flattened).
+  const allowed = new Map(anyOrigin ? [] : corsOrigins.map((origin): [string, [string, string][]] => [origin, [['Access-Control-Allow-Origin', origin], ...fixed]]));
+  return (origin) => (origin !== undefined && allowed.get(origin)) || fixed;
 }
 
 /**

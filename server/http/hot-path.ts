@@ -28,8 +28,8 @@ export interface HotRequest {
 
 export interface HotAnswer {
   status: 200;
-  /** Content-Type included; Content-Length is the writer's. */
-  headers: [string, string][];
+  /** Names and values in turn (as Node's `writeHead` takes them), Content-Type included; Content-Length is the writer's to add. */
+  headers: string[];
   body: string;
   requestId: string;
 }
@@ -56,7 +56,18 @@ function decoded(value: string): string | undefined {
   }
 }
 
-export function hotPath(deps: Pick<Deps, 'store' | 'activity' | 'clock' | 'config'>, nextId: () => string, headersFor: (origin: string | undefined) => [string, string][]): HotPath {
+export function hotPath(
+  deps: Pick<Deps, 'store' | 'activity' | 'clock' | 'config'>,
+  nextId: () => string,
+  headersFor: (origin: string | undefined) => readonly [string, string][],
+): HotPath {
+  // An origin's headers, flattened once: `headersFor` gives the same list for the same origin.
+  const flattened = new WeakMap<readonly [string, string][], string[]>();
+  const flat = (headers: readonly [string, string][]) => {
+    let found = flattened.get(headers);
+    if (!found) flattened.set(headers, (found = ['Content-Type', 'application/json', ...headers.flat()]));
+    return found;
+  };
   return (request) => {
     if (request.method !== 'GET') return undefined;
     const check = PLAIN_CHECK.exec(request.url);
@@ -73,8 +84,7 @@ export function hotPath(deps: Pick<Deps, 'store' | 'activity' | 'clock' | 'confi
     return deps.store.get(check[1]!).then((doc) => {
       if (!doc || needsSettling(doc, accountNow(doc, deps.clock))) return undefined;
       const requestId = nextId();
-      const headers: [string, string][] = [['Content-Type', 'application/json'], ...headersFor(origin), ['X-Request-Id', requestId]];
-      return { status: 200, headers, body: JSON.stringify(entitlementOf(deps, doc, query.data)), requestId };
+      return { status: 200, headers: flat(headersFor(origin)).concat('X-Request-Id', requestId), body: JSON.stringify(entitlementOf(deps, doc, query.data)), requestId };
     });
   };
 }
