@@ -552,9 +552,9 @@ async function benchHost(dir: string): Promise<void> {
     const changes: Plan = { kind: 'licensePairs', accountPath: path, userIds: seeded.userIds.slice(0, 2000) };
     // At a steady 100 changes a second (300 deliveries with 3 endpoints), one every 10 ms, not flat
     // out: the figure is what a change waits for, and a saturated server would show its total work
-    // instead. Before 2 December this used autocannon's rate, which sends each connection's share of
-    // a second back to back at the start of the second: 100 changes at once, and the figure was how
-    // fast a burst drains. That is kept as context.
+    // instead. Until the third session of 1 December 2026 this used autocannon's rate, which sends
+    // each connection's share of a second back to back at the start of the second: 100 changes at
+    // once, and the figure was how fast a burst drains. That is kept as context.
     const spec = { urls: [server.url], headers: auth(PROCESS_API_KEY), plan: changes, connections: 10, overallRate: CHANGE_RATE, pace: 'even' as const };
     const bursts = { ...spec, pace: undefined };
     const none: LoadResult[] = [];

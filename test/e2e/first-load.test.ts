@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { start, type Started } from '../../server/node.js';
 import { buildBundle, hostAccount, hostPage, launchChromium, serveBundle, serveHost, type Host } from '../helpers/browser.js';
 
@@ -38,14 +38,9 @@ describe('the first load', () => {
     await api?.close();
   });
 
-  it('paints the banner, the form and the table, styled, from dist/seatkit.js alone; the other parts come later', async () => {
-    assert.ok(chunks.some((c) => c.includes('user-dialogs')) && chunks.some((c) => c.includes('purchase-dialog')), `chunks: ${chunks.join(', ')}`);
-    const { accountId, token } = await hostAccount(api.url, API_KEY);
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(String(error)));
-    // The first frame in which all three show their content, with their styles: recorded by the page itself.
-    // (A string: the test's compiler names functions with a helper the page does not have.)
+  /** Opens the host page; the first frame in which all three show their content, with their styles, and the scripts requested. */
+  async function firstPaint(page: Page, accountId: string, token: string) {
+    // Recorded by the page itself. (A string: the test's compiler names functions with a helper the page does not have.)
     await page.addInitScript(`
       const shadow = (tag, selector) => document.querySelector(tag)?.shadowRoot?.querySelector(selector);
       requestAnimationFrame(function check() {
@@ -59,13 +54,22 @@ describe('the first load', () => {
     `);
     await page.goto(`${host.url}/?account=${accountId}&token=${token}`);
     await page.waitForFunction(() => (window as unknown as { __painted?: unknown }).__painted, undefined, { timeout: 10_000 });
-    const { painted, scripts } = await page.evaluate(() => ({
+    return page.evaluate(() => ({
       painted: (window as unknown as { __painted: { at: number; styled: boolean } }).__painted,
       scripts: performance
         .getEntriesByType('resource')
         .filter((e) => e.name.endsWith('.js'))
         .map((e) => ({ name: new URL(e.name).pathname, start: e.startTime })),
     }));
+  }
+
+  it('paints the banner, the form and the table, styled, from dist/seatkit.js alone; the other parts come later', async () => {
+    assert.ok(chunks.some((c) => c.includes('user-dialogs')) && chunks.some((c) => c.includes('purchase-dialog')), `chunks: ${chunks.join(', ')}`);
+    const { accountId, token } = await hostAccount(api.url, API_KEY);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    const { painted, scripts } = await firstPaint(page, accountId, token);
     assert.equal(painted.styled, true, 'styled when first shown');
     assert.deepEqual(
       scripts.filter((s) => s.start <= painted.at).map((s) => s.name),
@@ -80,6 +84,25 @@ describe('the first load', () => {
     const later = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.js')));
     assert.ok(later.some((p) => p.includes('user-dialogs')), later.join(', '));
     assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('starts the live updates only after the table\'s rows showed, also when they come slowly', async () => {
+    const { accountId, token } = await hostAccount(api.url, API_KEY);
+    const page = await browser.newPage();
+    // The table's page of users answered late: the account (the banner, the form) shows first.
+    await page.route(/\/v1\/accounts\/[^/]+\/users\?/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await route.continue();
+    });
+    const { painted, scripts } = await firstPaint(page, accountId, token);
+    assert.deepEqual(
+      scripts.filter((s) => s.start <= painted.at).map((s) => s.name),
+      ['/seatkit.js'],
+      'only dist/seatkit.js before the first paint',
+    );
+    // The live updates do start, after it.
+    await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('live-connection')), undefined, { timeout: 5000 });
     await page.close();
   });
 

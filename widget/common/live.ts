@@ -10,16 +10,30 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { SeatStore } from './store.js';
 
 let module: Promise<typeof import('./live-connection.js')> | undefined;
+/** Loads of what the page shows under way (a table's rows). */
+const loads = new Set<Promise<unknown>>();
+/** Marks `load` as one of what the page shows: the live code waits for it. Answers it unchanged. */
+export function showing<T>(load: Promise<T>): Promise<T> {
+  loads.add(load);
+  const done = () => loads.delete(load);
+  load.then(done, done);
+  return load;
+}
 /**
- * A moment after the account first showed: what the page first paints (the banner, the form, the
- * table's rows) never waits behind the live code's requests. A change made in that moment shows
- * with the next change (the stream starts from the present).
+ * A moment after the account first showed, and after what the page was loading then (a table's
+ * rows, at most LOADS_WAITED_MS) showed too: what the page first paints (the banner, the form, the
+ * table's rows) never waits behind the live code's requests, also when the rows come slowly. A
+ * change made in that moment shows with the next change (the stream starts from the present).
  */
 const LIVE_AFTER_MS = 300;
+const LOADS_WAITED_MS = 5000;
 const painted = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, LIVE_AFTER_MS)));
 /** Runs `use` with the live module, in call order (a join before its leave). */
 function withLive(use: (live: typeof import('./live-connection.js')) => void): void {
-  module ??= painted().then(() => import('./live-connection.js'));
+  module ??= painted()
+    .then(() => Promise.race([Promise.allSettled([...loads]), new Promise((resolve) => setTimeout(resolve, LOADS_WAITED_MS))]))
+    .then(painted)
+    .then(() => import('./live-connection.js'));
   module.then(use, (error: unknown) => {
     module = undefined;
     console.warn('seatkit: live updates failed to load', error);

@@ -8,6 +8,7 @@ import { accountState, buyLicense, noLicenseAdvice, reductionWarning } from '../
 import { emit, request } from '../common/events.js';
 import { addEnglish } from '../common/i18n/localize.js';
 import { kit } from '../common/kit.js';
+import { showing } from '../common/live.js';
 import { fullName } from '../common/names.js';
 import { SeatElement } from '../common/seat-element.js';
 import type { SeatStore } from '../common/store.js';
@@ -201,7 +202,7 @@ export class UserTable extends SeatElement {
     const abort = (this.#loadAbort = new AbortController());
     this.loading = true;
     try {
-      const page = await store.client.users.list(params, { signal: abort.signal });
+      const page = await showing(store.client.users.list(params, { signal: abort.signal }));
       if (abort.signal.aborted) return;
       // Rows left this page (a change, a filter): the page is empty, so show the one before it.
       if (page.data.length === 0 && this.cursors.length > 1) {
