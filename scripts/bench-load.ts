@@ -99,6 +99,16 @@ function requestsOf(plan: Plan, offset: number): autocannon.Request[] {
 
 export async function runLoad(spec: LoadSpec, onStart?: (stop: () => void) => void): Promise<LoadResult> {
   if (spec.pace === 'even') return runPaced(spec, onStart);
+  // The generator is a new process each run: its own first moments (code not yet compiled) would
+  // be the slowest answers it records, so it runs the load for WARMUP_S unrecorded first.
+  if (spec.duration > WARMUP_S * 2) await runAutocannon({ ...spec, duration: WARMUP_S }, () => {});
+  return runAutocannon(spec, onStart);
+}
+
+/** Seconds of unrecorded load before a recorded run (of more than twice as long). */
+const WARMUP_S = 0.5;
+
+async function runAutocannon(spec: LoadSpec, onStart?: (stop: () => void) => void): Promise<LoadResult> {
   const times: number[] = [];
   let errors = 0;
   const instances: autocannon.Instance[] = [];
