@@ -101,11 +101,12 @@ export async function runLoad(spec: LoadSpec, onStart?: (stop: () => void) => vo
   if (spec.pace === 'even') return runPaced(spec, onStart);
   // The generator is a new process each run: its own first moments (code not yet compiled) would
   // be the slowest answers it records, so it runs the load for WARMUP_S unrecorded first.
-  if (spec.duration > WARMUP_S * 2) await runAutocannon({ ...spec, duration: WARMUP_S }, () => {});
+  // (Not a run at a rate: its load is the figure's, and what it sends counts, as webhook deliveries do.)
+  if (spec.duration > WARMUP_S * 2 && spec.overallRate === undefined) await runAutocannon({ ...spec, duration: WARMUP_S }, () => {});
   return runAutocannon(spec, onStart);
 }
 
-/** Seconds of unrecorded load before a recorded run (of more than twice as long). */
+/** Seconds of unrecorded load before a recorded run (of more than twice as long, at full speed). */
 const WARMUP_S = 0.5;
 
 async function runAutocannon(spec: LoadSpec, onStart?: (stop: () => void) => void): Promise<LoadResult> {
