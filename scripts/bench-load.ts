@@ -170,10 +170,11 @@ async function runPaced(spec: LoadSpec, onStart?: (stop: () => void) => void): P
   const times: number[] = [];
   let errors = 0;
   let stopped = false;
-  let wake: () => void = () => {};
+  // Each connection waiting for its next request's time, woken early when the run is stopped.
+  const waiting = new Set<() => void>();
   onStart?.(() => {
     stopped = true;
-    wake();
+    for (const wake of waiting) wake();
   });
   const started = performance.now();
   const end = started + spec.duration * 1000;
@@ -187,7 +188,17 @@ async function runPaced(spec: LoadSpec, onStart?: (stop: () => void) => void): P
         const due = started + (j * spec.connections + k) * interval;
         if (due >= end || stopped) break;
         const wait = due - performance.now();
-        if (wait > 0) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, wait)));
+        if (wait > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(wake, wait);
+            function wake() {
+              clearTimeout(timer);
+              waiting.delete(wake);
+              resolve();
+            }
+            waiting.add(wake);
+          });
+        }
         if (stopped) break;
         const template = requests[j % requests.length]!;
         const base = { method: template.method ?? 'GET', path: template.path ?? '/', headers: { ...spec.headers, ...template.headers }, body: template.body } as autocannon.Request;

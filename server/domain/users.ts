@@ -1,4 +1,4 @@
-import type { AssignableRole, CreateAccountBody, ProvisionBody, UpdateUserBody } from '../../sdk/types.js';
+import type { AssignableRole, CreateAccountBody, Entitlement, ProvisionBody, UpdateUserBody } from '../../sdk/types.js';
 import { normalizeEmail } from '../../sdk/limits.js';
 import { ApiError } from '../errors.js';
 import { auditEvent, userDiff } from './events.js';
@@ -30,6 +30,31 @@ export function findUserByExternalId(doc: AccountDoc, externalId: string): UserR
   const id = externalIdIndex(doc.users).get(externalId);
   const user = id === undefined ? undefined : doc.users.get(id);
   return user?.externalId === externalId ? user : undefined;
+}
+
+/**
+ * The entitlement check: may the person of the one selector given (`userId`, `externalId` or
+ * `email`) work? Licensed while they hold a license (enabled or invited); an unknown person echoes
+ * the external id asked for. `holder`: the person found licensed (their check counts as activity).
+ */
+export function entitlementOf(doc: AccountDoc, selector: { userId?: string; externalId?: string; email?: string }): { entitlement: Entitlement; holder?: UserRecord } {
+  const user =
+    selector.userId !== undefined
+      ? doc.users.get(selector.userId)
+      : selector.externalId !== undefined
+        ? findUserByExternalId(doc, selector.externalId)
+        : findUserByEmail(doc, selector.email ?? '');
+  if (!user) return { entitlement: { licensed: false, userId: null, externalId: selector.externalId ?? null, status: null, role: null, reason: 'unknown_user' } };
+  const licensed = holdsLicense(user);
+  const entitlement: Entitlement = {
+    licensed,
+    userId: user.id,
+    externalId: user.externalId,
+    status: user.status,
+    role: user.role,
+    reason: licensed ? null : user.invitationExpired ? 'invitation_expired' : 'disabled',
+  };
+  return licensed ? { entitlement, holder: user } : { entitlement };
 }
 
 /** Refuses an external id another user of the account has (it is unique per account). */

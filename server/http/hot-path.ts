@@ -2,13 +2,13 @@
  * The entitlement check without the framework: the host product asks it on every request it
  * serves, so the Node entry (node.ts) offers each request here first, before a web `Request` is
  * built. The plain case (GET, the API key, one well-formed selector, an account with nothing to
- * settle) is answered here, with `entitlementOf` as the route answers it and the same headers.
+ * settle) is answered here, with `checkEntitlement` as the route answers it and the same headers.
  * Anything else, every error included, answers `undefined` and goes to the app as usual. A test
  * (test/server/hot-path.test.ts) holds the two answers equal for every kind of request.
  */
 import { timingSafeEqual } from '../crypto.js';
 import { needsSettling } from '../domain/renewal.js';
-import { entitlementOf } from '../routes/entitlements.js';
+import { checkEntitlement } from '../routes/entitlements.js';
 import { EntitlementQuery } from '../schemas.js';
 import { accountNow } from './account.js';
 import { bearerToken } from './auth.js';
@@ -26,8 +26,8 @@ export interface HotRequest {
   header(name: 'authorization' | 'host' | 'origin'): string | undefined;
 }
 
+/** A 200 answer. */
 export interface HotAnswer {
-  status: 200;
   /** Names and values in turn (as Node's `writeHead` takes them), Content-Type included; Content-Length is the writer's to add. */
   headers: string[];
   body: string;
@@ -84,7 +84,7 @@ export function hotPath(
     return deps.store.get(check[1]!).then((doc) => {
       if (!doc || needsSettling(doc, accountNow(doc, deps.clock))) return undefined;
       const requestId = nextId();
-      return { status: 200, headers: flat(headersFor(origin)).concat('X-Request-Id', requestId), body: JSON.stringify(entitlementOf(deps, doc, query.data)), requestId };
+      return { headers: flat(headersFor(origin)).concat('X-Request-Id', requestId), body: JSON.stringify(checkEntitlement(deps, doc, query.data)), requestId };
     });
   };
 }

@@ -83,12 +83,10 @@ batch.openapi(
       // The batch's emails count together: all fit the hour's limit, or the batch does not run.
       // Counted once however often the change is computed (PostgreSQL computes it again when
       // another process committed first): only the difference from what is counted already.
-      const emails = limiter ? ran.invitations.size : 0;
-      if (emails > counted) {
-        await limiter!.hit(accountId, c.var.deps.clock.now().getTime(), emails - counted);
-        counted = emails;
-      } else if (emails < counted) {
-        await limiter!.refund(accountId, counted - emails);
+      const emails = ran.invitations.size;
+      if (limiter && emails !== counted) {
+        if (emails > counted) await limiter.hit(accountId, c.var.deps.clock.now().getTime(), emails - counted);
+        else await limiter.refund(accountId, counted - emails);
         counted = emails;
       }
       return { doc: ran.doc, events: ran.events, result: ran };

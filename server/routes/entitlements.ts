@@ -1,15 +1,12 @@
-import { createRoute, type z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import type { Entitlement } from '../../sdk/types.js';
 import type { AccountDoc } from '../domain/state.js';
-import { findUserByEmail, findUserByExternalId } from '../domain/users.js';
-import { holdsLicense } from '../domain/counts.js';
+import { entitlementOf } from '../domain/users.js';
 import { accountNow } from '../http/account.js';
 import { router, type Deps } from '../http/context.js';
 import { forHost } from '../http/route.js';
 import { json, problems } from '../openapi.js';
 import * as s from '../schemas.js';
-
-type EntitlementSelector = z.infer<typeof s.EntitlementQuery>;
 
 export const entitlements = router();
 
@@ -25,25 +22,15 @@ entitlements.openapi(
     request: { params: s.AccountParams, query: s.EntitlementQuery },
     responses: { 200: json(s.Entitlement, 'The answer'), ...problems(401, 403, 404) },
   }),
-  (c) => c.json(entitlementOf(c.get('deps'), c.get('account'), c.req.valid('query')), 200),
+  (c) => c.json(checkEntitlement(c.get('deps'), c.get('account'), c.req.valid('query')), 200),
 );
 
 /**
- * The answer to an entitlement check on `doc` (settled to the present), noting a licensed
- * person's activity. The route above and the Node entry's hot path (http/hot-path.ts) both answer with it.
+ * The check's answer on `doc` (settled to the present), noting a licensed person's activity: the
+ * route above and the Node entry's hot path (http/hot-path.ts) both answer with it.
  */
-export function entitlementOf(deps: Pick<Deps, 'activity' | 'clock'>, doc: AccountDoc, query: EntitlementSelector): Entitlement {
-  const user =
-    query.userId !== undefined ? doc.users.get(query.userId) : query.externalId !== undefined ? findUserByExternalId(doc, query.externalId) : findUserByEmail(doc, query.email!);
-  if (!user) return { licensed: false, userId: null, externalId: query.externalId ?? null, status: null, role: null, reason: 'unknown_user' };
-  const licensed = holdsLicense(user);
-  if (licensed) deps.activity.record(doc, user, accountNow(doc, deps.clock));
-  return {
-    licensed,
-    userId: user.id,
-    externalId: user.externalId,
-    status: user.status,
-    role: user.role,
-    reason: licensed ? null : user.invitationExpired ? 'invitation_expired' : 'disabled',
-  };
+export function checkEntitlement(deps: Pick<Deps, 'activity' | 'clock'>, doc: AccountDoc, selector: Parameters<typeof entitlementOf>[1]): Entitlement {
+  const { entitlement, holder } = entitlementOf(doc, selector);
+  if (holder) deps.activity.record(doc, holder, accountNow(doc, deps.clock));
+  return entitlement;
 }

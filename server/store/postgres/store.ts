@@ -56,8 +56,8 @@ interface Cached {
   doc: AccountDoc;
   seq: number;
   eventCount: number;
-  /** The sequence of the account's last snapshot, when known. */
-  snapshotSeq?: number;
+  /** The sequence of the account's last snapshot. */
+  snapshotSeq: number;
 }
 
 /** What a commit writes (see `#writeGroup`). */
@@ -79,7 +79,7 @@ interface Computed extends GroupWrite {
   events: AuditEvent[];
   answers: ({ ok: true; outcome: Outcome<unknown> } | { ok: false; error: unknown })[];
   committed: { outcome: Outcome<unknown>; seq: number; eventCount: number }[];
-  snapshotSeq: number | undefined;
+  snapshotSeq: number;
 }
 
 interface Head {
@@ -261,7 +261,7 @@ export class PgStore implements Store {
         [accountId],
       );
       const row = rows[0]!;
-      cached = { doc: decodeDoc(row.snapshot), seq: Number(row.snapshot_seq), eventCount: Number(row.snapshot_event_count) };
+      cached = { doc: decodeDoc(row.snapshot), seq: Number(row.snapshot_seq), eventCount: Number(row.snapshot_event_count), snapshotSeq: Number(row.snapshot_seq) };
       if (!this.#cache.has(accountId)) this.changes.start(accountId, cached.seq);
       records = undefined;
     }
@@ -437,7 +437,7 @@ export class PgStore implements Store {
   async #commitOnCopy(accountId: string, group: Waiting[]): Promise<Computed | undefined> {
     const copy = this.#cache.get(accountId);
     // Decided before computing (a change computed here and again under the lock runs twice).
-    if (!copy || copy.snapshotSeq === undefined || copy.seq + group.length - copy.snapshotSeq >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY)) return undefined;
+    if (!copy || copy.seq + group.length - copy.snapshotSeq >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY)) return undefined;
     const done = await this.#compute(group, copy);
     // Refused or unchanged on a copy at least as new as the request's own read: answered as is.
     if (done.committed.length === 0) return done;
