@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import type { AuditEvent } from '../../sdk/types.js';
 import { createApp } from '../../server/app.js';
 import { randomId } from '../../server/crypto.js';
 import type { AccountDoc } from '../../server/domain/state.js';
@@ -98,6 +99,39 @@ describe('PostgreSQL store: commits from two processes', () => {
     assert.equal([...name.slice(6)].filter((c) => c === 'a').length, 30);
     assert.equal((await b.get(id))!.name, name, 'both processes see the same account');
     assert.deepEqual(await journalSeqs(id), Array.from({ length: 60 }, (_, i) => i + 2));
+  });
+
+  it('writes text that needs quoting intact when it commits under the lock', async () => {
+    // Under the row lock the write and the COMMIT go as one message of quoted literals: every
+    // character SQL or an array literal gives a meaning to must come back as it was sent.
+    const id = await newAccount();
+    const odd = `O'Brien "\\" {a,b} \\\\N NULL ; -- é 😀 $1`;
+    await b.get(id);
+    await a.transact(id, append('A')); // b's copy is now stale: b commits under the lock
+    const event = (doc: AccountDoc): AuditEvent => ({
+      id: `ev_${odd}`,
+      accountId: doc.id,
+      action: 'user.updated',
+      actor: { type: 'api_key' },
+      userIds: [odd, `${odd}2`],
+      before: { lastName: odd },
+      after: { lastName: `${odd}!`, list: [odd, null] },
+      createdAt: new Date().toISOString(),
+    });
+    const seen: string[] = [];
+    const done = await b.transact(id, (doc) => {
+      seen.push(doc.name);
+      return { doc: { ...doc, name: `${doc.name}${odd}` }, events: [event(doc)], result: undefined };
+    });
+    assert.equal(seen.at(-1), 'Two CoA', 'computed again under the lock');
+    const fresh = await PgStore.open({ connectionString: database.url, poolSize: 1 });
+    try {
+      assert.equal((await fresh.get(id))!.name, `Two CoA${odd}`, 'the journal row, read by a process that had no copy');
+      const page = await fresh.events(id, { limit: 10, userId: `${odd}2` });
+      assert.deepEqual(page.data, done.events, 'the audit event, found by a user id with the same characters');
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('reads the account afresh when the copy is ahead of the database (restored from a backup under running processes)', async () => {

@@ -10,7 +10,8 @@
  * takes the account's row lock and writes only if the sequence is still the copy's: two processes
  * cannot both pass it, under READ COMMITTED. When one did first, the changes are computed again
  * under the row lock held for the whole transaction (`SELECT … FOR UPDATE`), where an account that
- * other processes keep writing goes at once. A process catches up as changes are announced only
+ * other processes keep writing goes at once: two round trips, the lock and the rows the copy lacks
+ * in one, the write and the COMMIT in the other. A process catches up as changes are announced only
  * for accounts its live streams follow.
  *
  * The database going away answers 503 `storage_unavailable` within seconds (connection and
@@ -109,6 +110,61 @@ async function bounded(work: Promise<unknown> | undefined, ms: number): Promise<
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([work?.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
+}
+
+/** The name of the prepared write that `#writeAndCommit` runs, and its parameters' types. */
+const WRITE_AND_COMMIT = 'seatkit_write_and_commit';
+const WRITE_TYPES = 'text, bigint[], text[], bigint[], text[], text[], bigint[], text[], text[], bigint, bigint, text';
+
+/**
+ * What a group of changes writes, in one statement: the journal rows, the audit events and their
+ * users, the token index, the account's new sequence, and the notification (sent at the commit).
+ * `onCopy`: every part is written only if the account's row is still at the sequence `$13`,
+ * checked under the row's lock (a change committed meanwhile by another process makes it write
+ * nothing, and answer no row).
+ */
+function writeStatement(onCopy: boolean): string {
+  const guard = onCopy ? 'WHERE EXISTS (SELECT 1 FROM account)' : '';
+  return `WITH account AS (
+     UPDATE seatkit_accounts SET seq = $10, event_count = $11 WHERE id = $1${onCopy ? ' AND seq = $13' : ''} RETURNING id
+   ), journal AS (
+     INSERT INTO seatkit_journal (account_id, seq, record) SELECT $1, s, r::jsonb FROM unnest($2::bigint[], $3::text[]) AS t(s, r) ${guard}
+   ), events AS (
+     INSERT INTO seatkit_events (account_id, position, event) SELECT $1, p, e::jsonb FROM unnest($4::bigint[], $5::text[]) AS t(p, e) ${guard}
+   ), event_users AS (
+     INSERT INTO seatkit_event_users (account_id, user_id, position) SELECT $1, u, p FROM unnest($6::text[], $7::bigint[]) AS t(u, p) ${guard}
+   ), removed AS (
+     DELETE FROM seatkit_tokens WHERE hash = ANY($8::text[]) ${onCopy ? 'AND EXISTS (SELECT 1 FROM account)' : ''}
+   ), added AS (
+     INSERT INTO seatkit_tokens (hash, account_id) SELECT h, $1 FROM unnest($9::text[]) AS t(h) ${guard}
+     ON CONFLICT (hash) DO UPDATE SET account_id = EXCLUDED.account_id
+   )
+   SELECT EXISTS (SELECT 1 FROM account) AS written, pg_notify($12, $1) FROM account`;
+}
+
+/** The parameters `$1`–`$12` of `writeStatement`. */
+function writeValues(accountId: string, group: GroupWrite): (string | number | (string | number)[])[] {
+  const users = group.events.flatMap((e, i) => [...new Set(e.userIds)].map((id): [number, string] => [group.firstEvent + i, id]));
+  const tokens = [...group.tokens];
+  return [
+    accountId,
+    group.records.map((r) => r.seq),
+    group.records.map((r) => JSON.stringify(r)),
+    group.events.map((_, i) => group.firstEvent + i),
+    group.events.map((e) => JSON.stringify(e)),
+    users.map(([, id]) => id),
+    users.map(([position]) => position),
+    tokens.filter(([, present]) => !present).map(([hash]) => hash),
+    tokens.filter(([, present]) => present).map(([hash]) => hash),
+    group.seq,
+    group.eventCount,
+    CHANNEL,
+  ];
+}
+
+/** A PostgreSQL array literal (`{1,2}`, `{"a","b\"c"}`): text elements quoted, `"` and `\` escaped by a backslash. */
+export function arrayLiteral(values: readonly (string | number)[]): string {
+  return `{${values.map((v) => (typeof v === 'number' ? String(v) : `"${v.replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
 }
 
 export class PgStore implements Store {
@@ -284,9 +340,9 @@ export class PgStore implements Store {
     return next;
   }
 
-  async #head(db: Queryable, accountId: string, lock: boolean): Promise<Head | undefined> {
+  async #head(db: Queryable, accountId: string): Promise<Head | undefined> {
     const { rows } = await db.query<{ seq: string; event_count: string; snapshot_seq: string }>(
-      `SELECT seq, event_count, snapshot_seq FROM seatkit_accounts WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      'SELECT seq, event_count, snapshot_seq FROM seatkit_accounts WHERE id = $1',
       [accountId],
     );
     const row = rows[0];
@@ -449,9 +505,9 @@ export class PgStore implements Store {
   /** The group under the account's row lock, on the account as it is once the lock is held. */
   async #commitLocked(accountId: string, group: Waiting[]): Promise<Computed> {
     return this.#with(async (client) => {
-      await client.query('BEGIN');
       try {
-        const head = await this.#head(client, accountId, true);
+        const since = this.#cache.get(accountId)?.seq;
+        const { head, records } = await this.#lockAndRead(client, accountId, since);
         if (!head) throw new ApiError('not_found', 'No such account.');
         const copy = this.#cache.get(accountId);
         // Nobody else wrote since this process's last look: the copy may be tried again next time.
@@ -459,7 +515,9 @@ export class PgStore implements Store {
         // Ahead of the row it holds locked, the copy is not the database's (restored from a
         // backup under running processes): read the account afresh.
         if (copy && copy.seq > head.seq) this.#cache.delete(accountId);
-        const done = await this.#compute(group, await this.#catchUp(client, accountId, head));
+        // The rows read with the lock follow the copy they were read for (not one a read replaced meanwhile).
+        const fresh = copy && copy.seq === since && copy.seq <= head.seq ? records : undefined;
+        const done = await this.#compute(group, await this.#catchUp(client, accountId, head, fresh));
         done.snapshotSeq = head.snapshot_seq;
         if (done.committed.length > 0) {
           if (done.seq - head.snapshot_seq >= (this.options.snapshotEvery ?? SNAPSHOT_EVERY)) {
@@ -473,9 +531,10 @@ export class PgStore implements Store {
             await client.query('DELETE FROM seatkit_journal WHERE account_id = $1 AND seq <= $2', [accountId, done.seq - JOURNAL_KEPT]);
             done.snapshotSeq = done.seq;
           }
-          await this.#writeGroup(client, accountId, done);
+          await this.#writeAndCommit(client, accountId, done);
+        } else {
+          await client.query('COMMIT');
         }
-        await client.query('COMMIT');
         return done;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
@@ -485,51 +544,56 @@ export class PgStore implements Store {
   }
 
   /**
+   * Begins the transaction, takes the account's row lock and reads the journal rows after `since`
+   * (the copy's sequence), in one round trip: three statements sent as one simple query, each
+   * with its own snapshot under READ COMMITTED, so the journal is read after the lock is held and
+   * holds every row committed before it. The values are a text id (quoted by the driver) and
+   * integers.
+   */
+  async #lockAndRead(client: pg.PoolClient, accountId: string, since: number | undefined): Promise<{ head: Head | undefined; records: JournalRecord[] | undefined }> {
+    const id = client.escapeLiteral(accountId);
+    const text =
+      `BEGIN; SELECT seq, event_count, snapshot_seq FROM seatkit_accounts WHERE id = ${id} FOR UPDATE` +
+      (since === undefined ? '' : `; SELECT record FROM seatkit_journal WHERE account_id = ${id} AND seq > ${Math.trunc(since)} ORDER BY seq`);
+    const results = (await client.query(text)) as unknown as pg.QueryResult[];
+    const row = results[1]!.rows[0] as { seq: string; event_count: string; snapshot_seq: string } | undefined;
+    return {
+      head: row && { seq: Number(row.seq), event_count: Number(row.event_count), snapshot_seq: Number(row.snapshot_seq) },
+      records: since === undefined ? undefined : (results[2]!.rows as { record: JournalRecord }[]).map((r) => r.record),
+    };
+  }
+
+  /**
    * What a group of changes writes, in one statement (one round trip, instead of one per table):
-   * the journal rows, the audit events and their users, the token index, the account's new
-   * sequence, and the notification (sent at the commit). With `expectedSeq`, every part is written
-   * only if the account's row is still at that sequence, checked under the row's lock (a change
-   * committed meanwhile by another process makes it write nothing): false when it wrote nothing.
+   * see `writeStatement`. With `expectedSeq`, written only if the account is still at that
+   * sequence: false when it wrote nothing.
    */
   async #writeGroup(client: pg.PoolClient, accountId: string, group: GroupWrite, expectedSeq?: number): Promise<boolean> {
-    const users = group.events.flatMap((e, i) => [...new Set(e.userIds)].map((id): [number, string] => [group.firstEvent + i, id]));
-    const tokens = [...group.tokens];
-    const guard = expectedSeq === undefined ? '' : 'WHERE EXISTS (SELECT 1 FROM account)';
     const { rows } = await client.query<{ written: boolean }>({
       // Prepared once per connection (planning six parts each time cost more than running them).
       name: expectedSeq === undefined ? 'seatkit_write_locked' : 'seatkit_write_on_copy',
-      text: `WITH account AS (
-         UPDATE seatkit_accounts SET seq = $10, event_count = $11 WHERE id = $1${expectedSeq === undefined ? '' : ' AND seq = $13'} RETURNING id
-       ), journal AS (
-         INSERT INTO seatkit_journal (account_id, seq, record) SELECT $1, s, r::jsonb FROM unnest($2::bigint[], $3::text[]) AS t(s, r) ${guard}
-       ), events AS (
-         INSERT INTO seatkit_events (account_id, position, event) SELECT $1, p, e::jsonb FROM unnest($4::bigint[], $5::text[]) AS t(p, e) ${guard}
-       ), event_users AS (
-         INSERT INTO seatkit_event_users (account_id, user_id, position) SELECT $1, u, p FROM unnest($6::text[], $7::bigint[]) AS t(u, p) ${guard}
-       ), removed AS (
-         DELETE FROM seatkit_tokens WHERE hash = ANY($8::text[]) ${expectedSeq === undefined ? '' : 'AND EXISTS (SELECT 1 FROM account)'}
-       ), added AS (
-         INSERT INTO seatkit_tokens (hash, account_id) SELECT h, $1 FROM unnest($9::text[]) AS t(h) ${guard}
-         ON CONFLICT (hash) DO UPDATE SET account_id = EXCLUDED.account_id
-       )
-       SELECT EXISTS (SELECT 1 FROM account) AS written, pg_notify($12, $1) FROM account`,
-      values: [
-        accountId,
-        group.records.map((r) => r.seq),
-        group.records.map((r) => JSON.stringify(r)),
-        group.events.map((_, i) => group.firstEvent + i),
-        group.events.map((e) => JSON.stringify(e)),
-        users.map(([, id]) => id),
-        users.map(([position]) => position),
-        tokens.filter(([, present]) => !present).map(([hash]) => hash),
-        tokens.filter(([, present]) => present).map(([hash]) => hash),
-        group.seq,
-        group.eventCount,
-        CHANNEL,
-        ...(expectedSeq === undefined ? [] : [expectedSeq]),
-      ],
+      text: writeStatement(expectedSeq !== undefined),
+      values: [...writeValues(accountId, group), ...(expectedSeq === undefined ? [] : [expectedSeq])],
     });
     return rows[0]?.written === true;
+  }
+
+  /** Connections that have prepared `WRITE_AND_COMMIT` (a prepared statement lives as long as its connection). */
+  readonly #prepared = new WeakSet<pg.ClientBase>();
+
+  /**
+   * The group's write and the COMMIT in one round trip, for a transaction holding the account's
+   * row lock: the lock is held for one round trip less. The driver sends parameters only one
+   * statement at a time, so the write is a statement prepared on the connection (`PREPARE`, once)
+   * and run by `EXECUTE` with quoted literals, followed by `COMMIT` in the same message.
+   */
+  async #writeAndCommit(client: pg.PoolClient, accountId: string, group: GroupWrite): Promise<void> {
+    if (!this.#prepared.has(client)) {
+      await client.query(`PREPARE ${WRITE_AND_COMMIT} (${WRITE_TYPES}) AS ${writeStatement(false)}`);
+      this.#prepared.add(client);
+    }
+    const literals = writeValues(accountId, group).map((value) => client.escapeLiteral(Array.isArray(value) ? arrayLiteral(value) : String(value)));
+    await client.query(`EXECUTE ${WRITE_AND_COMMIT} (${literals.join(', ')}); COMMIT`);
   }
 
   async events(accountId: string, query: EventQuery): Promise<EventPage> {
@@ -538,7 +602,7 @@ export class PgStore implements Store {
       let total: number;
       let rows: { position: string; event: AuditEvent }[];
       if (query.userId === undefined) {
-        const head = await this.#head(client, accountId, false);
+        const head = await this.#head(client, accountId);
         total = head?.event_count ?? 0;
         ({ rows } = await client.query(
           'SELECT position, event FROM seatkit_events WHERE account_id = $1 AND position < $2 ORDER BY position DESC LIMIT $3',
