@@ -46,7 +46,11 @@ export interface LoadResult {
   errors: number;
 }
 
-function requestsOf(plan: Plan, offset: number): autocannon.Request[] {
+/**
+ * The requests of a plan, from its `offset`-th item. `cut` collects the users of license pairs
+ * whose unassign was sent and whose assign was not yet (see `finishPairs`).
+ */
+function requestsOf(plan: Plan, offset: number, cut?: Set<string>): autocannon.Request[] {
   let i = offset;
   switch (plan.kind) {
     case 'path':
@@ -89,10 +93,16 @@ function requestsOf(plan: Plan, offset: number): autocannon.Request[] {
           setupRequest: (req, context) => {
             const id = plan.userIds[i++ % plan.userIds.length]!;
             (context as Record<string, unknown>).userId = id;
+            cut?.add(id);
             return { ...req, path: `${plan.accountPath}/users/${id}/license` };
           },
         },
-        { method: 'PUT', setupRequest: (req, context) => ({ ...req, path: `${plan.accountPath}/users/${(context as Record<string, unknown>).userId as string}/license` }) },
+        {
+          method: 'PUT',
+          setupRequest: (req, context) => ({ ...req, path: `${plan.accountPath}/users/${(context as Record<string, unknown>).userId as string}/license` }),
+          // Answered: the pair is whole (a PUT sent but not answered when the run stops is sent again).
+          onResponse: (_status, _body, context) => void cut?.delete((context as Record<string, unknown>).userId as string),
+        },
       ];
   }
 }
@@ -106,6 +116,23 @@ export async function runLoad(spec: LoadSpec, onStart?: (stop: () => void) => vo
   return runAutocannon(spec, onStart);
 }
 
+/**
+ * Assigns again, unrecorded, the licenses of the pairs a run's end cut after their unassign: the
+ * next run starts with every user as the plan expects (before, each run began with a few 409s
+ * `user_not_eligible` for users the run before had left without a license).
+ */
+async function finishPairs(spec: LoadSpec, cuts: { url: string; userIds: Set<string> }[]): Promise<void> {
+  if (spec.plan.kind !== 'licensePairs') return;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  try {
+    for (const { url, userIds } of cuts) {
+      await Promise.all([...userIds].map((id) => send(agent, url, { method: 'PUT', path: `${(spec.plan as { accountPath: string }).accountPath}/users/${id}/license`, headers: spec.headers })));
+    }
+  } finally {
+    agent.destroy();
+  }
+}
+
 /** Seconds of unrecorded load before a recorded run (of more than twice as long, at full speed). */
 const WARMUP_S = 0.5;
 
@@ -113,6 +140,7 @@ async function runAutocannon(spec: LoadSpec, onStart?: (stop: () => void) => voi
   const times: number[] = [];
   let errors = 0;
   const instances: autocannon.Instance[] = [];
+  const cuts = spec.urls.map((url) => ({ url, userIds: new Set<string>() }));
   const running = spec.urls.map(
       (url, k) =>
         new Promise<autocannon.Result>((resolve, reject) => {
@@ -126,7 +154,7 @@ async function runAutocannon(spec: LoadSpec, onStart?: (stop: () => void) => voi
               ...(spec.overallRate !== undefined && { overallRate: spec.overallRate / spec.urls.length }),
               // Each instance starts at its own share of the list: several servers see different
               // requests, and two generators do not toggle the same user at once.
-              requests: requestsOf(spec.plan, Math.floor((k * 1_048_576) / spec.urls.length) + k),
+              requests: requestsOf(spec.plan, Math.floor((k * 1_048_576) / spec.urls.length) + k, cuts[k]!.userIds),
             },
             (error, done) => (error ? reject(error) : resolve(done)),
           );
@@ -139,6 +167,7 @@ async function runAutocannon(spec: LoadSpec, onStart?: (stop: () => void) => voi
   );
   onStart?.(() => instances.forEach((it) => it.stop()));
   const results = await Promise.all(running);
+  await finishPairs(spec, cuts);
   times.sort((a, b) => a - b);
   const at = (p: number) => (times.length === 0 ? NaN : times[Math.min(times.length - 1, Math.max(0, Math.ceil((p / 100) * times.length) - 1))]!);
   const seconds = Math.max(...results.map((r) => r.duration));
@@ -178,10 +207,11 @@ async function runPaced(spec: LoadSpec, onStart?: (stop: () => void) => void): P
   });
   const started = performance.now();
   const end = started + spec.duration * 1000;
+  const cuts = Array.from({ length: spec.connections }, (_, k) => ({ url: spec.urls[k % spec.urls.length]!, userIds: new Set<string>() }));
   const lanes = Array.from({ length: spec.connections }, async (_, k) => {
     const url = spec.urls[k % spec.urls.length]!;
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const requests = requestsOf(spec.plan, Math.floor((k * 1_048_576) / spec.connections) + k);
+    const requests = requestsOf(spec.plan, Math.floor((k * 1_048_576) / spec.connections) + k, cuts[k]!.userIds);
     const context: Record<string, unknown> = {};
     try {
       for (let j = 0; ; j++) {
@@ -213,7 +243,9 @@ async function runPaced(spec: LoadSpec, onStart?: (stop: () => void) => void): P
     }
   });
   await Promise.all(lanes);
-  return percentiles(times, (Math.min(performance.now(), end) - started) / 1000, errors);
+  const seconds = (Math.min(performance.now(), end) - started) / 1000;
+  await finishPairs(spec, cuts);
+  return percentiles(times, seconds, errors);
 }
 
 function send(agent: http.Agent, base: string, req: autocannon.Request): Promise<{ status: number; body: string }> {

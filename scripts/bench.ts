@@ -118,10 +118,35 @@ const showTimes = (values: number[]) => show(spread(values), '×', 2);
 
 // ---------------------------------------------------------------- load in its own process
 
-/** One autocannon run in a child process. */
-function startLoadProcess(spec: Partial<LoadSpec> & Pick<LoadSpec, 'urls' | 'plan'>): { done: Promise<LoadResult>; stop(): void } {
+/**
+ * Whether the runs that measure one server's latency under load put the server and the load
+ * generator on cores of their own (`taskset`; `PIN=0` turns it off): on a small machine they are
+ * otherwise two busy processes the kernel moves between the same cores, and an answer's latency
+ * includes the time the server waited for a core the load generator held, which a server whose
+ * clients are elsewhere does not wait.
+ */
+const PINNING = process.env.PIN !== '0' && availableParallelism() >= 2 && hasTaskset();
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs every thread of a running process on `cores` (`'0'`, `'1-3'`). */
+const pinProcess = (pid: number, cores: string) => execFileSync('taskset', ['-a', '-cp', cores, String(pid)], { stdio: 'ignore' });
+/** Every core of the machine, as taskset writes them. */
+const ALL_CORES = `0-${availableParallelism() - 1}`;
+
+/** One autocannon run in a child process (on `cores` when given: see `PINNING`). */
+function startLoadProcess(spec: Partial<LoadSpec> & Pick<LoadSpec, 'urls' | 'plan'>, cores?: string): { done: Promise<LoadResult>; stop(): void } {
   const full: LoadSpec = { connections: CONNECTIONS, duration: DURATION, ...spec };
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/bench-load.ts'), JSON.stringify(full)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = ['--import', 'tsx', join(ROOT, 'scripts/bench-load.ts'), JSON.stringify(full)];
+  const [command, argv] = cores ? ['taskset', ['-c', cores, process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const done = new Promise<LoadResult>((resolve, reject) => {
@@ -136,12 +161,12 @@ function startLoadProcess(spec: Partial<LoadSpec> & Pick<LoadSpec, 'urls' | 'pla
   return { done, stop: () => child.kill('SIGTERM') };
 }
 
-const load = (spec: Partial<LoadSpec> & Pick<LoadSpec, 'urls' | 'plan'>) => startLoadProcess(spec).done;
+const load = (spec: Partial<LoadSpec> & Pick<LoadSpec, 'urls' | 'plan'>, cores?: string) => startLoadProcess(spec, cores).done;
 
 /** RUNS runs of one load; failed requests are logged. */
-async function repeated(name: string, spec: Partial<LoadSpec> & Pick<LoadSpec, 'urls' | 'plan'>): Promise<LoadResult[]> {
+async function repeated(name: string, spec: Partial<LoadSpec> & Pick<LoadSpec, 'urls' | 'plan'>, cores?: string): Promise<LoadResult[]> {
   const results: LoadResult[] = [];
-  for (let i = 0; i < RUNS; i++) results.push(await load(spec));
+  for (let i = 0; i < RUNS; i++) results.push(await load(spec, cores));
   reportErrors(name, results);
   return results;
 }
@@ -156,11 +181,12 @@ async function againstBare(
   name: string,
   spec: Partial<LoadSpec> & Pick<LoadSpec, 'urls' | 'plan'>,
   bare: Partial<LoadSpec> & Pick<LoadSpec, 'urls' | 'plan'>,
+  cores?: string,
 ): Promise<{ runs: LoadResult[]; bare: LoadResult[]; ratios: number[] }> {
   const out = { runs: [] as LoadResult[], bare: [] as LoadResult[], ratios: [] as number[] };
   for (let i = 0; i < RUNS; i++) {
-    const b = await load(bare);
-    const r = await load(spec);
+    const b = await load(bare, cores);
+    const r = await load(spec, cores);
     out.bare.push(b);
     out.runs.push(r);
     out.ratios.push(r.rps / b.rps);
@@ -528,13 +554,19 @@ async function benchHost(dir: string): Promise<void> {
     const sample = await http(server.url, 'GET', `${path}/entitlement?email=big1%40bench.example`, { token: PROCESS_API_KEY });
     if (sample.status !== 200) throw new Error(`entitlement: ${sample.status} ${JSON.stringify(sample.body)}`);
     await bare.serve(sample);
-    await load({ urls: [server.url], headers: auth(PROCESS_API_KEY), plan, duration: 1 });
-    const check = await againstBare('entitlement', { urls: [server.url], headers: auth(PROCESS_API_KEY), plan }, { urls: [bare.url], plan: { kind: 'path', path: '/page' } });
-    row('host', 'bare Hono route answering the same entitlement', fmtLoad(check.bare));
-    row('host', `GET /entitlement?email= (API key), ${BIG} users`, fmtLoad(check.runs), 'p99 ≤ 10 ms', median(pick(check.runs, 'p99')) <= 10);
+    // The server and the bare route on core 0, the load generator on core 1 (see PINNING); the
+    // server back on every core for the changes below (its webhook sender is a thread of its own).
+    const loadCores = PINNING ? '1' : undefined;
+    if (PINNING) for (const pid of [server.pid, bare.child.pid!]) pinProcess(pid, '0');
+    await load({ urls: [server.url], headers: auth(PROCESS_API_KEY), plan, duration: 1 }, loadCores);
+    const check = await againstBare('entitlement', { urls: [server.url], headers: auth(PROCESS_API_KEY), plan }, { urls: [bare.url], plan: { kind: 'path', path: '/page' } }, loadCores);
+    const pinned = PINNING ? ', server and load generator on a core each' : '';
+    row('host', `bare Hono route answering the same entitlement${pinned}`, fmtLoad(check.bare));
+    row('host', `GET /entitlement?email= (API key), ${BIG} users${pinned}`, fmtLoad(check.runs), 'p99 ≤ 10 ms', median(pick(check.runs, 'p99')) <= 10);
     row('host', 'entitlement throughput / bare route, same bytes', showPct(check.ratios), '≥ 60 %', median(check.ratios) >= 0.6);
-    const checkBody = await repeated('bare entitlement body', { urls: [bare.url], plan: { kind: 'path', path: '/body' } });
+    const checkBody = await repeated('bare entitlement body', { urls: [bare.url], plan: { kind: 'path', path: '/body' } }, loadCores);
     row('host', '… / bare route sending the body without the headers (context)', showPct(check.runs.map((r, i) => r.rps / checkBody[i]!.rps)));
+    if (PINNING) pinProcess(server.pid, ALL_CORES);
 
     log('host: a change with 3 webhook endpoints vs none');
     const endpoints: string[] = [];
