@@ -118,6 +118,29 @@ describe('live updates', () => {
     expect(dialog.querySelector<HTMLInputElement>('#edit-first-name')!.value).to.equal('Alan');
   });
 
+  it('catches up a change made after the page read the account and before its stream opened', async () => {
+    // The stream starts from the present: the change lands just before it opens, and no other
+    // change follows to bring it. The page reads what it shows again when the stream opens.
+    const s = await seed({ quantity: 5 });
+    const original = window.fetch;
+    let changed = false;
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.endsWith('/stream') && !changed) {
+        changed = true;
+        await api('DELETE', `/v1/accounts/${s.accountId}/users/${s.member.id}/license`, API_KEY);
+      }
+      return original.call(window, input, init);
+    };
+    try {
+      const a = await page(API_BASE, s.accountId, s.ownerToken);
+      await until(() => changed);
+      await until(() => summary(a.banner) === '2 of 5 licenses in use' && textOf(a.table).includes('Disabled'));
+    } finally {
+      window.fetch = original;
+    }
+  });
+
   it('live="off" keeps a page as loaded, with no stream', async () => {
     const s = await seed({ quantity: 5 });
     const streams = countStreams();

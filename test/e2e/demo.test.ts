@@ -233,13 +233,19 @@ describe('the demo (npm start)', () => {
     await summary(page).waitFor(WAIT);
     await page.getByRole('button', { name: 'Reset demo data' }).click();
     await page.getByText('The demo was reset').waitFor(WAIT);
+    // The streams the two panes open (each page opens its stream once it has painted).
+    let streams = 0;
+    page.on('request', (request) => void (new URL(request.url()).pathname.endsWith('/stream') && streams++));
     await page.getByRole('button', { name: 'Two people side by side' }).click();
     const owner = page.frameLocator('#pane-owner');
     const admin = page.frameLocator('#pane-admin');
     for (const pane of [owner, admin]) await pane.locator('seat-banner [part~="summary"]').getByText('5 of 5 licenses in use').waitFor(WAIT);
     await admin.getByText('(acting as Grace Hopper, admin)').waitFor(WAIT);
-    // Both pages hold their stream before the change.
-    await page.waitForTimeout(300);
+    // Both pages hold their stream before the change: "within a second" is the stream's delivery.
+    for (let waited = 0; streams < 2; waited += 50) {
+      assert.ok(waited < WAIT.timeout, `the panes opened ${streams} streams`);
+      await page.waitForTimeout(50);
+    }
 
     await owner.getByRole('button', { name: 'More actions for Katherine Johnson' }).click();
     await owner.getByRole('menuitem', { name: 'Remove team member' }).click();

@@ -1,7 +1,8 @@
 /**
  * The account's stream of a page and what each event does to the stores that show the account:
  * the counts at once, then the account and the visible page of users, quietly; `reset` and a
- * reconnection that could not resume reload them; `session-ended` ends the session everywhere.
+ * reconnection that could not resume, and the first connection (it starts from the present),
+ * reload them; `session-ended` ends the session everywhere.
  * Loaded when the page first goes live (see live.ts).
  */
 import { SeatAuthError } from '../../sdk/core/errors.js';
@@ -73,8 +74,10 @@ export class LiveConnection {
         this.#refreshSoon();
         break;
       case 'ready':
-        // A new connection that could not resume (after the first): what happened meanwhile is unknown.
-        if (this.#opened && !event.resumed) this.#refreshSoon();
+        // What happened before is unknown: on the first connection, since the page read what it
+        // shows (it opens the stream only once that painted); after it, while a connection that
+        // could not resume was down. Read again, quietly.
+        if (!this.#opened || !event.resumed) this.#refreshSoon();
         this.#opened = true;
         break;
       case 'reset':

@@ -22,8 +22,9 @@ export function showing<T>(load: Promise<T>): Promise<T> {
 /**
  * A moment after the account first showed, and after what the page was loading then (a table's
  * rows, at most LOADS_WAITED_MS) showed too: what the page first paints (the banner, the form, the
- * table's rows) never waits behind the live code's requests, also when the rows come slowly. A
- * change made in that moment shows with the next change (the stream starts from the present).
+ * table's rows) never waits behind the live code's requests, also when the rows come slowly. The
+ * stream starts from the present, so a change made in that moment is caught up when it opens
+ * (live-connection.ts reads what the page shows again, once).
  */
 const LIVE_AFTER_MS = 300;
 const LOADS_WAITED_MS = 5000;
