@@ -100,8 +100,8 @@ function requestsOf(plan: Plan, offset: number, cut?: Set<string>): autocannon.R
         {
           method: 'PUT',
           setupRequest: (req, context) => ({ ...req, path: `${plan.accountPath}/users/${(context as Record<string, unknown>).userId as string}/license` }),
-          // Answered: the pair is whole (a PUT sent but not answered when the run stops is sent again).
-          onResponse: (_status, _body, context) => void cut?.delete((context as Record<string, unknown>).userId as string),
+          // Assigned: the pair is whole (a PUT refused, or not answered when the run stops, is sent again).
+          onResponse: (status, _body, context) => void (status >= 200 && status < 300 && cut?.delete((context as Record<string, unknown>).userId as string)),
         },
       ];
   }

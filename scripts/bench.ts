@@ -125,7 +125,16 @@ const showTimes = (values: number[]) => show(spread(values), '×', 2);
  * includes the time the server waited for a core the load generator held, which a server whose
  * clients are elsewhere does not wait.
  */
-const PINNING = process.env.PIN !== '0' && availableParallelism() >= 2 && hasTaskset();
+const PINNING = process.env.PIN !== '0' && allowedCores().length >= 2 && hasTaskset();
+
+/** The cores this process may run on (Linux, `Cpus_allowed_list`; a container may allow a few), in order. */
+function allowedCores(): number[] {
+  const list = existsSync('/proc/self/status') ? /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] : undefined;
+  return (list ?? '').split(',').filter(Boolean).flatMap((part) => {
+    const [first, last = first] = part.split('-').map(Number) as [number, number?];
+    return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+  });
+}
 
 function hasTaskset(): boolean {
   try {
@@ -138,8 +147,9 @@ function hasTaskset(): boolean {
 
 /** Runs every thread of a running process on `cores` (`'0'`, `'1-3'`). */
 const pinProcess = (pid: number, cores: string) => execFileSync('taskset', ['-a', '-cp', cores, String(pid)], { stdio: 'ignore' });
-/** Every core of the machine, as taskset writes them. */
-const ALL_CORES = `0-${availableParallelism() - 1}`;
+/** With PINNING: the server's core, the load generator's, and every core this bench may use (children start with them). */
+const [SERVER_CORE, LOAD_CORE] = allowedCores().map(String);
+const ALL_CORES = allowedCores().join(',');
 
 /** One autocannon run in a child process (on `cores` when given: see `PINNING`). */
 function startLoadProcess(spec: Partial<LoadSpec> & Pick<LoadSpec, 'urls' | 'plan'>, cores?: string): { done: Promise<LoadResult>; stop(): void } {
@@ -554,10 +564,10 @@ async function benchHost(dir: string): Promise<void> {
     const sample = await http(server.url, 'GET', `${path}/entitlement?email=big1%40bench.example`, { token: PROCESS_API_KEY });
     if (sample.status !== 200) throw new Error(`entitlement: ${sample.status} ${JSON.stringify(sample.body)}`);
     await bare.serve(sample);
-    // The server and the bare route on core 0, the load generator on core 1 (see PINNING); the
+    // The server and the bare route on one core, the load generator on another (see PINNING); the
     // server back on every core for the changes below (its webhook sender is a thread of its own).
-    const loadCores = PINNING ? '1' : undefined;
-    if (PINNING) for (const pid of [server.pid, bare.child.pid!]) pinProcess(pid, '0');
+    const loadCores = PINNING ? LOAD_CORE : undefined;
+    if (PINNING) for (const pid of [server.pid, bare.child.pid!]) pinProcess(pid, SERVER_CORE!);
     await load({ urls: [server.url], headers: auth(PROCESS_API_KEY), plan, duration: 1 }, loadCores);
     const check = await againstBare('entitlement', { urls: [server.url], headers: auth(PROCESS_API_KEY), plan }, { urls: [bare.url], plan: { kind: 'path', path: '/page' } }, loadCores);
     const pinned = PINNING ? ', server and load generator on a core each' : '';

@@ -134,6 +134,23 @@ describe('PostgreSQL store: commits from two processes', () => {
     }
   });
 
+  it('talks UTF-8 to the database whatever client encoding the database sets', async () => {
+    // In SJIS the second byte of "ソ" is a backslash: quoting in that encoding is not sound, and
+    // text would not come back as sent. The driver asks for UTF-8 when it connects, over this.
+    const id = await newAccount();
+    await sql(`ALTER DATABASE ${database.name} SET client_encoding = 'SJIS'`, []);
+    const sjis = await PgStore.open({ connectionString: database.url, poolSize: 1 });
+    try {
+      await sjis.get(id);
+      await a.transact(id, append('A')); // the new store's copy is stale: it commits under the lock
+      await sjis.transact(id, append('ソ\\表'));
+      assert.equal((await a.get(id))!.name, 'Two CoAソ\\表');
+    } finally {
+      await sjis.close();
+      await sql(`ALTER DATABASE ${database.name} RESET client_encoding`, []);
+    }
+  });
+
   it('reads the account afresh when the copy is ahead of the database (restored from a backup under running processes)', async () => {
     const id = await newAccount();
     await a.transact(id, append('A'));

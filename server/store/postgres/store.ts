@@ -11,7 +11,8 @@
  * cannot both pass it, under READ COMMITTED. When one did first, the changes are computed again
  * under the row lock held for the whole transaction (`SELECT … FOR UPDATE`), where an account that
  * other processes keep writing goes at once: two round trips, the lock and the rows the copy lacks
- * in one, the write and the COMMIT in the other. A process catches up as changes are announced only
+ * in one, the write and the COMMIT in the other (more only to prepare the write on a new
+ * connection, to write a snapshot, or to read an account the process has no recent copy of). A process catches up as changes are announced only
  * for accounts its live streams follow.
  *
  * The database going away answers 503 `storage_unavailable` within seconds (connection and
@@ -585,7 +586,10 @@ export class PgStore implements Store {
    * The group's write and the COMMIT in one round trip, for a transaction holding the account's
    * row lock: the lock is held for one round trip less. The driver sends parameters only one
    * statement at a time, so the write is a statement prepared on the connection (`PREPARE`, once)
-   * and run by `EXECUTE` with quoted literals, followed by `COMMIT` in the same message.
+   * and run by `EXECUTE` with quoted literals, followed by `COMMIT` in the same message. Quoting is
+   * sound because the connection talks UTF-8, where a quote or backslash byte is never part of
+   * another character (the driver asks for `client_encoding=UTF8` in every connection's startup
+   * message, over whatever the role or database sets; a test holds it).
    */
   async #writeAndCommit(client: pg.PoolClient, accountId: string, group: GroupWrite): Promise<void> {
     if (!this.#prepared.has(client)) {
@@ -593,7 +597,13 @@ export class PgStore implements Store {
       this.#prepared.add(client);
     }
     const literals = writeValues(accountId, group).map((value) => client.escapeLiteral(Array.isArray(value) ? arrayLiteral(value) : String(value)));
-    await client.query(`EXECUTE ${WRITE_AND_COMMIT} (${literals.join(', ')}); COMMIT`);
+    try {
+      await client.query(`EXECUTE ${WRITE_AND_COMMIT} (${literals.join(', ')}); COMMIT`);
+    } catch (error) {
+      // The statement is gone from the connection (a DEALLOCATE by someone else): prepared again next time.
+      if ((error as { code?: string }).code === '26000') this.#prepared.delete(client);
+      throw error;
+    }
   }
 
   async events(accountId: string, query: EventQuery): Promise<EventPage> {
