@@ -15,6 +15,7 @@
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 import { createParser } from 'eventsource-parser';
+import { finishPairs, requestsOf, type Plan } from './bench-load.js';
 import { http, percentile, PROCESS_API_KEY, startServerProcess, type ServerProcess } from '../test/helpers/server-process.js';
 
 type Row = (section: string, figure: string, value: string, target?: string, pass?: boolean) => void;
@@ -107,41 +108,17 @@ interface Sample {
 
 /** Unassign → assign pairs on a pool of users for `seconds` with 50 connections (the account keeps its size): requests per second. */
 async function pairs(base: string, path: string, token: string, pool: string[], seconds: number, pid: number): Promise<Sample> {
-  let n = 0;
-  // Users whose unassign was sent and whose assign has not succeeded (a run's end cuts some pairs).
+  const plan: Plan = { kind: 'licensePairs', accountPath: path, userIds: pool };
+  const headers = { authorization: `Bearer ${token}` };
   const cut = new Set<string>();
   const cpuBefore = cpuMs(pid);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    autocannon(
-      {
-        url: base,
-        connections: 50,
-        duration: seconds,
-        headers: { authorization: `Bearer ${token}` },
-        requests: [
-          {
-            method: 'DELETE',
-            setupRequest: (req, context) => {
-              const userId = pool[n++ % pool.length]!;
-              (context as Record<string, unknown>).userId = userId;
-              cut.add(userId);
-              return { ...req, path: `${path}/users/${userId}/license` };
-            },
-          },
-          {
-            method: 'PUT',
-            setupRequest: (req, context) => ({ ...req, path: `${path}/users/${(context as Record<string, unknown>).userId as string}/license` }),
-            onResponse: (status, _body, context) => void (status >= 200 && status < 300 && cut.delete((context as Record<string, unknown>).userId as string)),
-          },
-        ],
-      },
-      (error, done) => (error ? reject(error) : resolve(done)),
-    );
+    autocannon({ url: base, connections: 50, duration: seconds, headers, requests: requestsOf(plan, 0, cut) }, (error, done) => (error ? reject(error) : resolve(done)));
   });
   const cpu = (cpuMs(pid) - cpuBefore) / result.requests.total;
   if (result.non2xx + result.errors > 0) console.error(`[bench] live pairs: ${result.non2xx + result.errors} failed requests`);
   // The pairs the end cut get their license back, unrecorded: the next run starts with every user licensed.
-  await Promise.all([...cut].map((userId) => fetch(`${base}${path}/users/${userId}/license`, { method: 'PUT', headers: { authorization: `Bearer ${token}` } }).then((res) => res.body?.cancel())));
+  await finishPairs(plan, headers, [{ url: base, userIds: cut }]);
   return { rps: result.requests.average, cpu };
 }
 

@@ -50,7 +50,7 @@ export interface LoadResult {
  * The requests of a plan, from its `offset`-th item. `cut` collects the users of license pairs
  * whose unassign was sent and whose assign was not yet (see `finishPairs`).
  */
-function requestsOf(plan: Plan, offset: number, cut?: Set<string>): autocannon.Request[] {
+export function requestsOf(plan: Plan, offset: number, cut?: Set<string>): autocannon.Request[] {
   let i = offset;
   switch (plan.kind) {
     case 'path':
@@ -121,12 +121,12 @@ export async function runLoad(spec: LoadSpec, onStart?: (stop: () => void) => vo
  * next run starts with every user as the plan expects (before, each run began with a few 409s
  * `user_not_eligible` for users the run before had left without a license).
  */
-async function finishPairs(spec: LoadSpec, cuts: { url: string; userIds: Set<string> }[]): Promise<void> {
-  if (spec.plan.kind !== 'licensePairs') return;
+export async function finishPairs(plan: Plan, headers: LoadSpec['headers'], cuts: { url: string; userIds: Set<string> }[]): Promise<void> {
+  if (plan.kind !== 'licensePairs') return;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   try {
     for (const { url, userIds } of cuts) {
-      await Promise.all([...userIds].map((id) => send(agent, url, { method: 'PUT', path: `${(spec.plan as { accountPath: string }).accountPath}/users/${id}/license`, headers: spec.headers })));
+      await Promise.all([...userIds].map((id) => send(agent, url, { method: 'PUT', path: `${plan.accountPath}/users/${id}/license`, headers })));
     }
   } finally {
     agent.destroy();
@@ -167,7 +167,7 @@ async function runAutocannon(spec: LoadSpec, onStart?: (stop: () => void) => voi
   );
   onStart?.(() => instances.forEach((it) => it.stop()));
   const results = await Promise.all(running);
-  await finishPairs(spec, cuts);
+  await finishPairs(spec.plan, spec.headers, cuts);
   times.sort((a, b) => a - b);
   const at = (p: number) => (times.length === 0 ? NaN : times[Math.min(times.length - 1, Math.max(0, Math.ceil((p / 100) * times.length) - 1))]!);
   const seconds = Math.max(...results.map((r) => r.duration));
@@ -244,7 +244,7 @@ async function runPaced(spec: LoadSpec, onStart?: (stop: () => void) => void): P
   });
   await Promise.all(lanes);
   const seconds = (Math.min(performance.now(), end) - started) / 1000;
-  await finishPairs(spec, cuts);
+  await finishPairs(spec.plan, spec.headers, cuts);
   return percentiles(times, seconds, errors);
 }
 

@@ -125,7 +125,8 @@ const showTimes = (values: number[]) => show(spread(values), '×', 2);
  * includes the time the server waited for a core the load generator held, which a server whose
  * clients are elsewhere does not wait.
  */
-const PINNING = process.env.PIN !== '0' && allowedCores().length >= 2 && hasTaskset();
+const CORES = allowedCores();
+const PINNING = process.env.PIN !== '0' && CORES.length >= 2 && hasTaskset();
 
 /** The cores this process may run on (Linux, `Cpus_allowed_list`; a container may allow a few), in order. */
 function allowedCores(): number[] {
@@ -148,8 +149,8 @@ function hasTaskset(): boolean {
 /** Runs every thread of a running process on `cores` (`'0'`, `'1-3'`). */
 const pinProcess = (pid: number, cores: string) => execFileSync('taskset', ['-a', '-cp', cores, String(pid)], { stdio: 'ignore' });
 /** With PINNING: the server's core, the load generator's, and every core this bench may use (children start with them). */
-const [SERVER_CORE, LOAD_CORE] = allowedCores().map(String);
-const ALL_CORES = allowedCores().join(',');
+const [SERVER_CORE, LOAD_CORE] = CORES.map(String);
+const ALL_CORES = CORES.join(',');
 
 /** One autocannon run in a child process (on `cores` when given: see `PINNING`). */
 function startLoadProcess(spec: Partial<LoadSpec> & Pick<LoadSpec, 'urls' | 'plan'>, cores?: string): { done: Promise<LoadResult>; stop(): void } {

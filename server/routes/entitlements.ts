@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, type z } from '@hono/zod-openapi';
 import type { Entitlement } from '../../sdk/types.js';
 import type { AccountDoc } from '../domain/state.js';
 import { entitlementOf } from '../domain/users.js';
@@ -29,7 +29,7 @@ entitlements.openapi(
  * The check's answer on `doc` (settled to the present), noting a licensed person's activity: the
  * route above and the Node entry's hot path (http/hot-path.ts) both answer with it.
  */
-export function checkEntitlement(deps: Pick<Deps, 'activity' | 'clock'>, doc: AccountDoc, selector: Parameters<typeof entitlementOf>[1]): Entitlement {
+export function checkEntitlement(deps: Pick<Deps, 'activity' | 'clock'>, doc: AccountDoc, selector: z.infer<typeof s.EntitlementQuery>): Entitlement {
   const { entitlement, holder } = entitlementOf(doc, selector);
   if (holder) deps.activity.record(doc, holder, accountNow(doc, deps.clock));
   return entitlement;

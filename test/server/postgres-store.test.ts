@@ -135,16 +135,19 @@ describe('PostgreSQL store: commits from two processes', () => {
   });
 
   it('talks UTF-8 to the database whatever client encoding the database sets', async () => {
-    // In SJIS the second byte of "ソ" is a backslash: quoting in that encoding is not sound, and
-    // text would not come back as sent. The driver asks for UTF-8 when it connects, over this.
+    // Read as SJIS, the UTF-8 of "Á" (C3 81) ends in a lead byte that swallows the next byte (the
+    // first of an escaped backslash pair); PostgreSQL then refuses the literal ("unsafe use of \'
+    // in a string literal"), so the write under the lock, which sends quoted literals, works only
+    // over UTF-8: the driver asks for it when it connects, over what the database sets.
     const id = await newAccount();
     await sql(`ALTER DATABASE ${database.name} SET client_encoding = 'SJIS'`, []);
     const sjis = await PgStore.open({ connectionString: database.url, poolSize: 1 });
     try {
       await sjis.get(id);
       await a.transact(id, append('A')); // the new store's copy is stale: it commits under the lock
-      await sjis.transact(id, append('ソ\\表'));
-      assert.equal((await a.get(id))!.name, 'Two CoAソ\\表');
+      const mark = `Á\\'Á"Á\\`;
+      await sjis.transact(id, append(mark));
+      assert.equal((await a.get(id))!.name, `Two CoA${mark}`);
     } finally {
       await sjis.close();
       await sql(`ALTER DATABASE ${database.name} RESET client_encoding`, []);

@@ -12,8 +12,8 @@
  * under the row lock held for the whole transaction (`SELECT … FOR UPDATE`), where an account that
  * other processes keep writing goes at once: two round trips, the lock and the rows the copy lacks
  * in one, the write and the COMMIT in the other (more only to prepare the write on a new
- * connection, to write a snapshot, or to read an account the process has no recent copy of). A process catches up as changes are announced only
- * for accounts its live streams follow.
+ * connection, to write a snapshot, or to read an account the process has no recent copy of). A
+ * process catches up as changes are announced only for accounts its live streams follow.
  *
  * The database going away answers 503 `storage_unavailable` within seconds (connection and
  * statement timeouts), and the pool reconnects by itself when it is back.
@@ -90,6 +90,10 @@ interface Head {
   snapshot_seq: number;
 }
 
+/** An account's row as the database answers it (bigints as text). */
+type HeadRow = { seq: string; event_count: string; snapshot_seq: string };
+const headOf = (row: HeadRow): Head => ({ seq: Number(row.seq), event_count: Number(row.event_count), snapshot_seq: Number(row.snapshot_seq) });
+
 type Queryable = pg.Pool | pg.PoolClient;
 
 function unavailable(): ApiError {
@@ -164,7 +168,7 @@ function writeValues(accountId: string, group: GroupWrite): (string | number | (
 }
 
 /** A PostgreSQL array literal (`{1,2}`, `{"a","b\"c"}`): text elements quoted, `"` and `\` escaped by a backslash. */
-export function arrayLiteral(values: readonly (string | number)[]): string {
+function arrayLiteral(values: readonly (string | number)[]): string {
   return `{${values.map((v) => (typeof v === 'number' ? String(v) : `"${v.replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
 }
 
@@ -342,12 +346,12 @@ export class PgStore implements Store {
   }
 
   async #head(db: Queryable, accountId: string): Promise<Head | undefined> {
-    const { rows } = await db.query<{ seq: string; event_count: string; snapshot_seq: string }>(
+    const { rows } = await db.query<HeadRow>(
       'SELECT seq, event_count, snapshot_seq FROM seatkit_accounts WHERE id = $1',
       [accountId],
     );
     const row = rows[0];
-    return row && { seq: Number(row.seq), event_count: Number(row.event_count), snapshot_seq: Number(row.snapshot_seq) };
+    return row && headOf(row);
   }
 
   /** The account as of now: its sequence and the journal rows the copy lacks, in one statement (one snapshot, one round trip). */
@@ -355,7 +359,7 @@ export class PgStore implements Store {
     return this.#with(async (client) => {
       // Without a copy, no rows: the account is read from its snapshot first.
       const since = this.#cache.get(accountId)?.seq ?? Number.MAX_SAFE_INTEGER;
-      const { rows } = await client.query<{ seq: string; event_count: string; snapshot_seq: string; records: JournalRecord[] }>({
+      const { rows } = await client.query<HeadRow & { records: JournalRecord[] }>({
         name: 'seatkit_read',
         text: `SELECT seq, event_count, snapshot_seq,
            (SELECT coalesce(json_agg(record ORDER BY seq), '[]'::json) FROM seatkit_journal WHERE account_id = $1 AND seq > $2) AS records
@@ -364,8 +368,7 @@ export class PgStore implements Store {
       });
       const row = rows[0];
       if (!row) return undefined;
-      const head = { seq: Number(row.seq), event_count: Number(row.event_count), snapshot_seq: Number(row.snapshot_seq) };
-      return (await this.#catchUp(client, accountId, head, row.records)).doc;
+      return (await this.#catchUp(client, accountId, headOf(row), row.records)).doc;
     });
   }
 
@@ -517,7 +520,7 @@ export class PgStore implements Store {
         // backup under running processes): read the account afresh.
         if (copy && copy.seq > head.seq) this.#cache.delete(accountId);
         // The rows read with the lock follow the copy they were read for (not one a read replaced meanwhile).
-        const fresh = copy && copy.seq === since && copy.seq <= head.seq ? records : undefined;
+        const fresh = copy?.seq === since ? records : undefined;
         const done = await this.#compute(group, await this.#catchUp(client, accountId, head, fresh));
         done.snapshotSeq = head.snapshot_seq;
         if (done.committed.length > 0) {
@@ -557,9 +560,9 @@ export class PgStore implements Store {
       `BEGIN; SELECT seq, event_count, snapshot_seq FROM seatkit_accounts WHERE id = ${id} FOR UPDATE` +
       (since === undefined ? '' : `; SELECT record FROM seatkit_journal WHERE account_id = ${id} AND seq > ${Math.trunc(since)} ORDER BY seq`);
     const results = (await client.query(text)) as unknown as pg.QueryResult[];
-    const row = results[1]!.rows[0] as { seq: string; event_count: string; snapshot_seq: string } | undefined;
+    const row = results[1]!.rows[0] as HeadRow | undefined;
     return {
-      head: row && { seq: Number(row.seq), event_count: Number(row.event_count), snapshot_seq: Number(row.snapshot_seq) },
+      head: row && headOf(row),
       records: since === undefined ? undefined : (results[2]!.rows as { record: JournalRecord }[]).map((r) => r.record),
     };
   }
