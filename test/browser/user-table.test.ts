@@ -338,6 +338,21 @@ describe('<user-table>', () => {
     previous.click();
     await until(() => range(table) === '1–25 of 33');
 
+    // A quiet reload in flight (a change made elsewhere) does not swallow a click on the pager.
+    next.click();
+    await until(() => range(table) === '26–33 of 33');
+    table.reload();
+    await table.updateComplete;
+    expect(shadow(table).querySelector('table')!.getAttribute('aria-busy')).to.equal('true');
+    previous.click();
+    await until(() => range(table) === '1–25 of 33');
+    table.reload();
+    await table.updateComplete;
+    next.click();
+    await until(() => range(table) === '26–33 of 33');
+    previous.click();
+    await until(() => range(table) === '1–25 of 33');
+
     // Page size.
     const size = shadow(table).querySelector<HTMLSelectElement>('#page-size')!;
     size.value = '50';

@@ -134,6 +134,8 @@ export class UserTable extends SeatElement {
   #loadAbort: AbortController | undefined;
   #loadedStore: SeatStore | undefined;
   #loadedKey = '';
+  /** The parameters `page` was read with: Next takes its cursor only while they are the current ones. */
+  #pageParams = '';
   /** Where focus should go once the rows changed under it: the row of this user, else the same position. */
   #focusAfterLoad: { userId: string; index: number; reloaded: boolean } | null = null;
   #pagerFocus: 'next' | 'previous' | null = null;
@@ -210,6 +212,7 @@ export class UserTable extends SeatElement {
         return;
       }
       this.page = page;
+      this.#pageParams = JSON.stringify(params);
       for (const user of page.data) store.names.set(user.id, fullName(user));
       this.loadError = null;
       this.forbidden = false;
@@ -406,13 +409,15 @@ export class UserTable extends SeatElement {
 
   #nextPage(): void {
     const next = this.page?.nextCursor;
-    if (!next || this.loading) return;
+    // A page still on its way (a click just before): its cursor is not known yet. A quiet reload of
+    // the page shown does not hold Next (nor Previous) back.
+    if (!next || this.#pageParams !== JSON.stringify(this.#params())) return;
     this.cursors = [...this.cursors, next];
     this.#pagerFocus = 'next';
   }
 
   #previousPage(): void {
-    if (this.cursors.length <= 1 || this.loading) return;
+    if (this.cursors.length <= 1) return;
     this.cursors = this.cursors.slice(0, -1);
     this.#pagerFocus = 'previous';
   }
