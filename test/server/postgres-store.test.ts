@@ -101,6 +101,36 @@ describe('PostgreSQL store: commits from two processes', () => {
     assert.deepEqual(await journalSeqs(id), Array.from({ length: 60 }, (_, i) => i + 2));
   });
 
+  it('takes into its transaction the changes that came while it waited for the row lock', async () => {
+    const id = await newAccount();
+    await b.get(id);
+    await a.transact(id, append('A'));
+    await b.transact(id, append('0')); // b found its copy stale: its next changes go to the lock
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM seatkit_accounts WHERE id = $1 FOR UPDATE', [id]);
+      const first = b.transact(id, append('1'));
+      // Until PostgreSQL shows b's transaction waiting for the lock the holder has.
+      for (let tries = 0; ; tries++) {
+        const [row] = await sql<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [database.name]);
+        if (row!.n === '1') break;
+        if (tries > 200) throw new Error('b never waited for the lock');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const more = [b.transact(id, append('2')), b.transact(id, append('3'))];
+      await holder.query('COMMIT');
+      await Promise.all([first, ...more]);
+    } finally {
+      await holder.end();
+    }
+    assert.equal((await a.get(id))!.name, 'Two CoA0123');
+    const rows = await sql<{ seq: string; xmin: string }>('SELECT seq, xmin::text FROM seatkit_journal WHERE account_id = $1 AND seq >= 4 ORDER BY seq', [id]);
+    assert.deepEqual(rows.map((r) => Number(r.seq)), [4, 5, 6]);
+    assert.equal(new Set(rows.map((r) => r.xmin)).size, 1, 'the three changes in one transaction');
+  });
+
   it('writes text that needs quoting intact when it commits under the lock', async () => {
     // Under the row lock the write and the COMMIT go as one message of quoted literals: every
     // character SQL or an array literal gives a meaning to must come back as it was sent.

@@ -399,7 +399,8 @@ export class PgStore implements Store {
 
   transact<T>(accountId: string, fn: (doc: AccountDoc) => Outcome<T> | Promise<Outcome<T>>): Promise<Outcome<T>> {
     // Changes of one account from this process go in turn (the row lock orders them across
-    // processes); those that wait meanwhile are committed together, in one database transaction.
+    // processes); those that wait meanwhile are committed together, in one database transaction
+    // (also those that come while a group waits for the row lock: see #commitLocked).
     return new Promise<Outcome<T>>((resolve, reject) => {
       let waiting = this.#waiting.get(accountId);
       if (!waiting) this.#waiting.set(accountId, (waiting = []));
@@ -513,6 +514,10 @@ export class PgStore implements Store {
         const since = this.#cache.get(accountId)?.seq;
         const { head, records } = await this.#lockAndRead(client, accountId, since);
         if (!head) throw new ApiError('not_found', 'No such account.');
+        // Changes that came while the lock was awaited join the group: they would otherwise wait
+        // for this commit and then for the lock again (answered in order, after the group's own).
+        const waiting = this.#waiting.get(accountId);
+        if (waiting && group.length < GROUP_MAX) group.push(...waiting.splice(0, GROUP_MAX - group.length));
         const copy = this.#cache.get(accountId);
         // Nobody else wrote since this process's last look: the copy may be tried again next time.
         if (copy && copy.seq === head.seq) this.#contended.delete(accountId);
