@@ -245,3 +245,55 @@ describe('PostgreSQL store: commits from two processes', () => {
     }
   });
 });
+
+describe('PostgreSQL store: reads', () => {
+  /**
+   * Counts the store's account reads (the prepared `seatkit_read`) while `work` runs; `hold` may
+   * keep a read's answer from the store until it settles (the query has run by then).
+   */
+  async function countingReads<T>(work: (reads: { count: number }) => Promise<T>, hold?: Promise<unknown>): Promise<T> {
+    const reads = { count: 0 };
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const result = (query as (...a: unknown[]) => unknown).apply(this, args);
+      if ((args[0] as { name?: string } | undefined)?.name !== 'seatkit_read') return result;
+      reads.count++;
+      return hold ? (result as Promise<unknown>).then(async (answer) => (await hold, answer)) : result;
+    } as typeof query;
+    try {
+      return await work(reads);
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+  }
+
+  it('answers the reads of one account asked for together with one query', async () => {
+    const id = await newAccount();
+    await a.transact(id, append('A'));
+    const docs = await countingReads(async (reads) => {
+      const docs = await Promise.all(Array.from({ length: 5 }, () => a.get(id)));
+      assert.equal(reads.count, 1, 'five reads asked for in one turn: one query');
+      return docs;
+    });
+    assert.deepEqual(new Set(docs.map((doc) => doc!.name)), new Set(['Two CoA']));
+  });
+
+  it('does not answer a read with one sent before it was asked for (a change committed in between is seen)', async () => {
+    const id = await newAccount();
+    await a.get(id);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await countingReads(async (reads) => {
+      const early = a.get(id);
+      // Until the first read's query is sent (its answer is held back).
+      while (reads.count === 0) await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 50)); // its query has run by now
+      await b.transact(id, append('B')); // acknowledged after the first read was sent
+      const later = a.get(id);
+      release();
+      assert.equal((await early)!.name, 'Two Co', 'the first read ran before the change');
+      assert.equal((await later)!.name, 'Two CoB', 'the read asked for after the change sees it');
+      assert.equal(reads.count, 2);
+    }, held);
+  });
+});
