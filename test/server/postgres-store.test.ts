@@ -248,17 +248,22 @@ describe('PostgreSQL store: commits from two processes', () => {
 
 describe('PostgreSQL store: reads', () => {
   /**
-   * Counts the store's account reads (the prepared `seatkit_read`) while `work` runs; `hold` may
-   * keep a read's answer from the store until it settles (the query has run by then).
+   * Counts the store's account reads (the prepared `seatkit_read`) while `work` runs: `count` sent,
+   * `answered` whose answer the database gave; `hold` keeps those answers from the store until it
+   * settles.
    */
-  async function countingReads<T>(work: (reads: { count: number }) => Promise<T>, hold?: Promise<unknown>): Promise<T> {
-    const reads = { count: 0 };
+  async function countingReads<T>(work: (reads: { count: number; answered: number }) => Promise<T>, hold?: Promise<unknown>): Promise<T> {
+    const reads = { count: 0, answered: 0 };
     const query = pg.Client.prototype.query;
     pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
       const result = (query as (...a: unknown[]) => unknown).apply(this, args);
       if ((args[0] as { name?: string } | undefined)?.name !== 'seatkit_read') return result;
       reads.count++;
-      return hold ? (result as Promise<unknown>).then(async (answer) => (await hold, answer)) : result;
+      return (result as Promise<unknown>).then(async (answer) => {
+        reads.answered++;
+        await hold;
+        return answer;
+      });
     } as typeof query;
     try {
       return await work(reads);
@@ -285,10 +290,9 @@ describe('PostgreSQL store: reads', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     await countingReads(async (reads) => {
       const early = a.get(id);
-      // Until the first read's query is sent (its answer is held back).
-      while (reads.count === 0) await new Promise((resolve) => setImmediate(resolve));
-      await new Promise((resolve) => setTimeout(resolve, 50)); // its query has run by now
-      await b.transact(id, append('B')); // acknowledged after the first read was sent
+      // Until the database has answered the first read (the answer is held back from the store).
+      while (reads.answered === 0) await new Promise((resolve) => setImmediate(resolve));
+      await b.transact(id, append('B')); // acknowledged after the first read was answered
       const later = a.get(id);
       release();
       assert.equal((await early)!.name, 'Two Co', 'the first read ran before the change');
