@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     // Node-only code may use node: modules; the app, domain, SDK and widgets may not.
-    files: ['server/node.ts', 'server/docs.ts', 'server/client-address.ts', 'server/store/file.ts', 'server/store/fs.ts', 'server/store/lock.ts', 'server/store/append-log.ts', 'server/store/event-files.ts', 'server/store/legacy.ts', 'server/store/postgres/**', 'server/migrate.ts', 'server/mail/smtp.ts', 'server/webhooks/send-worker.ts', 'server/webhooks/worker-transport.ts', 'demo/server.ts', 'demo/vite.config.ts', 'scripts/**', 'test/**', '*.config.*'],
+    files: ['server/node.ts', 'server/affinity.ts', 'server/docs.ts', 'server/client-address.ts', 'server/store/file.ts', 'server/store/fs.ts', 'server/store/lock.ts', 'server/store/append-log.ts', 'server/store/event-files.ts', 'server/store/legacy.ts', 'server/store/postgres/**', 'server/migrate.ts', 'server/mail/smtp.ts', 'server/webhooks/send-worker.ts', 'server/webhooks/worker-transport.ts', 'demo/server.ts', 'demo/vite.config.ts', 'scripts/**', 'test/**', '*.config.*'],
     rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
 );

@@ -712,7 +712,8 @@ async function benchPostgres(dir: string): Promise<void> {
     const setups: { name: string; env: Record<string, string>; count: number; seeded: SeededAccount }[] = [
       { name: 'file store, 1 process', env: { SEATKIT_DB: fileData }, count: 1, seeded: fileSeeded },
       { name: 'PostgreSQL, 1 process', env: { DATABASE_URL: database.url }, count: 1, seeded },
-      { name: 'PostgreSQL, 3 processes', env: { DATABASE_URL: database.url }, count: 3, seeded },
+      // Each account's changes made by one of them (server/affinity.ts), as docs/operations.md advises.
+      { name: 'PostgreSQL, 3 processes', env: { DATABASE_URL: database.url, SEATKIT_PEER_URL: 'http://127.0.0.1:{port}' }, count: 3, seeded },
     ];
     const listRps: Record<string, number[]> = {};
     for (const setup of setups) {

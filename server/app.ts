@@ -6,7 +6,7 @@ import { LIMITS } from '../sdk/limits.js';
 import type { Problem } from '../sdk/types.js';
 import { defaultConfig, systemClock, type AppConfig, type Clock } from './config.js';
 import { randomId, sha256, type Hasher } from './crypto.js';
-import { ApiError, problemType } from './errors.js';
+import { ApiError, FRONT_ERROR, problemType } from './errors.js';
 import type { Deps, Env } from './http/context.js';
 import { OutboxMailer } from './mail/outbox.js';
 import { duplicateKeyPath } from './json.js';
@@ -222,6 +222,12 @@ export function createApp(options: AppOptions): SeatApp {
 
   const nextRequestId = requestIds();
   app.use(responseHeaders(config.corsOrigins, nextRequestId, (c) => c.set('deps', deps)));
+  // An error the Node front left on the request (server/affinity.ts), answered like any other.
+  app.use((c, next) => {
+    const left = (c.env as { incoming?: Record<string, unknown> } | undefined)?.incoming?.[FRONT_ERROR];
+    if (left instanceof ApiError) throw left;
+    return next();
+  });
   const limit = (maxSize: number) =>
     bodyLimit({
       maxSize,

@@ -65,6 +65,12 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Where the Node front leaves an error on a request (`IncomingMessage`) for the app to answer with
+ * its own headers (request id, CORS): a change sent on to another process that did not answer.
+ */
+export const FRONT_ERROR = 'seatkitError';
+
 /** The problem `type` URI of a code (a stable, non-dereferenceable URN). */
 export function problemType(code: ErrorCode): string {
   return `urn:seatkit:problem:${code}`;

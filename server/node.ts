@@ -13,6 +13,8 @@ import { open, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { correlationId, createApp, type SeatApp } from './app.js';
+import { LIMITS } from '../sdk/limits.js';
+import { AccountAffinity } from './affinity.js';
 import { workerTransport } from './webhooks/worker-transport.js';
 import { mountApiReference } from './docs.js';
 import { clientAddress, rateLimitKey, trustedProxies } from './client-address.js';
@@ -38,6 +40,8 @@ export interface NodeConfig extends AppConfig {
   databaseUrl: string | undefined;
   /** Connections each process opens to it. */
   databasePoolSize: number;
+  /** This process's address as its peers reach it (`{port}`: the port it listens on): each account's changes go to one process (server/affinity.ts). */
+  peerUrl: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
   logRequests: boolean;
@@ -70,6 +74,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv, log: Logger): NodeConfig {
   const trusted = trustedProxies(env.SEATKIT_TRUST_PROXY);
   const poolSize = Number(env.SEATKIT_DATABASE_POOL ?? 10);
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 200) throw new Error(`SEATKIT_DATABASE_POOL must be a number of connections from 1 to 200, not ${env.SEATKIT_DATABASE_POOL}`);
+  const peerUrl = env.SEATKIT_PEER_URL?.trim().replace(/\/+$/, '') || undefined;
+  if (peerUrl && !/^http:\/\/[^/?#@\s]+:(\d{1,5}|\{port\})$/.test(peerUrl)) {
+    throw new Error(`SEATKIT_PEER_URL must be this process's address as the other processes reach it, http://host:port (port may be {port}), not ${peerUrl}`);
+  }
+  if (peerUrl && !env.DATABASE_URL) throw new Error('SEATKIT_PEER_URL needs DATABASE_URL: it is how processes on one database share the accounts\' changes');
   const retries = env.SEATKIT_WEBHOOK_RETRIES?.trim() ? env.SEATKIT_WEBHOOK_RETRIES.split(',').map((v) => v.trim()) : undefined;
   if (retries && !retries.every((v) => /^\d+(\.\d+)?$/.test(v) && Number(v) <= 7 * 24 * 3600)) {
     throw new Error(`SEATKIT_WEBHOOK_RETRIES must be comma-separated seconds (each at most 604800), not ${env.SEATKIT_WEBHOOK_RETRIES}`);
@@ -93,6 +102,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, log: Logger): NodeConfig {
     db: env.SEATKIT_DB || join('.seatkit', 'data'),
     databaseUrl: env.DATABASE_URL || undefined,
     databasePoolSize: poolSize,
+    peerUrl,
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.SEATKIT_MAIL_FROM || 'seatkit <no-reply@localhost>',
     logRequests: env.SEATKIT_LOG_REQUESTS !== 'off',
@@ -241,7 +251,7 @@ export async function start(
     new Response('starting', { status: 503, headers: { 'Retry-After': '1' } });
   // Only the path of INVITE_URL matters here, and PORT=0 below changes only its port.
   const pathForLog = loggablePath(config.inviteUrl);
-  const logRequest = (entry: { requestId: string | null; correlationId: string | undefined; method: string; pathname: string; status: number; started: number }) =>
+  const logRequest = (entry: { requestId: string | null; correlationId: string | undefined; method: string; pathname: string; status: number; started: number; forwardedTo?: string }) =>
     log({
       level: entry.status >= 500 ? 'error' : 'info',
       message: 'request',
@@ -251,6 +261,7 @@ export async function start(
       path: pathForLog(entry.pathname),
       status: entry.status,
       ms: Math.round((performance.now() - entry.started) * 10) / 10,
+      ...(entry.forwardedTo && { forwardedTo: entry.forwardedTo }),
     });
   // Without request logs, no wrapper around the app (an async layer per request measured about 10 %
   // of the entitlement check's throughput).
@@ -265,8 +276,11 @@ export async function start(
   // The entitlement check's plain case, answered before a web Request is built (http/hot-path.ts)
   // by the app, once there is one, unless a wrapper (the demo) answers every request itself.
   let hotApp: SeatApp | undefined;
+  // With SEATKIT_PEER_URL, a change for an account another process owns is sent on to it.
+  let affinity: AccountAffinity | undefined;
   const front: Front = (req, res, next) => {
     const started = config.logRequests ? performance.now() : 0;
+    if (affinity?.forward(req, res, next)) return;
     const answering = hotApp?.hotPath({ method: req.method ?? '', url: req.url ?? '', header: (name) => (name === 'authorization' ? rawHeader(req, name) : req.headers[name]) });
     if (!answering) return next(req, res);
     answering.then(
@@ -305,6 +319,13 @@ export async function start(
   const api = (request: Request, bindings: unknown) => app.fetch(request, bindings);
   handle = options.wrap?.(app, { config }) ?? api;
   if (!options.wrap) hotApp = app;
+  if (config.peerUrl && store instanceof PgStore) {
+    const self = config.peerUrl.replace('{port}', String(port));
+    const answered = (req: IncomingMessage, { status, owner, requestId, started }: { status: number; owner: string; requestId: string | null; started: number }) =>
+      logRequest({ requestId, correlationId: correlationId(rawHeader(req, 'x-request-id')), method: req.method ?? '', pathname: (req.url ?? '').split('?')[0]!, status, started, forwardedTo: owner });
+    affinity = new AccountAffinity({ self, registry: store, log, maxBody: LIMITS.batchBodyMaxBytes, answered: config.logRequests ? answered : undefined });
+    await affinity.start();
+  }
   if (announceKey) write(announceKey);
   write(`seatkit API listening on ${url} (API reference: ${url}/docs), data: ${config.db}, mail: ${config.smtpUrl ? 'SMTP' : 'dev outbox'}`);
   let closing: Promise<void> | undefined;
@@ -313,6 +334,12 @@ export async function start(
       // Stop accepting; requests in flight finish (and their writes reach the disk) within the
       // grace period. Then every connection left is closed: a client that stalls (half a request
       // header, a body that never ends) must not keep the process up.
+      // The peers stop sending changes here at their next beat (within 2 s): wait for it before
+      // closing connections they may be about to send a change on (that change would answer 503).
+      if (affinity) {
+        await affinity.stop();
+        await new Promise((resolve) => setTimeout(resolve, affinity!.beatMs + 500));
+      }
       await new Promise<void>((resolve) => {
         // Live streams never finish by themselves: end them (clients reconnect elsewhere or after the restart).
         app.streams.close();
@@ -328,6 +355,7 @@ export async function start(
           clearTimeout(cutoff);
         });
       });
+      affinity?.close();
       // A change whose connection was cut still finishes its write: only what reached the disk was acknowledged.
       await app.jobs.stop();
       await store.close();

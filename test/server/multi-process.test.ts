@@ -301,13 +301,78 @@ describe('three processes: limits, kill -9 and the database going away', () => {
   });
 });
 
+describe('three processes with SEATKIT_PEER_URL: each account’s changes made by one of them', () => {
+  it('sends every change to the account’s owner (5 of 100 concurrent invites win), and makes a killed owner’s changes on the others', async () => {
+    const trio = await startAll({ SEATKIT_PEER_URL: 'http://127.0.0.1:{port}', SEATKIT_LOG_REQUESTS: 'on' });
+    const requests = (server: ServerProcess, path: string) =>
+      server.output.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line)).filter((entry) => entry.message === 'request' && entry.path === path);
+    const port = (url: string) => new URL(url).port;
+    const until = async (what: string, done: () => boolean) => {
+      const deadline = Date.now() + 15_000;
+      while (!done()) {
+        assert.ok(Date.now() < deadline, what);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    try {
+      // Each hears of the other two at its next beat (every 2 s).
+      await until('every process sees the three', () => trio.every((s) => s.output.some((line) => line.includes('3 processes share'))));
+      const created = await createAccountOver(trio[0]!.url, { quantity: 6 });
+      const path = `/v1/accounts/${created.accountId}`;
+      const replies = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          http(trio[i % 3]!.url, 'POST', `${path}/invitations`, { token: created.ownerToken, body: { email: `a${i}@affinity.example`, firstName: 'Ivy', lastName: `No${i}` } }),
+        ),
+      );
+      assert.equal(replies.filter((r) => r.status === 201).length, 5, JSON.stringify(tally(replies)));
+      assert.equal(replies.filter((r) => r.status === 409 && r.body.code === 'no_license_available').length, 95, JSON.stringify(tally(replies)));
+      assert.ok(replies.every((r) => r.headers.get('X-Request-Id')?.startsWith('req_')));
+      // The processes agree on the owner: the two others forwarded all they were sent to it, and it made all 100.
+      const forwardedTo = new Set(trio.flatMap((s) => requests(s, `${path}/invitations`).map((entry) => entry.forwardedTo)).filter(Boolean));
+      assert.equal(forwardedTo.size, 1, `one owner: ${[...forwardedTo].join(', ')}`);
+      const owner = trio.find((s) => port(s.url) === port([...forwardedTo][0]))!;
+      const others = trio.filter((s) => s !== owner);
+      const sentTo = (server: ServerProcess) => replies.filter((_, i) => trio[i % 3] === server).length;
+      // (A request's log line is written after its answer: wait for the last ones.)
+      await until('the owner made all 100', () => requests(owner, `${path}/invitations`).filter((entry) => !entry.forwardedTo).length === 100);
+      for (const other of others) {
+        await until(`${other.url} forwarded each change it was sent`, () => requests(other, `${path}/invitations`).length === sentTo(other));
+        assert.ok(requests(other, `${path}/invitations`).every((entry) => entry.forwardedTo && entry.requestId?.startsWith('req_')));
+      }
+      // The owner gone: the others find its port closed and make its accounts' changes themselves at once.
+      await owner.kill();
+      const quote = await http(others[0]!.url, 'GET', `${path}/licenses/quote?quantity=8`, { token: created.ownerToken });
+      const bought = await http(others[0]!.url, 'POST', `${path}/licenses`, {
+        token: created.ownerToken,
+        body: { quantity: 8, acceptAgreement: true, expectedAmountDue: quote.body.amountDue },
+        headers: { 'Idempotency-Key': 'after-the-owner' },
+      });
+      assert.equal(bought.status, 200, JSON.stringify(bought.body));
+      const invited = await http(others[1]!.url, 'POST', `${path}/invitations`, { token: created.ownerToken, body: { email: 'after@affinity.example', firstName: 'A', lastName: 'Fter' } });
+      assert.equal(invited.status, 201, JSON.stringify(invited.body));
+      await until('the two left see each other alone', () => others.every((s) => s.output.some((line) => line.includes('2 processes share'))));
+      const { body } = await http<Account>(others[1]!.url, 'GET', path, { token: created.ownerToken });
+      assert.deepEqual([body.licenses.inUse, body.licenses.quantity], [7, 8]);
+    } finally {
+      await Promise.all(trio.map((s) => s.stop()));
+    }
+  });
+});
+
 describe('configuration for a shared database', () => {
-  it('refuses DATABASE_URL without SEATKIT_API_KEY (a generated key would differ per process), and a bad pool size', () => {
+  it('refuses DATABASE_URL without SEATKIT_API_KEY (a generated key would differ per process), a bad pool size and a bad SEATKIT_PEER_URL', () => {
     const log = () => {};
     assert.throws(() => configFromEnv({ DATABASE_URL: viaRelay.toString() }, log), /SEATKIT_API_KEY must be set with DATABASE_URL/);
     for (const pool of ['0', '201', 'ten', '2.5']) {
       assert.throws(() => configFromEnv({ DATABASE_URL: viaRelay.toString(), SEATKIT_API_KEY: PROCESS_API_KEY, SEATKIT_DATABASE_POOL: pool }, log), /SEATKIT_DATABASE_POOL must be/);
     }
     assert.equal(configFromEnv({ DATABASE_URL: viaRelay.toString(), SEATKIT_API_KEY: PROCESS_API_KEY, SEATKIT_DATABASE_POOL: '20' }, log).databasePoolSize, 20);
+    const shared = { DATABASE_URL: viaRelay.toString(), SEATKIT_API_KEY: PROCESS_API_KEY };
+    for (const peer of ['127.0.0.1:8787', 'https://10.0.0.2:8787', 'http://10.0.0.2', 'http://10.0.0.2:8787/v1', 'http://user@10.0.0.2:8787']) {
+      assert.throws(() => configFromEnv({ ...shared, SEATKIT_PEER_URL: peer }, log), /SEATKIT_PEER_URL must be this process's address/, peer);
+    }
+    assert.throws(() => configFromEnv({ SEATKIT_PEER_URL: 'http://10.0.0.2:8787' }, log), /SEATKIT_PEER_URL needs DATABASE_URL/);
+    assert.equal(configFromEnv({ ...shared, SEATKIT_PEER_URL: 'http://10.0.0.2:8787/' }, log).peerUrl, 'http://10.0.0.2:8787');
+    assert.equal(configFromEnv({ ...shared, SEATKIT_PEER_URL: 'http://seatkit-2.internal:{port}' }, log).peerUrl, 'http://seatkit-2.internal:{port}');
   });
 });

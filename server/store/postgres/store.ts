@@ -700,6 +700,32 @@ export class PgStore implements Store {
     });
   }
 
+  /**
+   * Notes that the process at `url` is up, and answers the addresses of every process noted in
+   * the last `liveMs` (this one included), by the database's clock: one statement, which also
+   * forgets processes gone for an hour.
+   */
+  async beat(url: string, liveMs: number): Promise<string[]> {
+    return this.#with(async (client) => {
+      const { rows } = await client.query<{ url: string }>(
+        `WITH beat AS (
+           INSERT INTO seatkit_peers (url, seen) VALUES ($1, now()) ON CONFLICT (url) DO UPDATE SET seen = now()
+         ), gone AS (
+           DELETE FROM seatkit_peers WHERE seen < now() - interval '1 hour'
+         )
+         SELECT url FROM seatkit_peers WHERE seen > now() - $2 * interval '1 millisecond'`,
+        [url, liveMs],
+      );
+      // The statement's snapshot predates its own insert: a first beat does not see itself.
+      return [...new Set([url, ...rows.map((row) => row.url)])];
+    });
+  }
+
+  /** Notes that the process at `url` is stopping: its peers stop sending it changes at their next beat. */
+  async leave(url: string): Promise<void> {
+    await this.#with((client) => client.query('DELETE FROM seatkit_peers WHERE url = $1', [url]));
+  }
+
   limiter(name: string, limit: number, windowMs: number): Limiter {
     return {
       hit: async (key, now, count = 1) => {
