@@ -145,7 +145,9 @@ export class AccountAffinity {
     const started = performance.now();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => this.#send(owner, req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), local, started));
+    // Sent after the events the same poll brought in: a peer killed meanwhile has its kept-alive
+    // connections closed by then, rather than this change written into one (and answered 503).
+    req.on('end', () => setImmediate(() => this.#send(owner, req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), local, started)));
     // A client that goes away mid-body: nothing was sent, nothing to answer.
     req.on('error', () => undefined);
     return true;

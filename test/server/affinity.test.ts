@@ -174,7 +174,8 @@ describe('account affinity (SEATKIT_PEER_URL)', () => {
     assert.equal(Object.keys(shares).length, 3);
     for (const share of Object.values(shares)) assert.ok(share > 800 && share < 1200, `uneven shares: ${JSON.stringify(shares)}`);
     others = ['http://10.0.0.2:8787'];
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    const deadline = Date.now() + 5000;
+    while (ids.some((id) => affinity.owner(id) === 'http://10.0.0.3:8787') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     for (const id of ids) {
       const was = before.get(id)!;
       if (was !== 'http://10.0.0.3:8787') assert.equal(affinity.owner(id) ?? 'self', was, `${id} moved from a process that stayed`);
@@ -203,7 +204,9 @@ describe('account affinity (SEATKIT_PEER_URL)', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(affinity.owner(id), undefined);
     up = true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Back at the next beat (every 10 ms; a busy machine may take longer).
+    const deadline = Date.now() + 5000;
+    while (affinity.owner(id) !== peer && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.equal(affinity.owner(id), peer);
   });
 });
