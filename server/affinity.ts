@@ -40,15 +40,23 @@ export interface AffinityOptions {
   beatMs?: number;
   liveMs?: number;
   /** Called when a forwarded change is answered (for the request log). */
-  answered?: (req: IncomingMessage, answer: { status: number; owner: string; requestId: string | null; started: number }) => void;
+  answered?: (req: IncomingMessage, answer: ForwardedAnswer) => void;
+}
+
+/** A forwarded change's answer, for the request log: `started` is `performance.now()` when it came. */
+export interface ForwardedAnswer {
+  status: number;
+  owner: string;
+  requestId: string | null;
+  started: number;
 }
 
 /** Marks a forwarded request: it is handled where it arrives, never sent on again. */
 export const FORWARDED_HEADER = 'x-seatkit-forwarded';
 
 const PREFIX = '/v1/accounts/';
-/** Headers of one connection, not of the request (RFC 9110 §7.6.1), and what the body's new length replaces. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'expect', 'content-length']);
+/** Headers of one connection, not of the message (RFC 9110 §7.6.1), and `Expect` (this process answered it). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'expect']);
 /** How long a connection to a peer may take before the change is handled here. */
 const CONNECT_MS = 1000;
 /** How long a peer may take to answer a change (its own queries give up after 6 s). */
@@ -60,11 +68,8 @@ export class AccountAffinity {
   readonly #options: Required<Omit<AffinityOptions, 'answered'>> & Pick<AffinityOptions, 'answered'>;
   /** Idle connections close before a peer's server would close them (Node's default keep-alive timeout: 5 s). */
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 32, timeout: 2000, noDelay: true });
-  /** Each peer's address, parsed once. */
-  readonly #targets = new Map<string, { hostname: string; port: string }>();
   #peers: string[] = [];
   #heardAt = -Infinity;
-  readonly #owners = new Map<string, string>();
   readonly #down = new Map<string, number>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
@@ -102,7 +107,6 @@ export class AccountAffinity {
       if (peers.join(' ') !== this.#peers.join(' ')) {
         this.#options.log({ level: 'info', message: `affinity: ${peers.length} process${peers.length === 1 ? '' : 'es'} share the accounts' changes`, peers });
         this.#peers = peers;
-        this.#owners.clear();
       }
     } catch {
       // The database is away: every request fails over to 503 anyway, and the view expires.
@@ -113,17 +117,13 @@ export class AccountAffinity {
   /** The process that makes the account's changes, or undefined when that is this one or nobody is known. */
   owner(accountId: string): string | undefined {
     if (Date.now() - this.#heardAt > this.#options.liveMs || this.#peers.length < 2) return undefined;
-    let owner = this.#owners.get(accountId);
-    if (owner === undefined) {
-      let best = -1;
-      for (const peer of this.#peers) {
-        const score = createHash('sha1').update(peer).update('\n').update(accountId).digest().readUInt32BE(0);
-        if (score > best) [best, owner] = [score, peer];
-      }
-      if (this.#owners.size >= 10_000) this.#owners.clear();
-      this.#owners.set(accountId, owner!);
+    let owner = this.#options.self;
+    let best = -1;
+    for (const peer of this.#peers) {
+      const score = createHash('sha1').update(peer).update('\n').update(accountId).digest().readUInt32BE(0);
+      if (score > best) [best, owner] = [score, peer];
     }
-    if (owner === this.#options.self || (this.#down.get(owner!) ?? 0) > Date.now()) return undefined;
+    if (owner === this.#options.self || (this.#down.get(owner) ?? 0) > Date.now()) return undefined;
     return owner;
   }
 
@@ -157,13 +157,10 @@ export class AccountAffinity {
     const headers: OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
     headers[FORWARDED_HEADER] = this.#options.self;
+    // The body as received, whatever length the client announced.
     headers['content-length'] = body.length;
-    let target = this.#targets.get(owner);
-    if (!target) {
-      const { hostname, port } = new URL(owner);
-      this.#targets.set(owner, (target = { hostname, port }));
-    }
-    const out = request({ agent: this.#agent, ...target, method: req.method, path: req.url, headers });
+    const { hostname, port } = new URL(owner);
+    const out = request({ agent: this.#agent, hostname, port, method: req.method, path: req.url, headers });
     let connected = false;
     let settled = false;
     let connecting: ReturnType<typeof setTimeout> | undefined;
@@ -181,7 +178,7 @@ export class AccountAffinity {
       clearTimeout(connecting);
       const raw = answer.rawHeaders;
       const relayed: string[] = [];
-      for (let i = 0; i < raw.length; i += 2) if (!HOP_BY_HOP.has(raw[i]!.toLowerCase()) || raw[i]!.toLowerCase() === 'content-length') relayed.push(raw[i]!, raw[i + 1]!);
+      for (let i = 0; i < raw.length; i += 2) if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) relayed.push(raw[i]!, raw[i + 1]!);
       res.writeHead(answer.statusCode ?? 502, relayed);
       answer.pipe(res);
       // The client left: drain the peer's answer so the connection can serve the next change.

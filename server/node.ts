@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { correlationId, createApp, type SeatApp } from './app.js';
 import { LIMITS } from '../sdk/limits.js';
-import { AccountAffinity } from './affinity.js';
+import { AccountAffinity, type ForwardedAnswer } from './affinity.js';
 import { workerTransport } from './webhooks/worker-transport.js';
 import { mountApiReference } from './docs.js';
 import { clientAddress, rateLimitKey, trustedProxies } from './client-address.js';
@@ -321,7 +321,7 @@ export async function start(
   if (!options.wrap) hotApp = app;
   if (config.peerUrl && store instanceof PgStore) {
     const self = config.peerUrl.replace('{port}', String(port));
-    const answered = (req: IncomingMessage, { status, owner, requestId, started }: { status: number; owner: string; requestId: string | null; started: number }) =>
+    const answered = (req: IncomingMessage, { status, owner, requestId, started }: ForwardedAnswer) =>
       logRequest({ requestId, correlationId: correlationId(rawHeader(req, 'x-request-id')), method: req.method ?? '', pathname: (req.url ?? '').split('?')[0]!, status, started, forwardedTo: owner });
     affinity = new AccountAffinity({ self, registry: store, log, maxBody: LIMITS.batchBodyMaxBytes, answered: config.logRequests ? answered : undefined });
     await affinity.start();

@@ -123,6 +123,18 @@ describe('account affinity (SEATKIT_PEER_URL)', () => {
     // A forwarded change is made where it lands, never sent on again (no loops between processes whose views differ).
     assert.equal((await post(`${url}${theirs.base}/invitations`, theirs.ownerToken, person(2), { [FORWARDED_HEADER]: 'http://elsewhere:1' })).status, 201);
     assert.equal((await post(`${url}/v1/accounts`, API_KEY, {})).status, 400);
+    // A body of unknown length (chunked), or one longer than any route takes, is the app's here.
+    const chunked = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(JSON.stringify(person(3))));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`${url}${theirs.base}/invitations`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: chunked, duplex: 'half' } as RequestInit);
+    assert.equal(streamed.status, 201, await streamed.clone().text());
+    const huge = await post(`${url}${theirs.base}/invitations`, theirs.ownerToken, { ...person(4), lastName: 'x'.repeat(1024 * 1024) });
+    assert.equal(huge.status, 413);
+    assert.equal((await huge.json()).code, 'payload_too_large');
     assert.deepEqual(peer.received, []);
   });
 

@@ -246,6 +246,20 @@ describe('PostgreSQL store: commits from two processes', () => {
   });
 });
 
+describe('PostgreSQL store: the processes that share accounts\' changes (seatkit_peers)', () => {
+  it('answers every process noted within the time given, itself at once, and forgets one that leaves', async () => {
+    const [one, two] = ['http://10.1.0.1:8801', 'http://10.1.0.2:8802'];
+    assert.deepEqual(await a.beat(one, 60_000), [one], 'a first beat answers itself');
+    assert.deepEqual((await b.beat(two, 60_000)).sort(), [one, two]);
+    assert.deepEqual((await a.beat(one, 60_000)).sort(), [one, two]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(await a.beat(one, 20), [one], 'a process not noted within 20 ms is not live');
+    await b.leave(two);
+    assert.deepEqual(await a.beat(one, 60_000), [one], 'one that left is gone at once');
+    await a.leave(one);
+  });
+});
+
 describe('PostgreSQL store: reads', () => {
   /**
    * Counts the store's account reads (the prepared `seatkit_read`) while `work` runs: `count` sent,
