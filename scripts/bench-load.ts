@@ -7,6 +7,7 @@
  */
 import autocannon from 'autocannon';
 import http from 'node:http';
+import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 
 export type Plan =
@@ -44,6 +45,25 @@ export interface LoadResult {
   p99: number;
   requests: number;
   errors: number;
+  /** The share of the machine's CPU (every core, every process on it) busy during the run: 1 is saturated. */
+  busy: number;
+}
+
+/** The machine's CPU time so far, all cores together (ms): busy and in all. */
+function cpuTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const all = times.user + times.nice + times.sys + times.idle + times.irq;
+    busy += all - times.idle;
+    total += all;
+  }
+  return { busy, total };
+}
+
+function busySince(before: { busy: number; total: number }): number {
+  const after = cpuTimes();
+  return (after.busy - before.busy) / Math.max(1, after.total - before.total);
 }
 
 /**
@@ -166,7 +186,9 @@ async function runAutocannon(spec: LoadSpec, onStart?: (stop: () => void) => voi
         }),
   );
   onStart?.(() => instances.forEach((it) => it.stop()));
+  const cpu = cpuTimes();
   const results = await Promise.all(running);
+  const busy = busySince(cpu);
   await finishPairs(spec.plan, spec.headers, cuts);
   times.sort((a, b) => a - b);
   const at = (p: number) => (times.length === 0 ? NaN : times[Math.min(times.length - 1, Math.max(0, Math.ceil((p / 100) * times.length) - 1))]!);
@@ -178,13 +200,14 @@ async function runAutocannon(spec: LoadSpec, onStart?: (stop: () => void) => voi
     p99: at(99),
     requests: times.length,
     errors: errors + results.reduce((n, r) => n + r.errors + r.timeouts, 0),
+    busy,
   };
 }
 
-function percentiles(times: number[], seconds: number, errors: number): LoadResult {
+function percentiles(times: number[], seconds: number, errors: number, busy: number): LoadResult {
   times.sort((a, b) => a - b);
   const at = (p: number) => (times.length === 0 ? NaN : times[Math.min(times.length - 1, Math.max(0, Math.ceil((p / 100) * times.length) - 1))]!);
-  return { rps: times.length / seconds, p50: at(50), p95: at(95), p99: at(99), requests: times.length, errors };
+  return { rps: times.length / seconds, p50: at(50), p95: at(95), p99: at(99), requests: times.length, errors, busy };
 }
 
 /**
@@ -242,10 +265,12 @@ async function runPaced(spec: LoadSpec, onStart?: (stop: () => void) => void): P
       agent.destroy();
     }
   });
+  const cpu = cpuTimes();
   await Promise.all(lanes);
+  const busy = busySince(cpu);
   const seconds = (Math.min(performance.now(), end) - started) / 1000;
   await finishPairs(spec.plan, spec.headers, cuts);
-  return percentiles(times, seconds, errors);
+  return percentiles(times, seconds, errors, busy);
 }
 
 function send(agent: http.Agent, base: string, req: autocannon.Request): Promise<{ status: number; body: string }> {

@@ -716,6 +716,7 @@ async function benchPostgres(dir: string): Promise<void> {
       { name: 'PostgreSQL, 3 processes', env: { DATABASE_URL: database.url, SEATKIT_PEER_URL: 'http://127.0.0.1:{port}' }, count: 3, seeded },
     ];
     const listRps: Record<string, number[]> = {};
+    const listBusy: Record<string, number> = {};
     for (const setup of setups) {
       log(`postgres: ${setup.name}`);
       const started = await Promise.all(Array.from({ length: setup.count }, () => startServerProcess({ ...setup.env, ...QUIET }, { timeoutMs: 120_000 })));
@@ -732,8 +733,16 @@ async function benchPostgres(dir: string): Promise<void> {
       await load({ urls, headers: auth(account.token), plan: changes, connections: 10, duration: 3 * setup.count });
       const mutations = await repeated(`${setup.name} changes`, { urls, headers: auth(account.token), plan: changes, connections: 10 });
       listRps[setup.name] = pick(lists, 'rps');
-      row('postgres', `${setup.name}: GET /users page of 50, ${BIG} users`, `${showRps(pick(lists, 'rps'))}, p95 ${showMs(pick(lists, 'p95'))}`);
-      row('postgres', `${setup.name}: unassign/assign (10 conn.)`, `${showRps(pick(mutations, 'rps'))}, p95 ${showMs(pick(mutations, 'p95'))}`, '≤ 25 ms (p95)', median(pick(mutations, 'p95')) <= 25);
+      listBusy[setup.name] = median(pick(lists, 'busy'));
+      // With how busy the machine's cores were meanwhile (servers, PostgreSQL and load generator together).
+      row('postgres', `${setup.name}: GET /users page of 50, ${BIG} users`, `${showRps(pick(lists, 'rps'))}, p95 ${showMs(pick(lists, 'p95'))}, cores ${showPct(pick(lists, 'busy'))} busy`);
+      row(
+        'postgres',
+        `${setup.name}: unassign/assign (10 conn.)`,
+        `${showRps(pick(mutations, 'rps'))}, p95 ${showMs(pick(mutations, 'p95'))}, cores ${showPct(pick(mutations, 'busy'))} busy`,
+        '≤ 25 ms (p95)',
+        median(pick(mutations, 'p95')) <= 25,
+      );
       await Promise.all(servers.splice(0).map((s) => s.stop()));
     }
     const one = listRps['PostgreSQL, 1 process']!;
@@ -745,7 +754,10 @@ async function benchPostgres(dir: string): Promise<void> {
       'postgres',
       `list throughput, 3 processes / 1 (${cores} cores)`,
       showTimes(scale),
-      enough ? '≥ 1.5×' : `≥ 1.5× needs ≥ 4 cores: the database, 3 servers and the load generator share ${cores}`,
+      // Not judged where one process's list already keeps the cores busy: more processes have no core to run on.
+      enough
+        ? '≥ 1.5×'
+        : `≥ 1.5× needs ≥ 4 cores: the database, servers and load generator share ${cores}, ${Math.round(listBusy['PostgreSQL, 1 process']! * 100)} % busy with one process`,
       enough ? median(scale) >= 1.5 : undefined,
     );
   } finally {
