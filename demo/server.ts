@@ -54,7 +54,7 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, write: (li
         app: api,
         apiKey: config.apiKey,
         known: readMarker(marker),
-        saveMarker: (value) => (marker ? writeFileAtomic(nodeFileSystem, marker, JSON.stringify(value)) : undefined),
+        saveMarker: async (value) => void (marker && (await writeFileAtomic(nodeFileSystem, marker, JSON.stringify(value)))),
       }));
       return demoApp(api, assets, demoOps).fetch;
     },

@@ -32,16 +32,35 @@ import { acquireLock, type Lock } from './lock.js';
 import { applyRecord, checkCheckpoint, checkRecord, diffDocs, encodeDoc, decodeDoc, eventsOf, segmentName, type Checkpoint, type JournalRecord } from './records.js';
 import { reindexTokens, tokenHashes, type EventPage, type EventQuery, type Store } from './types.js';
 
-/** Takes a checkpoint after this many journal lines (or this many bytes, below), so start-up replays little. */
+/** A checkpoint waits for at least this many journal lines (or the bytes below: see `checkpointDue`). */
 const CHECKPOINT_EVERY = 2000;
-/** …or once the journal segment holds this many bytes and at least twice the last checkpoint's. */
+/** …or this many bytes of journal, for changes that each write a lot (batches). */
 const CHECKPOINT_MIN_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Whether an account's journal segment calls for a checkpoint. A checkpoint writes the whole
+ * account, so it waits until the journal since the last one is as large as that checkpoint was:
+ * checkpoints then write at most as many bytes as the changes themselves, however large the account
+ * (at 10,000 users a checkpoint is about 5 MB, and taken every 2,000 changes it was most of the
+ * store's work and the slowest 5 % of its answers), and start-up reads at most about twice the
+ * account. A small account's checkpoint is cheap, but not worth taking every few changes: it also
+ * waits for `every` lines, or CHECKPOINT_MIN_BYTES of them.
+ */
+export function checkpointDue(journal: { lines: number; bytes: number }, checkpointBytes: number, policy: { every: number; weight: number }): boolean {
+  return journal.bytes >= checkpointBytes * policy.weight && (journal.lines >= policy.every || journal.bytes >= CHECKPOINT_MIN_BYTES);
+}
 
 const ACCOUNT_ID = /^acc_[A-Za-z0-9_-]{1,64}$/;
 
-/** An account's checkpoint (lowdb). */
-function checkpointOf(fs: FileSystem, dir: string): Low<Checkpoint | null> {
-  return new Low<Checkpoint | null>(new JsonFile<Checkpoint>(fs, join(dir, 'checkpoint.json'), checkCheckpoint, 'a seatkit account checkpoint'), null);
+/** An account's checkpoint (lowdb), and its file's size. */
+class CheckpointFile extends Low<Checkpoint | null> {
+  constructor(readonly file: JsonFile<Checkpoint>) {
+    super(file, null);
+  }
+}
+
+function checkpointOf(fs: FileSystem, dir: string): CheckpointFile {
+  return new CheckpointFile(new JsonFile<Checkpoint>(fs, join(dir, 'checkpoint.json'), checkCheckpoint, 'a seatkit account checkpoint'));
 }
 
 /** The webhook endpoints file: secrets, so only the server's user may read it. */
@@ -68,8 +87,6 @@ class AccountFiles {
   queue: Promise<unknown> = Promise.resolve();
   checkpointing: Promise<void> | null = null;
   checkpointSeq: number;
-  /** Bytes of the last checkpoint written. */
-  checkpointBytes = 0;
 
   constructor(
     readonly dir: string,
@@ -78,7 +95,7 @@ class AccountFiles {
     checkpointSeq: number,
     public log: AppendLog,
     readonly events: EventFiles,
-    readonly checkpoint: Low<Checkpoint | null>,
+    readonly checkpoint: CheckpointFile,
   ) {
     this.durable = doc;
     this.head = doc;
@@ -96,8 +113,10 @@ class AccountFiles {
 export interface FileStoreOptions {
   fs?: FileSystem;
   log?: (line: string) => void;
-  /** Journal lines between checkpoints. */
+  /** Journal lines a checkpoint waits for at least (see `checkpointDue`; tests use a few). */
   checkpointEvery?: number;
+  /** The journal's size, as a share of the last checkpoint's, a checkpoint waits for (1; tests use 0 to take one every `checkpointEvery` lines). */
+  checkpointWeight?: number;
   /** Audit events per part of the log on disk (tests use small parts). */
   eventsPerPart?: number;
 }
@@ -120,7 +139,7 @@ export class FileStore implements Store {
     private readonly fs: FileSystem,
     private readonly lock: Lock,
     private readonly logLine: (line: string) => void,
-    private readonly checkpointEvery: number,
+    private readonly checkpointPolicy: { every: number; weight: number },
     private readonly eventsPerPart: number | undefined,
   ) {}
 
@@ -132,7 +151,8 @@ export class FileStore implements Store {
     const fs = options.fs ?? nodeFileSystem;
     await fs.mkdir(join(dir, 'accounts'));
     const lock = await acquireLock(join(dir, 'seatkit.lock'));
-    const store = new FileStore(dir, fs, lock, options.log ?? (() => {}), options.checkpointEvery ?? CHECKPOINT_EVERY, options.eventsPerPart);
+    const checkpoints = { every: options.checkpointEvery ?? CHECKPOINT_EVERY, weight: options.checkpointWeight ?? 1 };
+    const store = new FileStore(dir, fs, lock, options.log ?? (() => {}), checkpoints, options.eventsPerPart);
     try {
       store.#endpoints = new Low(new JsonFile(fs, join(dir, ENDPOINTS_FILE), checkEndpoints, 'a seatkit webhook endpoint list', 0o600), null);
       await store.#endpoints.read();
@@ -348,9 +368,8 @@ export class FileStore implements Store {
 
   #maybeCheckpoint(account: AccountFiles): void {
     if (account.checkpointing) return;
-    const lines = account.durableSeq - account.checkpointSeq;
-    const bytes = account.log.bytes;
-    if (lines < this.checkpointEvery && (bytes < CHECKPOINT_MIN_BYTES || bytes < 2 * account.checkpointBytes)) return;
+    const journal = { lines: account.durableSeq - account.checkpointSeq, bytes: account.log.bytes };
+    if (!checkpointDue(journal, account.checkpoint.file.size, this.checkpointPolicy)) return;
     account.checkpointing = this.#checkpoint(account)
       .catch((error) => this.logLine(`checkpoint of ${account.durable.id} failed (the journal still holds everything): ${String(error)}`))
       .finally(() => {
@@ -383,7 +402,6 @@ export class FileStore implements Store {
     account.checkpoint.data = { format: 2, seq, eventCount, doc: text };
     await account.checkpoint.write();
     account.checkpointSeq = seq;
-    account.checkpointBytes = JSON.stringify(text).length;
     for (const name of await this.fs.readdir(account.journalDir)) {
       if (/^\d{12}\.log$/.test(name) && Number.parseInt(name, 10) < first) await this.fs.unlink(join(account.journalDir, name));
     }

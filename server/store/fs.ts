@@ -88,12 +88,19 @@ export const nodeFileSystem: FileSystem = {
   },
 };
 
-/** Writes a whole file atomically and durably: a temp file, fsync, rename, fsync of the folder. */
-export async function writeFileAtomic(fs: FileSystem, path: string, text: string, mode?: number): Promise<void> {
+/**
+ * Writes a whole file atomically and durably: a temp file, fsync, rename, fsync of the folder.
+ * `text` may come in pieces (written one after the other). Answers the bytes written.
+ */
+export async function writeFileAtomic(fs: FileSystem, path: string, text: string | readonly string[], mode?: number): Promise<number> {
   const temp = `${path}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
   const file = await fs.open(temp, 'w', mode);
+  let bytes = 0;
   try {
-    await file.write(text, 0);
+    for (const piece of typeof text === 'string' ? [text] : text) {
+      await file.write(piece, bytes);
+      bytes += Buffer.byteLength(piece);
+    }
     await file.sync();
   } catch (error) {
     await file.close().catch(() => {});
@@ -108,6 +115,7 @@ export async function writeFileAtomic(fs: FileSystem, path: string, text: string
     throw error;
   }
   await fs.syncDir(dirname(path));
+  return bytes;
 }
 
 /** A data file that cannot be read as it must be: start-up stops and the file is left as it is. */

@@ -72,7 +72,7 @@ async function round(index: number): Promise<void> {
   folders.push(dir);
   const { fs, control } = faultyFs();
   const clock = new ManualClock();
-  const h = await makeFileHarness(dir, { fs, clock, checkpointEvery: 2 + Math.floor(rand() * 8) });
+  const h = await makeFileHarness(dir, { fs, clock, checkpointEvery: 2 + Math.floor(rand() * 8), checkpointWeight: 0 });
   const acc = await h.createAccount({ licenses: { quantity: 40, unitPrice: 400, currency: 'USD', interval: 'month' } });
   const members: string[] = [];
   for (let i = 0; i < 6; i++) members.push((await h.addUser(acc.accountId, acc.ownerToken, { email: `member${i}@acme.example` })).user.id);

@@ -338,7 +338,7 @@ describe('file store: the files it keeps', () => {
   it('keeps every *.json compact and valid and every journal line valid; reopening replays to the same state', async () => {
     const dir = await tempDir();
     const clock = new ManualClock();
-    let h = await makeFileHarness(dir, { clock, checkpointEvery: 5 });
+    let h = await makeFileHarness(dir, { clock, checkpointEvery: 5, checkpointWeight: 0 });
     const acc = await bigAccount(h);
     for (let i = 0; i < 12; i++) await h.addUser(acc.accountId, acc.ownerToken, { email: `u${i}@example.com` }, i % 2 === 0);
     await h.app.jobs.run('activity');
@@ -352,7 +352,7 @@ describe('file store: the files it keeps', () => {
     const checkpoint = JSON.parse(await readFile(files.checkpoint, 'utf8'));
     assert.ok(checkpoint.seq >= 5, `the checkpoint is at change ${checkpoint.seq}`);
 
-    h = await makeFileHarness(dir, { clock, checkpointEvery: 5 });
+    h = await makeFileHarness(dir, { clock, checkpointEvery: 5, checkpointWeight: 0 });
     assert.deepEqual(await accountOf(h, acc.base, acc.ownerToken), before.account);
     assert.deepEqual(await usersOf(h, acc.base, acc.ownerToken), before.users);
     // More changes after the reopen, then once more: still the same state, still valid files.
@@ -370,7 +370,7 @@ describe('file store: the files it keeps', () => {
   it('retires the journal segments a checkpoint covers, so the journal stays short while the audit log keeps everything', async () => {
     const dir = await tempDir();
     const clock = new ManualClock();
-    let h = await makeFileHarness(dir, { clock, checkpointEvery: 5 });
+    let h = await makeFileHarness(dir, { clock, checkpointEvery: 5, checkpointWeight: 0 });
     const acc = await bigAccount(h);
     const ada = await h.addUser(acc.accountId, acc.ownerToken, { email: 'ada@example.com' });
     const etag = async () => (await h.request('GET', `${acc.base}/users/${ada.user.id}`, { token: acc.ownerToken })).headers.get('ETag')!;
@@ -391,6 +391,46 @@ describe('file store: the files it keeps', () => {
     assert.equal(again.total, events.total);
     assert.deepEqual(again.data, events.data);
     assert.equal((await h.request('GET', `${acc.base}/users/${ada.user.id}`, { token: acc.ownerToken })).body.qualification, 'Edit 59');
+    await h.close();
+  });
+
+  it('waits for a journal as large as the last checkpoint before writing the next (a large account is not rewritten every few changes)', async () => {
+    const dir = await tempDir();
+    const clock = new ManualClock();
+    let h = await makeFileHarness(dir, { clock, checkpointEvery: 5 });
+    const acc = await bigAccount(h);
+    for (let i = 0; i < 30; i++) await h.addUser(acc.accountId, acc.ownerToken, { email: `p${i}@example.com` });
+    await h.close();
+    const { checkpoint } = await filesOf(dir, acc.accountId);
+    const seqOf = async () => (JSON.parse(await readFile(checkpoint, 'utf8')) as { seq: number }).seq;
+    const first = await seqOf();
+    const size = (await stat(checkpoint)).size;
+    // The journal since that checkpoint: the segments after it (their first change follows it).
+    const journalBytes = async () => {
+      const { segments } = await filesOf(dir, acc.accountId);
+      const sizes = await Promise.all(segments.filter((f) => Number.parseInt(f.slice(-16), 10) > first).map(async (f) => (await stat(f)).size));
+      return sizes.reduce((a, b) => a + b, 0);
+    };
+
+    h = await makeFileHarness(dir, { clock, checkpointEvery: 5 });
+    const ada = (await usersOf(h, acc.base, acc.ownerToken)).find((u) => u.email === 'p0@example.com')!;
+    let edits = 0;
+    const edit = async () => {
+      const etag = (await h.request('GET', `${acc.base}/users/${ada.id}`, { token: acc.ownerToken })).headers.get('ETag')!;
+      const res = await h.request('PATCH', `${acc.base}/users/${ada.id}`, { token: acc.ownerToken, body: { qualification: `Edit ${edits++}` }, headers: { 'If-Match': etag } });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    };
+    // Well short of the checkpoint's size (a line is far smaller than 2 KB): far more than 5 lines, no checkpoint.
+    while ((await journalBytes()) + 2048 < size) await edit();
+    assert.ok(edits >= 10, `${edits} changes made (the checkpoint: ${size} bytes)`);
+    assert.equal(await seqOf(), first, `no checkpoint after ${edits} changes: the journal (${await journalBytes()} bytes) is smaller than the checkpoint (${size} bytes)`);
+    // Past it: the next change writes one (close waits for it).
+    while ((await journalBytes()) < size) await edit();
+    await edit();
+    await h.close();
+    assert.ok((await seqOf()) > first, 'a journal as large as the checkpoint calls for the next one');
+    h = await makeFileHarness(dir, { clock });
+    assert.equal((await h.request('GET', `${acc.base}/users/${ada.id}`, { token: acc.ownerToken })).body.qualification, `Edit ${edits - 1}`);
     await h.close();
   });
 
@@ -688,7 +728,7 @@ describe('file store: a damaged file stops start-up and is left untouched', () =
   /** A folder with one account, several changes, and (with a small checkpointEvery) a checkpoint. */
   async function seeded(checkpointEvery = 3) {
     const dir = await tempDir();
-    const h = await makeFileHarness(dir, { checkpointEvery, eventsPerPart: 4 });
+    const h = await makeFileHarness(dir, { checkpointEvery, checkpointWeight: 0, eventsPerPart: 4 });
     const acc = await bigAccount(h);
     for (let i = 0; i < 6; i++) await invite(h, acc.base, acc.ownerToken, `u${i}@example.com`);
     await h.close();
@@ -816,7 +856,7 @@ describe('file store: a damaged file stops start-up and is left untouched', () =
   it('(h) an audit-log line damaged before the checkpoint counted it', async () => {
     const s = await seeded(3);
     // More changes, each checkpointed (close waits for the last): the checkpoint then counts every event.
-    const h = await makeFileHarness(s.dir, { checkpointEvery: 1, eventsPerPart: 4 });
+    const h = await makeFileHarness(s.dir, { checkpointEvery: 1, checkpointWeight: 0, eventsPerPart: 4 });
     const token = await h.session(s.accountId, (await h.store.get(s.accountId))!.ownerId);
     // Two more: 9 events, so the open part (events 8…) holds a line.
     await invite(h, `/v1/accounts/${s.accountId}`, token, 'one-more@example.com');

@@ -68,7 +68,7 @@ describe('tokens: stored only hashed', () => {
   it('writes no plaintext token to any file of the FileStore folder (sessions, accepted and pending invitations)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'seatkit-tokens-'));
     folders.push(dir);
-    const h = await makeFileHarness(dir, { checkpointEvery: 3 });
+    const h = await makeFileHarness(dir, { checkpointEvery: 3, checkpointWeight: 0 });
     const acc = await h.createAccount();
     const tokens = [acc.ownerToken];
     for (let i = 0; i < 3; i++) {
