@@ -21,8 +21,11 @@ function randomBytes(length: number): Uint8Array {
     crypto.getRandomValues(pool);
     used = 0;
   }
+  const bytes = pool.slice(used, used + length);
+  // Not left in memory once handed out (the pool holds the next tokens' bytes, not the past ones').
+  pool.fill(0, used, used + length);
   used += length;
-  return pool.slice(used - length, used);
+  return bytes;
 }
 
 /** A 256-bit token from the CSPRNG, base64url. */

@@ -36,6 +36,8 @@ import { reindexTokens, tokenHashes, type EventPage, type EventQuery, type Store
 const CHECKPOINT_EVERY = 2000;
 /** …or this many bytes of journal, for changes that each write a lot (batches). */
 const CHECKPOINT_MIN_BYTES = 4 * 1024 * 1024;
+/** How long after a failed checkpoint the next is tried (with a change made after that). */
+const CHECKPOINT_RETRY_MS = 10_000;
 
 /**
  * Whether an account's journal segment calls for a checkpoint. A checkpoint writes the whole
@@ -86,6 +88,8 @@ class AccountFiles {
   generation = 0;
   queue: Promise<unknown> = Promise.resolve();
   checkpointing: Promise<void> | null = null;
+  /** After a failed checkpoint, when the next may be tried (`Date.now()`). */
+  checkpointRetryAt = 0;
   checkpointSeq: number;
 
   constructor(
@@ -367,16 +371,22 @@ export class FileStore implements Store {
   }
 
   #maybeCheckpoint(account: AccountFiles): void {
-    if (account.checkpointing) return;
+    if (account.checkpointing || Date.now() < account.checkpointRetryAt) return;
     const journal = { lines: account.durableSeq - account.checkpointSeq, bytes: account.log.bytes };
     if (!checkpointDue(journal, account.checkpoint.file.size, this.checkpointPolicy)) return;
-    account.checkpointing = this.#checkpoint(account)
-      .catch((error) => this.logLine(`checkpoint of ${account.durable.id} failed (the journal still holds everything): ${String(error)}`))
-      .finally(() => {
+    account.checkpointing = this.#checkpoint(account).then(
+      () => {
         account.checkpointing = null;
         // Changes made while it ran may call for the next one already.
         this.#maybeCheckpoint(account);
-      });
+      },
+      (error: unknown) => {
+        account.checkpointing = null;
+        // Not again at once (a full disk would have it retried in a loop): after a pause, with a later change.
+        account.checkpointRetryAt = Date.now() + CHECKPOINT_RETRY_MS;
+        this.logLine(`checkpoint of ${account.durable.id} failed (the journal still holds everything; tried again in ${CHECKPOINT_RETRY_MS / 1000} s at the earliest): ${String(error)}`);
+      },
+    );
   }
 
   /**

@@ -102,12 +102,12 @@ export async function writeFileAtomic(fs: FileSystem, path: string, text: string
       bytes += Buffer.byteLength(piece);
     }
     await file.sync();
+    await file.close();
   } catch (error) {
     await file.close().catch(() => {});
     await fs.unlink(temp).catch(() => {});
     throw error;
   }
-  await file.close();
   try {
     await fs.rename(temp, path);
   } catch (error) {

@@ -43,10 +43,9 @@ export async function jsonInSlices(value: unknown, { depth = 3, sliceMs = SLICE_
 
 /** A container `JSON.stringify` writes member by member (no `toJSON` of its own). */
 function isContainer(value: unknown): value is unknown[] | Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return true;
+  if (value === null || typeof value !== 'object' || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
   const proto = Object.getPrototypeOf(value) as unknown;
-  return (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+  return Array.isArray(value) || proto === Object.prototype || proto === null;
 }
 
 function* jsonPieces(value: unknown, depth: number): Generator<string> {

@@ -434,6 +434,27 @@ describe('file store: the files it keeps', () => {
     await h.close();
   });
 
+  it('does not retry a failed checkpoint at once: a full disk is not written to in a loop, and changes go on', async () => {
+    const dir = await tempDir();
+    const { fs, control } = faultyFs();
+    const isCheckpoint = (path: string) => /checkpoint\.json\.[^/\\]+\.tmp$/.test(path);
+    control.fault = (call) => (call.op === 'open' && isCheckpoint(call.path) ? { error: errno('ENOSPC') } : undefined);
+    const logged: string[] = [];
+    const h = await makeFileHarness(dir, { fs, checkpointEvery: 2, checkpointWeight: 0, log: (line) => logged.push(line) });
+    const acc = await bigAccount(h);
+    for (let i = 0; i < 12; i++) await h.addUser(acc.accountId, acc.ownerToken, { email: `full${i}@example.com` });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const tries = control.count('open', isCheckpoint);
+    assert.equal(tries, 1, `${tries} checkpoints tried within a moment of the first failing`);
+    assert.equal(logged.filter((line) => line.includes('checkpoint of')).length, 1, logged.join('\n'));
+    assert.match(logged.find((line) => line.includes('checkpoint of'))!, /tried again in 10 s/);
+    await h.close();
+    // The journal kept every change: all 12 are there after a start without the fault.
+    const again = await makeFileHarness(dir, {});
+    assert.equal((await usersOf(again, acc.base, acc.ownerToken)).filter((u) => u.email.startsWith('full')).length, 12);
+    await again.close();
+  });
+
   it('reads no journal or audit-log file whole (start-up streams them, however large)', async () => {
     const dir = await tempDir();
     const clock = new ManualClock();

@@ -21,6 +21,8 @@ describe('jsonInSlices', () => {
     ['array items JSON writes as null', [undefined, () => 1, Symbol('s'), 2]],
     ['dates and other objects with toJSON', { at: new Date('2026-12-02T10:00:00Z'), nested: [{ at: new Date(0) }], custom: { toJSON: () => ({ x: 1 }) } }],
     ['a Map (JSON writes {})', { m: new Map([['a', 1]]) }],
+    ['an array with a toJSON of its own', { list: Object.assign([1, 2], { toJSON: () => 'mine' }) }],
+    ['an own __proto__ key', JSON.parse('{"__proto__":{"a":1},"b":[{"__proto__":2}]}')],
     ['an object without a prototype', Object.assign(Object.create(null) as object, { a: 1, b: [1, 2] })],
     ['nesting deeper than the slices descend', { doc: { users: [{ id: 'u1', roles: [{ a: [1, { b: 2 }] }] }] } }],
     ['keys that need escaping', { 'a"b': 1, '\n': 2, __proto__x: 3 }],
