@@ -54,7 +54,9 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env, write: (li
         app: api,
         apiKey: config.apiKey,
         known: readMarker(marker),
-        saveMarker: async (value) => void (marker && (await writeFileAtomic(nodeFileSystem, marker, JSON.stringify(value)))),
+        saveMarker: async (value) => {
+          if (marker) await writeFileAtomic(nodeFileSystem, marker, JSON.stringify(value));
+        },
       }));
       return demoApp(api, assets, demoOps).fetch;
     },

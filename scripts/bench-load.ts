@@ -190,18 +190,8 @@ async function runAutocannon(spec: LoadSpec, onStart?: (stop: () => void) => voi
   const results = await Promise.all(running);
   const busy = busySince(cpu);
   await finishPairs(spec.plan, spec.headers, cuts);
-  times.sort((a, b) => a - b);
-  const at = (p: number) => (times.length === 0 ? NaN : times[Math.min(times.length - 1, Math.max(0, Math.ceil((p / 100) * times.length) - 1))]!);
   const seconds = Math.max(...results.map((r) => r.duration));
-  return {
-    rps: times.length / seconds,
-    p50: at(50),
-    p95: at(95),
-    p99: at(99),
-    requests: times.length,
-    errors: errors + results.reduce((n, r) => n + r.errors + r.timeouts, 0),
-    busy,
-  };
+  return percentiles(times, seconds, errors + results.reduce((n, r) => n + r.errors + r.timeouts, 0), busy);
 }
 
 function percentiles(times: number[], seconds: number, errors: number, busy: number): LoadResult {

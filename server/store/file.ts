@@ -48,21 +48,21 @@ const CHECKPOINT_RETRY_MS = 10_000;
  * account. A small account's checkpoint is cheap, but not worth taking every few changes: it also
  * waits for `every` lines, or CHECKPOINT_MIN_BYTES of them.
  */
-export function checkpointDue(journal: { lines: number; bytes: number }, checkpointBytes: number, policy: { every: number; weight: number }): boolean {
+function checkpointDue(journal: { lines: number; bytes: number }, checkpointBytes: number, policy: { every: number; weight: number }): boolean {
   return journal.bytes >= checkpointBytes * policy.weight && (journal.lines >= policy.every || journal.bytes >= CHECKPOINT_MIN_BYTES);
 }
 
 const ACCOUNT_ID = /^acc_[A-Za-z0-9_-]{1,64}$/;
 
-/** An account's checkpoint (lowdb), and its file's size. */
+/** An account's checkpoint (lowdb), and its file (for its size). */
 class CheckpointFile extends Low<Checkpoint | null> {
-  constructor(readonly file: JsonFile<Checkpoint>) {
-    super(file, null);
-  }
-}
+  readonly file: JsonFile<Checkpoint>;
 
-function checkpointOf(fs: FileSystem, dir: string): CheckpointFile {
-  return new CheckpointFile(new JsonFile<Checkpoint>(fs, join(dir, 'checkpoint.json'), checkCheckpoint, 'a seatkit account checkpoint'));
+  constructor(fs: FileSystem, dir: string) {
+    const file = new JsonFile<Checkpoint>(fs, join(dir, 'checkpoint.json'), checkCheckpoint, 'a seatkit account checkpoint');
+    super(file, null);
+    this.file = file;
+  }
 }
 
 /** The webhook endpoints file: secrets, so only the server's user may read it. */
@@ -193,7 +193,7 @@ export class FileStore implements Store {
   async #load(dir: string, id: string): Promise<AccountFiles | undefined> {
     const journalDir = join(dir, 'journal');
     await this.fs.mkdir(journalDir);
-    const checkpoint = checkpointOf(this.fs, dir);
+    const checkpoint = new CheckpointFile(this.fs, dir);
     await checkpoint.read();
     const saved = checkpoint.data;
     const segments = (await this.fs.readdir(journalDir))
@@ -307,7 +307,7 @@ export class FileStore implements Store {
       const log = await AppendLog.open(this.fs, join(dir, 'journal', segmentName(1)), { log: this.logLine });
       const eventFiles = await EventFiles.open(this.fs, join(dir, 'events'), { repairable: 0, log: this.logLine, perPart: this.eventsPerPart });
       eventFiles.append(events);
-      const checkpoint = checkpointOf(this.fs, dir);
+      const checkpoint = new CheckpointFile(this.fs, dir);
       account = new AccountFiles(dir, doc, 1, 0, log, eventFiles, checkpoint);
     } catch (error) {
       // A folder renamed into place but not made durable must not bring back, at the next start,

@@ -87,6 +87,43 @@ describe('the Node entry', () => {
     }
   });
 
+  it('checks and reads a body over HTTP whether its length is declared or it comes chunked: JSON read, over 64 KiB refused (413), not JSON refused (415)', async () => {
+    const server = await start({ PORT: '0', SEATKIT_DB: ':memory:', SEATKIT_API_KEY: KEY }, () => {});
+    try {
+      const account = (name: string, extra = '') =>
+        JSON.stringify({ name, licenses: { quantity: 3, unitPrice: 400, currency: 'USD', interval: 'month' }, owner: { email: `owner@${name.toLowerCase()}.example`, firstName: 'O', lastName: 'W' } }).replace(/}$/, extra + '}');
+      const chunked = (text: string) =>
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            const bytes = new TextEncoder().encode(text);
+            for (let i = 0; i < bytes.length; i += 1000) controller.enqueue(bytes.subarray(i, i + 1000));
+            controller.close();
+          },
+        });
+      const post = (body: string | ReadableStream<Uint8Array>, type = 'application/json') =>
+        fetch(`${server.url}/v1/accounts`, { method: 'POST', headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': type }, body, duplex: 'half' } as RequestInit);
+      const large = `,"padding":"${'x'.repeat(70 * 1024)}"`;
+      for (const [framing, send] of [
+        ['Content-Length', (text: string, type?: string) => post(text, type)],
+        ['chunked', (text: string, type?: string) => post(chunked(text), type)],
+      ] as const) {
+        const made = await send(account(framing === 'chunked' ? 'Chunked' : 'Declared'));
+        assert.equal(made.status, 201, `${framing}: ${await made.clone().text()}`);
+        assert.equal(((await made.json()) as { account: { name: string } }).account.name, framing === 'chunked' ? 'Chunked' : 'Declared');
+        const tooLarge = await send(account('Large', large));
+        assert.equal(tooLarge.status, 413, framing);
+        assert.equal(((await tooLarge.json()) as { code: string }).code, 'payload_too_large');
+        const plain = await send('name=Acme', 'text/plain');
+        assert.equal(plain.status, 415, framing);
+        assert.equal(((await plain.json()) as { code: string }).code, 'unsupported_media_type');
+        const broken = await send('{"name":');
+        assert.equal(((await broken.json()) as { code: string }).code, 'invalid_json', framing);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it('answers a body cut short by the client as a client error: a 400 request line at level info, no error line', async () => {
     const lines: string[] = [];
     const server = await start({ PORT: '0', SEATKIT_DB: ':memory:', SEATKIT_API_KEY: KEY }, (line) => lines.push(line));
